@@ -1,0 +1,425 @@
+//! Transactions: the response of `GET /accounts/{id}/transactions/`.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use super::lenient;
+
+/// The whole transactions response: `{"transactions": {"booked": [...],
+/// "pending": [...]}}`, plus the pagination link some banks add.
+///
+/// ```
+/// let json = r#"{"transactions": {"booked": [
+///     {"transactionId": " T1 ", "bookingDate": "2024-01-02",
+///      "transactionAmount": {"amount": "-10.5000", "currency": "EUR"}}
+/// ], "pending": []}}"#;
+/// let resp: gocardless::TransactionsResponse = serde_json::from_str(json).unwrap();
+/// let t = resp.transactions.booked[0].parse().unwrap();
+/// assert_eq!(t.transaction_id.as_deref(), Some("T1"));
+/// assert_eq!(t.transaction_amount.amount.to_string(), "-10.5000");
+/// ```
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct TransactionsResponse {
+    /// Booked and pending transactions.
+    #[serde(default)]
+    pub transactions: AccountTransactions,
+    /// Last time the bank data was refreshed, when GoCardless says.
+    #[serde(
+        default,
+        rename = "last_updated",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_updated: Option<String>,
+}
+
+/// The two lists of a transactions response.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct AccountTransactions {
+    /// Transactions the bank has booked.
+    #[serde(default)]
+    pub booked: Vec<TransactionRecord>,
+    /// Transactions not booked yet. Their ids often change when they book.
+    #[serde(default)]
+    pub pending: Vec<TransactionRecord>,
+    /// A link to the next page, sent by a few banks. The client follows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// One transaction exactly as the bank sent it.
+///
+/// The raw JSON is kept so that nothing is lost: fields the spec does not
+/// name (`merchantCategoryCode`, `additionalDataStructured`, …) stay
+/// reachable, and a record that cannot be read can still be shown to the
+/// user. [`TransactionRecord::parse`] gives the typed view; it fails only
+/// when `transactionAmount` is missing or unreadable, so one bad record
+/// never spoils a whole response.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(transparent)]
+pub struct TransactionRecord(Box<RawValue>);
+
+impl TransactionRecord {
+    /// Wraps raw JSON text. Fails when the text is not JSON.
+    pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
+        RawValue::from_string(json.to_owned()).map(Self)
+    }
+
+    /// The JSON text as received.
+    pub fn json(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The JSON as a tree, for reaching fields by path.
+    pub fn value(&self) -> serde_json::Value {
+        serde_json::from_str(self.0.get()).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The typed view of the record.
+    pub fn parse(&self) -> Result<Transaction, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+}
+
+impl From<&Transaction> for TransactionRecord {
+    fn from(t: &Transaction) -> Self {
+        let json = serde_json::to_string(t).expect("a transaction always serialises");
+        Self::from_json(&json).expect("serde_json writes valid JSON")
+    }
+}
+
+/// The typed view of a transaction. Every field but the amount is optional,
+/// because every one of them has been seen missing.
+///
+/// Ids are trimmed and a blank id is `None`. Dates accept `YYYY-MM-DD` and
+/// any date-time form; an unreadable date is `None` (the raw JSON still has
+/// it).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transaction {
+    /// The bank's id. Missing, blank, `NOTPROVIDED`, shared or changed on
+    /// booking at some banks: see the importer for how it is trusted.
+    #[serde(
+        default,
+        deserialize_with = "lenient::id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transaction_id: Option<String>,
+    /// GoCardless' own id, unique within an account; booked only.
+    #[serde(
+        default,
+        deserialize_with = "lenient::id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub internal_transaction_id: Option<String>,
+    /// Sometimes an id, sometimes a date or a name.
+    #[serde(
+        default,
+        deserialize_with = "lenient::id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub entry_reference: Option<String>,
+    /// The end-to-end id of a SEPA payment.
+    #[serde(
+        default,
+        deserialize_with = "lenient::id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub end_to_end_id: Option<String>,
+    /// The direct-debit mandate id.
+    #[serde(
+        default,
+        deserialize_with = "lenient::id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mandate_id: Option<String>,
+    /// A cheque number.
+    #[serde(
+        default,
+        deserialize_with = "lenient::id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub check_id: Option<String>,
+    /// The creditor id of a direct debit.
+    #[serde(
+        default,
+        deserialize_with = "lenient::id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creditor_id: Option<String>,
+    /// The day the bank booked it.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_date",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_date: Option<NaiveDate>,
+    /// The day the money moved. A pending one may be in the future.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_date",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub value_date: Option<NaiveDate>,
+    /// Booking instant, when the bank gives one.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_datetime",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_date_time: Option<DateTime<FixedOffset>>,
+    /// Value instant, when the bank gives one.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_datetime",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub value_date_time: Option<DateTime<FixedOffset>>,
+    /// The signed amount in the account's currency. The one required field.
+    pub transaction_amount: Amount,
+    /// Currency conversions; an array in the spec, often a single object.
+    #[serde(
+        default,
+        deserialize_with = "lenient::one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub currency_exchange: Vec<CurrencyExchange>,
+    /// Who was paid (money out).
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub creditor_name: Option<String>,
+    /// The creditor's account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creditor_account: Option<AccountReference>,
+    /// The party finally paid, when not the creditor.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ultimate_creditor: Option<String>,
+    /// Who paid (money in).
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub debtor_name: Option<String>,
+    /// The debtor's account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debtor_account: Option<AccountReference>,
+    /// The party that finally paid, when not the debtor.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ultimate_debtor: Option<String>,
+    /// Free-text remittance information.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remittance_information_unstructured: Option<String>,
+    /// Free-text remittance split into pieces (often of 140 characters).
+    #[serde(
+        default,
+        deserialize_with = "lenient::one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub remittance_information_unstructured_array: Vec<String>,
+    /// Structured remittance (a creditor reference, say).
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remittance_information_structured: Option<String>,
+    /// Structured remittance in pieces.
+    #[serde(
+        default,
+        deserialize_with = "lenient::one_or_many",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub remittance_information_structured_array: Vec<String>,
+    /// More text from the bank; sometimes the only text there is.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub additional_information: Option<String>,
+    /// The ISO 20022 purpose code.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub purpose_code: Option<String>,
+    /// The ISO 20022 bank transaction code.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bank_transaction_code: Option<String>,
+    /// The bank's own transaction code.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub proprietary_bank_transaction_code: Option<String>,
+    /// The account balance after this transaction, at some banks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance_after_transaction: Option<BalanceAfterTransaction>,
+}
+
+/// An amount with its currency.
+///
+/// ```
+/// let a: gocardless::Amount =
+///     serde_json::from_str(r#"{"amount": -9, "currency": "EUR"}"#).unwrap();
+/// assert_eq!(a.amount.to_string(), "-9");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Amount {
+    /// Signed, with every digit the bank sent.
+    #[serde(deserialize_with = "lenient::decimal", serialize_with = "ser_decimal")]
+    pub amount: Decimal,
+    /// An ISO 4217 code, as sent (not checked here).
+    #[serde(default)]
+    pub currency: String,
+}
+
+fn ser_decimal<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(d)
+}
+
+fn ser_opt_decimal<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_none(),
+    }
+}
+
+/// A currency conversion applied to a transaction.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrencyExchange {
+    /// The currency converted from.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_currency: Option<String>,
+    /// Units of target currency per unit of `unit_currency`.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_decimal",
+        serialize_with = "ser_opt_decimal",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exchange_rate: Option<Decimal>,
+    /// The currency the rate is quoted per unit of.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub unit_currency: Option<String>,
+    /// The currency converted to.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub target_currency: Option<String>,
+    /// The day of the quote.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_date",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub quotation_date: Option<NaiveDate>,
+    /// The contract of the conversion.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub contract_identification: Option<String>,
+    /// The amount as instructed, at some banks (not in the spec). Banks
+    /// disagree on whether it is in the source or the target currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructed_amount: Option<Amount>,
+}
+
+/// A reference to an account: the counterparty's, on a transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountReference {
+    /// IBAN.
+    #[serde(
+        default,
+        deserialize_with = "lenient::id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub iban: Option<String>,
+    /// Basic bank account number.
+    #[serde(
+        default,
+        deserialize_with = "lenient::id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bban: Option<String>,
+    /// Card number.
+    #[serde(
+        default,
+        deserialize_with = "lenient::id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pan: Option<String>,
+    /// Masked card number.
+    #[serde(
+        default,
+        deserialize_with = "lenient::id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub masked_pan: Option<String>,
+    /// Phone number.
+    #[serde(
+        default,
+        deserialize_with = "lenient::id",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub msisdn: Option<String>,
+    /// The account's currency.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub currency: Option<String>,
+}
+
+/// The balance after a transaction, as some banks report it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BalanceAfterTransaction {
+    /// The balance.
+    pub balance_amount: Amount,
+    /// Which balance it is (`closingBooked`, `interimBooked`, …).
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub balance_type: Option<String>,
+}
