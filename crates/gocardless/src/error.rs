@@ -398,7 +398,12 @@ impl Error {
             {
                 Error::BadCredentials { op, message }
             }
-            401 => Error::TokenRejected { op, message },
+            401 if text.contains("token") || text.trim().is_empty() => {
+                Error::TokenRejected { op, message }
+            }
+            // Any other 401 is about the account, not the token
+            // ("Account has been deactivated or it no longer exists").
+            401 => Error::AccessExpired { op, message },
             400 => Error::Validation {
                 op,
                 message,
@@ -537,7 +542,9 @@ fn secs(s: i64) -> Duration {
 /// Whether the text says the agreement or the access has expired.
 fn access_expired(kind: &str, text: &str) -> bool {
     kind == "accessexpirederror"
+        || kind == "accountinactiveerror"
         || text.contains("access has expired")
+        || text.contains("no valid end user agreement")
         || text.contains("has been revoked")
         || ((text.contains("eua")
             || text.contains("end user agreement")

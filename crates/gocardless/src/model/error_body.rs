@@ -85,8 +85,8 @@ impl ErrorBody {
                                 _ => None,
                             }
                         }
-                        _ => match field_error(key, value) {
-                            Some(f) => body.fields.push(f),
+                        _ => match field_errors(key, value) {
+                            Some(f) => body.fields.extend(f),
                             None => {
                                 body.extra.insert(key.clone(), value.clone());
                             }
@@ -147,23 +147,41 @@ fn text_of(v: &Value) -> Option<String> {
     }
 }
 
-fn field_error(key: &str, v: &Value) -> Option<FieldError> {
+/// The errors of one field: `{summary, detail}`, a list of strings, or a
+/// list of `{summary, detail}` (one error each). `None` for anything else.
+fn field_errors(key: &str, v: &Value) -> Option<Vec<FieldError>> {
+    let object = |m: &Map<String, Value>| {
+        (m.contains_key("summary") || m.contains_key("detail")).then(|| FieldError {
+            field: key.to_owned(),
+            summary: m.get("summary").and_then(text_of),
+            detail: m.get("detail").and_then(text_of),
+            messages: Vec::new(),
+        })
+    };
     match v {
-        Value::Object(m) if m.contains_key("summary") || m.contains_key("detail") => {
-            Some(FieldError {
-                field: key.to_owned(),
-                summary: m.get("summary").and_then(text_of),
-                detail: m.get("detail").and_then(text_of),
-                messages: Vec::new(),
-            })
-        }
-        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_string) => {
-            Some(FieldError {
-                field: key.to_owned(),
-                summary: None,
-                detail: None,
-                messages: items.iter().filter_map(text_of).collect(),
-            })
+        Value::Object(m) => object(m).map(|f| vec![f]),
+        Value::Array(items) if !items.is_empty() => {
+            let mut out = Vec::new();
+            let mut messages = Vec::new();
+            for item in items {
+                match item {
+                    Value::String(s) => messages.push(s.clone()),
+                    Value::Object(m) => out.push(object(m)?),
+                    _ => return None,
+                }
+            }
+            if !messages.is_empty() {
+                out.insert(
+                    0,
+                    FieldError {
+                        field: key.to_owned(),
+                        summary: None,
+                        detail: None,
+                        messages,
+                    },
+                );
+            }
+            Some(out)
         }
         _ => None,
     }
@@ -191,8 +209,16 @@ impl Serialize for ErrorBody {
         if let Some(v) = &self.status_code {
             m.serialize_entry("status_code", v)?;
         }
+        // Fields with several errors go back to the list shape.
+        let mut names: Vec<&str> = Vec::new();
         for f in &self.fields {
-            if f.messages.is_empty() {
+            if !names.contains(&f.field.as_str()) {
+                names.push(&f.field);
+            }
+        }
+        for name in names {
+            let errors: Vec<&FieldError> = self.fields.iter().filter(|f| f.field == name).collect();
+            let object = |f: &FieldError| {
                 let mut o = Map::new();
                 if let Some(v) = &f.summary {
                     o.insert("summary".into(), Value::String(v.clone()));
@@ -200,9 +226,21 @@ impl Serialize for ErrorBody {
                 if let Some(v) = &f.detail {
                     o.insert("detail".into(), Value::String(v.clone()));
                 }
-                m.serialize_entry(&f.field, &o)?;
-            } else {
-                m.serialize_entry(&f.field, &f.messages)?;
+                Value::Object(o)
+            };
+            match errors.as_slice() {
+                [one] if one.messages.is_empty() => m.serialize_entry(name, &object(one))?,
+                many => {
+                    let mut items: Vec<Value> = Vec::new();
+                    for f in many {
+                        if f.messages.is_empty() {
+                            items.push(object(f));
+                        } else {
+                            items.extend(f.messages.iter().cloned().map(Value::String));
+                        }
+                    }
+                    m.serialize_entry(name, &items)?;
+                }
             }
         }
         for (k, v) in &self.extra {
