@@ -152,7 +152,7 @@ pub enum Error {
         /// The operation.
         op: Operation,
         /// What GoCardless said.
-        message: ApiMessage,
+        message: Box<ApiMessage>,
     },
 
     /// GoCardless kept rejecting the access token after one refresh and one
@@ -162,7 +162,7 @@ pub enum Error {
         /// The operation.
         op: Operation,
         /// What GoCardless said.
-        message: ApiMessage,
+        message: Box<ApiMessage>,
     },
 
     /// The end-user agreement or the bank's access has expired or was
@@ -175,7 +175,7 @@ pub enum Error {
         /// The operation.
         op: Operation,
         /// What GoCardless said.
-        message: ApiMessage,
+        message: Box<ApiMessage>,
     },
 
     /// Not allowed: 402 (plan limit), 403 (IP not whitelisted, an agreement
@@ -185,7 +185,7 @@ pub enum Error {
         /// The operation.
         op: Operation,
         /// What GoCardless said.
-        message: ApiMessage,
+        message: Box<ApiMessage>,
     },
 
     /// The API's own rate limit (per endpoint, per minute) was hit.
@@ -194,11 +194,11 @@ pub enum Error {
         /// The operation.
         op: Operation,
         /// What GoCardless said.
-        message: ApiMessage,
+        message: Box<ApiMessage>,
         /// How long to wait, when the body or headers say.
         retry_after: Option<Duration>,
         /// The rate-limit headers of the refusal.
-        rate_limit: RateLimit,
+        rate_limit: Box<RateLimit>,
     },
 
     /// The daily limit of successful reads of this account and scope (set
@@ -209,11 +209,11 @@ pub enum Error {
         /// The operation.
         op: Operation,
         /// What GoCardless said.
-        message: ApiMessage,
+        message: Box<ApiMessage>,
         /// How long until the budget resets, when the body or headers say.
         retry_after: Option<Duration>,
         /// The rate-limit headers of the refusal.
-        rate_limit: RateLimit,
+        rate_limit: Box<RateLimit>,
     },
 
     /// No such account, requisition, agreement or institution.
@@ -222,7 +222,7 @@ pub enum Error {
         /// The operation.
         op: Operation,
         /// What GoCardless said.
-        message: ApiMessage,
+        message: Box<ApiMessage>,
     },
 
     /// The request was refused as invalid (400), with its field errors.
@@ -231,7 +231,7 @@ pub enum Error {
         /// The operation.
         op: Operation,
         /// What GoCardless said.
-        message: ApiMessage,
+        message: Box<ApiMessage>,
         /// The errors keyed by field, in every shape GoCardless sends.
         fields: Vec<FieldError>,
     },
@@ -245,7 +245,7 @@ pub enum Error {
         /// The operation.
         op: Operation,
         /// What GoCardless said.
-        message: ApiMessage,
+        message: Box<ApiMessage>,
         /// The account object the 409 body carries, when it does.
         account: Option<Box<AccountMetadata>>,
     },
@@ -256,7 +256,7 @@ pub enum Error {
         /// The operation.
         op: Operation,
         /// What GoCardless said.
-        message: ApiMessage,
+        message: Box<ApiMessage>,
     },
 
     /// Any other unsuccessful status (405, …).
@@ -265,7 +265,7 @@ pub enum Error {
         /// The operation.
         op: Operation,
         /// What GoCardless said.
-        message: ApiMessage,
+        message: Box<ApiMessage>,
     },
 
     /// The connection failed, after the retries allowed.
@@ -352,7 +352,7 @@ impl Error {
             None => body.to_lowercase(),
         };
         let b = parsed.unwrap_or_default();
-        let message = ApiMessage {
+        let message = Box::new(ApiMessage {
             status,
             summary: b.summary.clone().or_else(|| {
                 (!body.trim_start().starts_with(['{', '[']))
@@ -361,7 +361,7 @@ impl Error {
             }),
             detail: b.detail.clone(),
             kind: b.kind.clone(),
-        };
+        });
         let kind = b.kind.as_deref().unwrap_or("").to_ascii_lowercase();
 
         if matches!(status, 400 | 401 | 403) && access_expired(&kind, &text) {
@@ -380,7 +380,7 @@ impl Error {
                         op,
                         message,
                         retry_after: from_text.or(from_headers).map(secs),
-                        rate_limit,
+                        rate_limit: Box::new(rate_limit),
                     }
                 } else {
                     let from_headers = rate_limit.reset.filter(|&s| s >= 0);
@@ -388,7 +388,7 @@ impl Error {
                         op,
                         message,
                         retry_after: from_text.or(from_headers).map(secs),
-                        rate_limit,
+                        rate_limit: Box::new(rate_limit),
                     }
                 }
             }
@@ -558,4 +558,13 @@ fn seconds_in(text: &str) -> Option<i64> {
     let rest = text[i + "try again in".len()..].trim_start();
     let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
     digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Small enough that callers' `Result`s pass clippy's `result_large_err`.
+    #[test]
+    fn error_stays_small() {
+        assert!(std::mem::size_of::<super::Error>() <= 128);
+    }
 }

@@ -14,10 +14,6 @@
 //!
 //! This crate knows nothing of Beancount: it fetches and stores bank data.
 
-// `Error` carries what GoCardless said, so it is a few hundred bytes; every
-// call that returns it has just done network I/O, so the size costs nothing.
-#![allow(clippy::result_large_err)]
-
 pub mod model;
 
 mod client;
