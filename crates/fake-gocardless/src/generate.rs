@@ -529,6 +529,19 @@ fn transaction(
             let future = day + Days::new(rng.u64(1..=3));
             p.insert("valueDate".into(), json!(future.to_string()));
             p.remove("valueDateTime");
+        } else if p
+            .get("valueDate")
+            .and_then(Value::as_str)
+            .is_some_and(|v| v < day.to_string().as_str())
+        {
+            // A pending entry is never dated before the day it happens.
+            p.insert("valueDate".into(), json!(day.to_string()));
+        }
+        if !["bookingDate", "valueDate"]
+            .iter()
+            .any(|k| p.contains_key(*k))
+        {
+            p.insert("valueDate".into(), json!(day.to_string()));
         }
         Value::Object(p)
     };
