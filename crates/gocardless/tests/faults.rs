@@ -229,7 +229,8 @@ fn each_status_gives_its_error_kind() {
     let fake = Fake::default();
     let client = fake.client();
     let id = fake.account(0);
-    let cases: &[(u16, fn(&Error) -> bool)] = &[
+    type Check = fn(&Error) -> bool;
+    let cases: &[(u16, Check)] = &[
         (400, |e| matches!(e, Error::Validation { .. })),
         (402, |e| matches!(e, Error::Forbidden { .. })),
         (403, |e| matches!(e, Error::Forbidden { .. })),
