@@ -8,8 +8,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use gocardless::Secret;
-use gocardless::store::{NewResponse, Scope, Store, StoredTokens, Window};
+use gocardless::store::{NewResponse, Scope, Store, Window};
+use gocardless::{Secret, Tokens};
 
 fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();
@@ -109,7 +109,7 @@ fn main() {
                 .unwrap(),
         );
     });
-    let tokens = StoredTokens {
+    let tokens = Tokens {
         access: Secret::new("a"),
         access_expires: t0,
         refresh: Secret::new("r"),
