@@ -387,7 +387,7 @@ impl CachedClient {
                 let budget = counts_against_budget(scope)
                     .then(|| budget_from(&fetched.rate_limit, fetched.fetched_at))
                     .flatten();
-                self.store.record_response(
+                let recorded = self.store.record_response(
                     &NewResponse {
                         subject,
                         scope,
@@ -397,7 +397,13 @@ impl CachedClient {
                         rate_limit: rate_limit.as_deref(),
                     },
                     budget.as_ref(),
-                )?;
+                );
+                // The bank's answer is worth more than the cache: a store
+                // that cannot record it costs the next run a request, while
+                // failing here would lose a read the budget has paid for.
+                if let Err(e) = recorded {
+                    tracing::warn!(account = subject, %scope, error = %e, "the answer could not be stored");
+                }
                 Ok(Cached {
                     value: fetched.value,
                     body: fetched.body,
@@ -420,7 +426,9 @@ impl CachedClient {
                     reset_at: wait.map(|w| now + w),
                     updated_at: now,
                 };
-                self.store.record_budget(subject, scope, &budget)?;
+                if let Err(err) = self.store.record_budget(subject, scope, &budget) {
+                    tracing::warn!(account = subject, %scope, error = %err, "the spent budget could not be stored");
+                }
                 let reset_at = budget.blocked_until();
                 match self.stale(
                     subject,
