@@ -5,8 +5,7 @@
 //! sort. A hash hit is always confirmed against the record itself, so a
 //! collision costs a comparison, never a wrong answer.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -75,38 +74,89 @@ impl Hasher for FxHasher {
     }
 }
 
-pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
-
 /// Names (accounts, currencies, metadata keys) stored once, referred to by
 /// a `u32`.
+///
+/// An open-addressing table looked up by bytes: a hit costs one hash and
+/// one comparison, with no UTF-8 validation (stored names are valid, so
+/// equal bytes are too).
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
-    ids: HashMap<Box<str>, u32, FxBuild>,
+    /// Slots holding a name's id, or `EMPTY`; the length is a power of two.
+    slots: Vec<u32>,
+    hashes: Vec<u64>,
     names: Vec<Box<str>>,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(bytes);
+    h.finish()
 }
 
 impl Interner {
     pub(crate) fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.ids.get(name) {
-            return id;
-        }
-        let id = self.names.len() as u32;
-        self.names.push(name.into());
-        self.ids.insert(name.into(), id);
-        id
+        self.intern_bytes(name.as_bytes())
     }
 
     /// Interns bytes from a ledger line, replacing invalid UTF-8.
     #[inline]
     pub(crate) fn intern_bytes(&mut self, name: &[u8]) -> u32 {
-        match std::str::from_utf8(name) {
-            Ok(name) => self.intern(name),
-            Err(_) => self.intern(&String::from_utf8_lossy(name)),
+        let hash = hash_bytes(name);
+        match self.find(name, hash) {
+            Ok(id) => id,
+            Err(slot) => match std::str::from_utf8(name) {
+                Ok(valid) => self.insert(valid, hash, slot),
+                Err(_) => self.intern(&String::from_utf8_lossy(name)),
+            },
         }
     }
 
+    /// The id of `name`, or the empty slot where it would go.
+    #[inline]
+    fn find(&self, name: &[u8], hash: u64) -> Result<u32, usize> {
+        if self.slots.is_empty() {
+            return Err(usize::MAX);
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = hash as usize & mask;
+        loop {
+            let id = self.slots[slot];
+            if id == EMPTY {
+                return Err(slot);
+            }
+            if self.hashes[id as usize] == hash && self.names[id as usize].as_bytes() == name {
+                return Ok(id);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    fn insert(&mut self, name: &str, hash: u64, slot: usize) -> u32 {
+        let id = self.names.len() as u32;
+        self.names.push(name.into());
+        self.hashes.push(hash);
+        if self.names.len() * 2 > self.slots.len() {
+            // Keep the table at most half full: rebuild it twice as large.
+            let size = (self.slots.len() * 2).max(64);
+            self.slots = vec![EMPTY; size];
+            for (i, &h) in self.hashes.iter().enumerate() {
+                let mut s = h as usize & (size - 1);
+                while self.slots[s] != EMPTY {
+                    s = (s + 1) & (size - 1);
+                }
+                self.slots[s] = i as u32;
+            }
+        } else {
+            self.slots[slot] = id;
+        }
+        id
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
-        self.ids.get(name).copied()
+        self.find(name.as_bytes(), hash_bytes(name.as_bytes())).ok()
     }
 
     pub(crate) fn name(&self, id: u32) -> &str {
@@ -137,11 +187,54 @@ pub(crate) fn hash_content(account: u32, currency: u32, number: Decimal) -> u64 
     h.finish()
 }
 
+/// A multimap from a key's hash to postings: bucket heads and chained
+/// entries, 8 bytes per entry. Buckets mix keys, so callers confirm each
+/// posting against the key.
+#[derive(Debug, Default)]
+struct Table {
+    heads: Vec<u32>,
+    /// `(posting, next entry)`.
+    entries: Vec<(u32, u32)>,
+}
+
+const END: u32 = u32::MAX;
+
+impl Table {
+    fn with_buckets(expected: usize) -> Table {
+        Table {
+            heads: vec![END; expected.max(16).next_power_of_two()],
+            entries: Vec::with_capacity(expected),
+        }
+    }
+
+    #[inline]
+    fn insert(&mut self, hash: u64, posting: u32) {
+        let bucket = hash as usize & (self.heads.len() - 1);
+        self.entries.push((posting, self.heads[bucket]));
+        self.heads[bucket] = (self.entries.len() - 1) as u32;
+    }
+
+    fn get(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
+        let mut next = match self.heads.len() {
+            0 => END,
+            n => self.heads[hash as usize & (n - 1)],
+        };
+        std::iter::from_fn(move || {
+            if next == END {
+                return None;
+            }
+            let (posting, after) = self.entries[next as usize];
+            next = after;
+            Some(posting)
+        })
+    }
+}
+
 /// The lookup tables, built once after reading.
 #[derive(Debug, Default)]
 pub(crate) struct Index {
-    by_id: Vec<(u64, u32)>,
-    by_content: Vec<(u64, u32)>,
+    by_id: Table,
+    by_content: Table,
     /// `(account, posting)` of postings in pending transactions, by account.
     pending: Vec<(u32, u32)>,
     /// `(account, date)` of balance assertions, sorted.
@@ -150,18 +243,12 @@ pub(crate) struct Index {
     open_dates: Vec<Option<NaiveDate>>,
 }
 
-fn range_of(table: &[(u64, u32)], key: u64) -> &[(u64, u32)] {
-    let start = table.partition_point(|&(h, _)| h < key);
-    let len = table[start..].partition_point(|&(h, _)| h == key);
-    &table[start..start + len]
-}
-
 impl Index {
     pub(crate) fn build(ledger: &Ledger) -> Index {
         let accounts = ledger.accounts.len();
         let mut index = Index {
-            by_id: Vec::new(),
-            by_content: Vec::with_capacity(ledger.postings.len()),
+            by_id: Table::with_buckets(ledger.txns.len()),
+            by_content: Table::with_buckets(ledger.postings.len()),
             pending: Vec::new(),
             balances: ledger
                 .balances
@@ -184,7 +271,7 @@ impl Index {
                     if is_id(m.key) {
                         index
                             .by_id
-                            .push((hash_id(p.account, ledger.str(m.value)), p_index));
+                            .insert(hash_id(p.account, ledger.str(m.value)), p_index);
                     }
                 }
                 if own_meta.iter().any(|m| is_id(m.key)) {
@@ -199,7 +286,7 @@ impl Index {
                 if p.has_number && p.currency != NO_CURRENCY && (!has_own_id || pending) {
                     index
                         .by_content
-                        .push((hash_content(p.account, p.currency, p.number), p_index));
+                        .insert(hash_content(p.account, p.currency, p.number), p_index);
                 }
                 if pending {
                     index.pending.push((p.account, p_index));
@@ -212,20 +299,24 @@ impl Index {
                 *d = Some(o.date);
             }
         }
-        // Stable order within a key keeps file order among equal hashes.
-        index.by_id.sort_unstable();
-        index.by_content.sort_unstable();
         index.pending.sort_unstable();
         index.balances.sort_unstable();
         index
     }
 
-    pub(crate) fn by_id(&self, account: u32, id: &str) -> &[(u64, u32)] {
-        range_of(&self.by_id, hash_id(account, id))
+    /// Postings that may carry `id` on `account` (to be confirmed).
+    pub(crate) fn by_id(&self, account: u32, id: &str) -> impl Iterator<Item = u32> + '_ {
+        self.by_id.get(hash_id(account, id))
     }
 
-    pub(crate) fn by_content(&self, account: u32, currency: u32, number: Decimal) -> &[(u64, u32)] {
-        range_of(&self.by_content, hash_content(account, currency, number))
+    /// Postings that may have these units on `account` (to be confirmed).
+    pub(crate) fn by_content(
+        &self,
+        account: u32,
+        currency: u32,
+        number: Decimal,
+    ) -> impl Iterator<Item = u32> + '_ {
+        self.by_content.get(hash_content(account, currency, number))
     }
 
     pub(crate) fn pending(&self, account: u32) -> &[(u32, u32)] {

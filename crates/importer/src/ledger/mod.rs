@@ -217,7 +217,8 @@ pub struct Ledger {
     accounts: Interner,
     currencies: Interner,
     keys: Interner,
-    text: String,
+    /// Unescaped strings, valid UTF-8 (checked when pushed).
+    text: Vec<u8>,
     txns: Vec<TxnRec>,
     postings: Vec<PostingRec>,
     meta: Vec<MetaRec>,
@@ -288,12 +289,6 @@ impl Ledger {
 
     fn build_index(&mut self) {
         self.index = Index::build(self);
-        // The records are final: give back what the growth strategy
-        // over-allocated.
-        self.txns.shrink_to_fit();
-        self.postings.shrink_to_fit();
-        self.meta.shrink_to_fit();
-        self.text.shrink_to_fit();
     }
 
     /// The files read, in the order they were read.
@@ -371,13 +366,10 @@ impl Ledger {
         id: &'a str,
     ) -> impl Iterator<Item = Posting<'a>> + 'a {
         let account = self.accounts.get(account);
-        let candidates = match account {
-            Some(a) => self.index.by_id(a, id),
-            None => &[],
-        };
-        candidates
-            .iter()
-            .map(move |&(_, p)| self.posting(p))
+        account
+            .into_iter()
+            .flat_map(move |a| self.index.by_id(a, id))
+            .map(move |p| self.posting(p))
             .filter(move |p| {
                 Some(p.rec().account) == account && p.ids().any(|candidate| candidate == id)
             })
@@ -396,13 +388,9 @@ impl Ledger {
             (Some(a), Some(c)) => Some((a, c)),
             _ => None,
         };
-        let candidates = match key {
-            Some((a, c)) => self.index.by_content(a, c, number),
-            None => &[],
-        };
-        candidates
-            .iter()
-            .map(move |&(_, p)| self.posting(p))
+        key.into_iter()
+            .flat_map(move |(a, c)| self.index.by_content(a, c, number))
+            .map(move |p| self.posting(p))
             .filter(move |p| {
                 let r = p.rec();
                 Some((r.account, r.currency)) == key && r.number == number
@@ -441,7 +429,10 @@ impl Ledger {
     }
 
     fn str(&self, span: Span) -> &str {
-        &self.text[span.start as usize..(span.start + span.len) as usize]
+        let bytes = &self.text[span.start as usize..(span.start + span.len) as usize];
+        // SAFETY: `parse::Parser::push_text` only appends valid UTF-8 and
+        // spans always cover whole pushed strings.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 
     fn meta_slice(&self, start: u32, len: u16) -> &[MetaRec] {
