@@ -147,9 +147,14 @@ impl BankTransaction {
         record: &TransactionRecord,
         status: Status,
     ) -> Result<BankTransaction, ConversionError> {
-        let t = record
-            .parse()
-            .map_err(|e| ConversionError::Unreadable(e.to_string()))?;
+        let t = match record.parse() {
+            Ok(t) => t,
+            // Some tools store transactions with snake_case keys.
+            Err(e) => match snake_to_camel(record.json()) {
+                Some(t) => t,
+                None => return Err(ConversionError::Unreadable(e.to_string())),
+            },
+        };
         let mut b = BankTransaction::from_transaction(&t, status, Arc::from(record.json()))?;
         // The merchant category code is not in the spec, so not in the model.
         if memchr::memmem::find(record.json().as_bytes(), b"merchantCategoryCode").is_some() {
@@ -347,6 +352,40 @@ pub fn field_of(root: &serde_json::Value, path: &str) -> Option<String> {
         serde_json::Value::String(s) => Some(s.clone()),
         other => Some(other.to_string()),
     }
+}
+
+/// Reads a record written with snake_case keys (`transaction_amount`), as
+/// some tools store them. `None` when it is not one or still unreadable.
+fn snake_to_camel(json: &str) -> Option<Transaction> {
+    if !json.contains("\"transaction_amount\"") {
+        return None;
+    }
+    fn camel(v: serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => m
+                .into_iter()
+                .map(|(k, v)| {
+                    let mut out = String::with_capacity(k.len());
+                    let mut up = false;
+                    for c in k.chars() {
+                        if c == '_' {
+                            up = true;
+                        } else if up {
+                            out.extend(c.to_uppercase());
+                            up = false;
+                        } else {
+                            out.push(c);
+                        }
+                    }
+                    (out, camel(v))
+                })
+                .collect(),
+            serde_json::Value::Array(a) => a.into_iter().map(camel).collect(),
+            other => other,
+        }
+    }
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    serde_json::from_value(camel(v)).ok()
 }
 
 fn clean(s: &Option<String>) -> Option<String> {
