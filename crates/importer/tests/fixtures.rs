@@ -50,7 +50,7 @@ fn bank_file(path: &Path) -> (TransactionsResponse, Option<BalancesResponse>) {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut tx = TransactionsResponse::default();
     let mut balances: Vec<Value> = Vec::new();
-    let mut add_tx = |list: &mut Vec<TransactionRecord>, v: &Value| {
+    let add_tx = |list: &mut Vec<TransactionRecord>, v: &Value| {
         list.push(TransactionRecord::from_json(&serde_json::to_string_pretty(v).unwrap()).unwrap())
     };
     if let Some(items) = v.get("items").and_then(Value::as_array) {
