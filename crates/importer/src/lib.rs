@@ -42,6 +42,7 @@ pub mod rules;
 pub mod transaction;
 
 mod env;
+mod parallel;
 
 pub use config::{AccountConfig, Config, ConfigError};
 pub use convert::{AccountOutput, Problem, convert_account};
