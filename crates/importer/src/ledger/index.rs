@@ -100,6 +100,27 @@ pub(crate) struct Interner {
 
 const EMPTY: u32 = u32::MAX;
 
+/// Byte equality for short names, a word at a time (no call to `memcmp`).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a == b;
+    }
+    let word = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().unwrap());
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
+
 fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h = FxHasher::default();
     h.write(bytes);
@@ -137,7 +158,9 @@ impl Interner {
             if id == EMPTY {
                 return Err(slot);
             }
-            if self.hashes[id as usize] == hash && self.names[id as usize].as_bytes() == name {
+            if self.hashes[id as usize] == hash
+                && same_bytes(self.names[id as usize].as_bytes(), name)
+            {
                 return Ok(id);
             }
             slot = (slot + 1) & mask;
@@ -418,6 +441,29 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_bytes_is_equality() {
+        let names = [
+            "",
+            "a",
+            "EUR",
+            "Assets:A",
+            "Assets:Bank",
+            "Assets:Bank:Checking",
+            "Assets:Bank:Checkinh",
+            "Assets:Bank:Checking:",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(
+                    same_bytes(a.as_bytes(), b.as_bytes()),
+                    a == b,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn equal_numbers_hash_alike() {
