@@ -1,0 +1,343 @@
+//! Entries to Beancount text.
+//!
+//! The output is deterministic: the same entries give the same bytes.
+//! Amounts are aligned on the decimal point within each account's block.
+//!
+//! Escaping is a security boundary. Text from the bank only ever appears
+//! inside a double-quoted string (via [`escape_string`]) or after `; ` in a
+//! comment line (via [`comment_lines`]), so no bank text can end a string,
+//! start a directive or break the file.
+
+use std::fmt::Write;
+
+use crate::beancount::format_number;
+use crate::convert::AccountOutput;
+use crate::entry::{
+    Amount, BalanceEntry, Entry, Meta, MetaValue, Posting, Price, TransactionEntry,
+};
+
+/// Renders every account's block, each under a comment naming the account
+/// and how many entries follow.
+pub fn render(outputs: &[AccountOutput]) -> String {
+    // About 200 bytes per entry: one allocation for the whole text.
+    let size: usize = outputs.iter().map(|o| o.entries.len() * 200 + 200).sum();
+    let mut out = String::with_capacity(size);
+    for (i, o) in outputs.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let a = &o.account;
+        let handle = match &a.name {
+            Some(n) => format!("{n}, id {}", a.id),
+            None => format!("id {}", a.id),
+        };
+        let n = o.entries.len();
+        for line in comment_lines(&format!(
+            "{} (GoCardless account {handle}): {n} entr{}",
+            a.account,
+            if n == 1 { "y" } else { "ies" }
+        )) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        let layout = Layout::for_entries(&o.entries);
+        let parts = crate::parallel::chunks(&o.entries, |part| {
+            let mut s = String::with_capacity(part.len() * 200);
+            for e in part {
+                s.push('\n');
+                layout.write_entry(&mut s, e);
+            }
+            s
+        });
+        for p in parts {
+            out.push_str(&p);
+        }
+    }
+    out
+}
+
+/// Renders one entry on its own (amounts aligned within the entry). Ends
+/// with a newline.
+pub fn render_entry(entry: &Entry) -> String {
+    let mut out = String::new();
+    Layout::for_entries(std::slice::from_ref(entry)).write_entry(&mut out, entry);
+    out
+}
+
+/// Escapes text for the inside of a Beancount string (without the quotes).
+///
+/// The documented replacements: every control character (Unicode `Cc`:
+/// newline, tab, carriage return, NUL, DEL, …) and the line and paragraph
+/// separators U+2028 and U+2029 become one space each; then `\` is written
+/// `\\` and `"` is written `\"`. Beancount reads the result back as the
+/// text after the replacements.
+///
+/// ```
+/// use importer::render::escape_string;
+/// assert_eq!(escape_string("a \"b\"\\\nc"), "a \\\"b\\\"\\\\ c");
+/// ```
+pub fn escape_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_escaped(&mut out, s);
+    out
+}
+
+/// Appends `s` escaped as [`escape_string`] does, without a new string.
+fn push_escaped(out: &mut String, s: &str) {
+    // Copy runs of harmless characters at once; most bank text is one run.
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let replacement = match c {
+            '\\' => "\\\\",
+            '"' => "\\\"",
+            c if is_breaking(c) => " ",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(replacement);
+        start = i + c.len_utf8();
+    }
+    out.push_str(&s[start..]);
+}
+
+/// Appends a date as `YYYY-MM-DD` (faster than chrono's formatter).
+fn push_date(out: &mut String, d: chrono::NaiveDate) {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if (0..=9999).contains(&y) {
+        let y = y as u32;
+        for digit in [y / 1000, y / 100 % 10, y / 10 % 10, y % 10] {
+            out.push(char::from(b'0' + digit as u8));
+        }
+        out.push('-');
+        out.push(char::from(b'0' + (m / 10) as u8));
+        out.push(char::from(b'0' + (m % 10) as u8));
+        out.push('-');
+        out.push(char::from(b'0' + (day / 10) as u8));
+        out.push(char::from(b'0' + (day % 10) as u8));
+    } else {
+        let _ = write!(out, "{d}");
+    }
+}
+
+/// The text as Beancount reads it back from an [`escape_string`]: the
+/// documented replacements alone.
+pub fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| if is_breaking(c) { ' ' } else { c })
+        .collect()
+}
+
+fn is_breaking(c: char) -> bool {
+    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
+}
+
+/// `text` as comment lines: split at newlines, each line starting with
+/// `; `, other control characters replaced by spaces.
+pub fn comment_lines(text: &str) -> Vec<String> {
+    text.split('\n')
+        .map(|l| {
+            let l = sanitize(l);
+            let l = l.trim_end();
+            if l.is_empty() {
+                ";".to_owned()
+            } else {
+                format!("; {l}")
+            }
+        })
+        .collect()
+}
+
+/// How much longer "YYYY-MM-DD balance " is than a posting's indent.
+const BALANCE_EXTRA: usize = 17;
+
+/// Column widths for a block of entries.
+struct Layout {
+    /// Width of the flag and account before the amount.
+    account: usize,
+    /// Width of the integer part (with sign).
+    int: usize,
+    /// Width of the fraction (with the point).
+    frac: usize,
+}
+
+impl Layout {
+    fn for_entries(entries: &[Entry]) -> Layout {
+        let mut l = Layout {
+            account: 0,
+            int: 0,
+            frac: 0,
+        };
+        let mut see = |account_width: usize, a: &Amount| {
+            l.account = l.account.max(account_width);
+            let s = format_number(a.number);
+            let (i, f) = split_number(&s);
+            l.int = l.int.max(i.len());
+            l.frac = l.frac.max(f.len());
+        };
+        for e in entries {
+            match e {
+                Entry::Transaction(t) => {
+                    for p in &t.postings {
+                        if let Some(u) = &p.units {
+                            see(
+                                p.account.chars().count() + if p.flag.is_some() { 2 } else { 0 },
+                                u,
+                            );
+                        }
+                    }
+                }
+                // "DATE balance " is 17 characters more than a posting's
+                // indent: the account column widens to keep amounts aligned.
+                Entry::Balance(b) => see(b.account.chars().count() + BALANCE_EXTRA, &b.amount),
+                _ => {}
+            }
+        }
+        // A minimum so small blocks still look like the rest.
+        l.account = l.account.max(40);
+        l
+    }
+
+    fn push_amount(&self, out: &mut String, a: &Amount) {
+        let s = format_number(a.number);
+        let (i, f) = split_number(&s);
+        out.extend(std::iter::repeat_n(' ', self.int.saturating_sub(i.len())));
+        out.push_str(&s);
+        out.extend(std::iter::repeat_n(' ', self.frac.saturating_sub(f.len())));
+        out.push(' ');
+        out.push_str(&a.currency);
+    }
+
+    fn write_entry(&self, out: &mut String, e: &Entry) {
+        match e {
+            Entry::Transaction(t) => self.write_transaction(out, t),
+            Entry::Balance(b) => self.write_balance(out, b),
+            Entry::Open(o) => {
+                let _ = write!(out, "{} open {}", o.date, o.account);
+                if !o.currencies.is_empty() {
+                    out.push(' ');
+                    out.push_str(&o.currencies.join(","));
+                }
+                out.push('\n');
+            }
+            Entry::Comment(c) => {
+                for l in comment_lines(c) {
+                    out.push_str(&l);
+                    out.push('\n');
+                }
+            }
+            Entry::Invalid(i) => {
+                let date = i.date.map(|d| format!(" dated {d}")).unwrap_or_default();
+                for l in comment_lines(&format!(
+                    "NOT IMPORTED: a bank record{date} could not be converted: {}",
+                    i.reason
+                )) {
+                    out.push_str(&l);
+                    out.push('\n');
+                }
+                // One line of compact JSON; the record as received if it
+                // does not parse.
+                let json = serde_json::from_str::<serde_json::Value>(&i.raw_json)
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|_| i.raw_json.clone());
+                for l in comment_lines(&json) {
+                    out.push_str(&l);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+
+    fn write_transaction(&self, out: &mut String, t: &TransactionEntry) {
+        push_date(out, t.date);
+        out.push(' ');
+        out.push(t.flag);
+        if let Some(p) = &t.payee {
+            out.push_str(" \"");
+            push_escaped(out, p);
+            out.push('"');
+        }
+        out.push_str(" \"");
+        push_escaped(out, &t.narration);
+        out.push('"');
+        for tag in &t.tags {
+            let _ = write!(out, " #{tag}");
+        }
+        for link in &t.links {
+            let _ = write!(out, " ^{link}");
+        }
+        out.push('\n');
+        write_meta(out, &t.meta, "  ");
+        for p in &t.postings {
+            self.write_posting(out, p);
+        }
+    }
+
+    fn write_posting(&self, out: &mut String, p: &Posting) {
+        out.push_str("  ");
+        let start = out.len();
+        if let Some(f) = p.flag {
+            out.push(f);
+            out.push(' ');
+        }
+        out.push_str(&p.account);
+        if let Some(u) = &p.units {
+            let written = out[start..].chars().count();
+            let pad = self.account.saturating_sub(written);
+            out.extend(std::iter::repeat_n(' ', pad + 2));
+            self.push_amount(out, u);
+            match &p.price {
+                Some(Price::PerUnit(a)) => {
+                    let _ = write!(out, " @ {} {}", format_number(a.number), a.currency);
+                }
+                Some(Price::Total(a)) => {
+                    let _ = write!(out, " @@ {} {}", format_number(a.number), a.currency);
+                }
+                None => {}
+            }
+        }
+        out.push('\n');
+        write_meta(out, &p.meta, "    ");
+    }
+
+    fn write_balance(&self, out: &mut String, b: &BalanceEntry) {
+        let mut head = String::new();
+        push_date(&mut head, b.date);
+        head.push_str(" balance ");
+        head.push_str(&b.account);
+        let col = 2 + self.account + 2;
+        let pad = col.saturating_sub(head.chars().count()).max(2);
+        out.push_str(&head);
+        out.extend(std::iter::repeat_n(' ', pad));
+        self.push_amount(out, &b.amount);
+        out.push('\n');
+        write_meta(out, &b.meta, "  ");
+    }
+}
+
+fn split_number(s: &str) -> (&str, &str) {
+    match s.find('.') {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, ""),
+    }
+}
+
+fn write_meta(out: &mut String, meta: &Meta, indent: &str) {
+    for (k, v) in meta {
+        out.push_str(indent);
+        out.push_str(k);
+        out.push_str(": ");
+        match v {
+            MetaValue::String(s) => {
+                out.push('"');
+                push_escaped(out, s);
+                out.push('"');
+            }
+            MetaValue::Number(n) => {
+                let _ = write!(out, "{n}");
+            }
+            MetaValue::Date(d) => push_date(out, *d),
+        }
+        out.push('\n');
+    }
+}
