@@ -1,3 +1,4 @@
 //! placeholder
 
+pub mod learn;
 pub mod rules;

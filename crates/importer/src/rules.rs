@@ -21,7 +21,7 @@
 //! the first rule whose conditions all hold wins.
 
 mod amount;
-mod de;
+pub(crate) mod de;
 mod path;
 mod template;
 

@@ -53,9 +53,9 @@ pub(crate) fn suggest<'a>(key: &str, valid: &[&'a str]) -> Option<&'a str> {
 }
 
 /// A key checked against a list of valid keys.
-struct KeySeed {
-    valid: &'static [&'static str],
-    what: &'static str,
+pub(crate) struct KeySeed {
+    pub(crate) valid: &'static [&'static str],
+    pub(crate) what: &'static str,
 }
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
@@ -91,7 +91,7 @@ impl<'de> Deserialize<'de> for Scalar {
 /// Reads a scalar as text and checks it with `check` while the YAML
 /// deserialiser still points at it, so an error carries the scalar's line
 /// and column rather than its parent's.
-fn scalar<'de, D, T, F>(d: D, check: F) -> Result<T, D::Error>
+pub(crate) fn scalar<'de, D, T, F>(d: D, check: F) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     F: FnOnce(String) -> Result<T, String>,
