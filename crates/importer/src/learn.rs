@@ -31,12 +31,11 @@ mod de;
 pub mod synthetic;
 mod tokens;
 
-use std::collections::HashMap;
 use std::fmt;
 
 use rust_decimal::Decimal;
 
-use tokens::{FastMap, Interner};
+use tokens::FastMap;
 
 /// The `learn:` config: `learn: { min_confidence: 0.8, mark: true }`.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,8 +106,7 @@ pub struct Prediction<'m> {
 /// What was learned, per configured account.
 #[derive(Debug, Default)]
 pub struct Model {
-    words: Interner,
-    accounts: HashMap<String, AccountModel>,
+    accounts: FastMap<Box<str>, AccountModel>,
 }
 
 /// The evidence for one configured account.
@@ -116,15 +114,15 @@ pub struct Model {
 struct AccountModel {
     /// Counter accounts seen; indexes below refer to this list.
     classes: Vec<String>,
-    class_index: HashMap<String, u32>,
+    class_index: FastMap<Box<str>, u32>,
     /// Examples per class.
     docs: Vec<u32>,
     /// Word occurrences per class.
     word_total: Vec<u32>,
     /// Normalised payee → (class, count).
-    payees: HashMap<String, Vec<(u32, u32)>>,
-    /// Word id → (class, count).
-    words: FastMap<u32, Vec<(u32, u32)>>,
+    payees: FastMap<u64, Vec<(u32, u32)>>,
+    /// Word hash → (class, count).
+    words: FastMap<u64, Vec<(u32, u32)>>,
     /// Distinct words seen for this account.
     vocabulary: u32,
 }
@@ -152,27 +150,15 @@ impl Model {
             if ignore.contains(&ex.counter) || ex.account == ex.counter {
                 continue;
             }
-            buf.clear();
-            let interner = &mut model.words;
-            tokens::words(
-                ex.payee,
-                ex.narration,
-                ex.amount,
-                |w| Some(interner.intern(w)),
-                &mut buf,
-            );
+            let payee = tokens::words(ex.payee, ex.narration, ex.amount, &mut buf);
             let am = match model.accounts.get_mut(ex.account) {
                 Some(am) => am,
-                None => model.accounts.entry(ex.account.to_owned()).or_default(),
+                None => model.accounts.entry(ex.account.into()).or_default(),
             };
             let class = am.class(ex.counter);
             am.docs[class as usize] += 1;
-            if let Some(p) = ex
-                .payee
-                .map(tokens::normalize_payee)
-                .filter(|p| !p.is_empty())
-            {
-                bump(am.payees.entry(p).or_default(), class);
+            if let Some(payee) = payee {
+                bump(am.payees.entry(payee).or_default(), class);
             }
             for &w in &buf {
                 let counts = am.words.entry(w).or_default();
@@ -204,24 +190,21 @@ impl Model {
         amount: Decimal,
     ) -> Option<Prediction<'_>> {
         let am = self.accounts.get(account)?;
-        let by_payee = payee
-            .map(tokens::normalize_payee)
-            .and_then(|p| am.payees.get(&p))
-            .map(|counts| {
-                let total: u32 = counts.iter().map(|c| c.1).sum();
-                let (class, top) = counts
-                    .iter()
-                    .copied()
-                    .max_by_key(|&(class, n)| (n, std::cmp::Reverse(class)))
-                    .expect("a payee entry has a count");
-                Prediction {
-                    account: &am.classes[class as usize],
-                    confidence: f64::from(top) / (f64::from(total) + PAYEE_DOUBT),
-                    method: Method::Payee,
-                }
-            });
         let mut buf = Vec::new();
-        tokens::words(payee, narration, amount, |w| self.words.get(w), &mut buf);
+        let key = tokens::words(payee, narration, amount, &mut buf);
+        let by_payee = key.and_then(|k| am.payees.get(&k)).map(|counts| {
+            let total: u32 = counts.iter().map(|c| c.1).sum();
+            let (class, top) = counts
+                .iter()
+                .copied()
+                .max_by_key(|&(class, n)| (n, std::cmp::Reverse(class)))
+                .expect("a payee entry has a count");
+            Prediction {
+                account: &am.classes[class as usize],
+                confidence: f64::from(top) / (f64::from(total) + PAYEE_DOUBT),
+                method: Method::Payee,
+            }
+        });
         let by_words = am.bayes(&buf);
         match (by_payee, by_words) {
             (Some(p), Some(w)) if w.confidence > p.confidence && w.account != p.account => Some(w),
@@ -258,14 +241,14 @@ impl AccountModel {
         }
         let c = self.classes.len() as u32;
         self.classes.push(counter.to_owned());
-        self.class_index.insert(counter.to_owned(), c);
+        self.class_index.insert(counter.into(), c);
         self.docs.push(0);
         self.word_total.push(0);
         c
     }
 
     /// Multinomial naive Bayes over the known words of the query.
-    fn bayes(&self, words: &[u32]) -> Option<Prediction<'_>> {
+    fn bayes(&self, words: &[u64]) -> Option<Prediction<'_>> {
         let known: Vec<&Vec<(u32, u32)>> = words.iter().filter_map(|w| self.words.get(w)).collect();
         if known.is_empty() || self.classes.is_empty() {
             return None;
