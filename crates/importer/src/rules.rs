@@ -22,7 +22,6 @@
 
 mod amount;
 pub(crate) mod de;
-mod path;
 mod template;
 
 use std::fmt;
@@ -31,11 +30,10 @@ use regex::Regex;
 use rust_decimal::Decimal;
 
 pub use amount::AmountCondition;
-pub use path::lookup as lookup_path;
 pub use template::Template;
 
 /// One rule: conditions that must all hold, and what to do when they do.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
     /// An optional label, shown by `rules test`.
     pub name: Option<String>,
@@ -46,7 +44,7 @@ pub struct Rule {
 }
 
 /// One condition of a rule's `if:` map.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Condition {
     /// `payee: REGEX`: the counterparty's name.
     Payee(Pattern),
@@ -80,6 +78,13 @@ pub enum Condition {
 #[derive(Clone)]
 pub struct Pattern(pub Regex);
 
+/// Two patterns are equal when written the same.
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Pattern) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+
 impl fmt::Debug for Pattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "/{}/", self.0.as_str())
@@ -87,7 +92,7 @@ impl fmt::Debug for Pattern {
 }
 
 /// What a rule does when it matches.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Actions {
     /// The counter posting's account.
     pub account: Option<String>,
@@ -277,7 +282,9 @@ impl Rule {
                 Condition::Code(p) => s.codes.iter().find_map(|t| p.test(t, want)),
                 Condition::Mcc(p) => s.mcc.and_then(|m| p.test(m, want)),
                 Condition::Field(path, p) => {
-                    let value = s.raw.and_then(|raw| path::lookup(raw, path))?;
+                    let value = s
+                        .raw
+                        .and_then(|raw| crate::transaction::field_of(raw, path))?;
                     p.test(&value, want)
                 }
                 Condition::Iban(iban) => {

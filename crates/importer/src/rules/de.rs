@@ -11,6 +11,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 
 use super::amount::AmountConditionError;
 use super::{Actions, AmountCondition, Condition, Pattern, Rule, Template, normalize_iban};
+use crate::beancount;
 
 const RULE_KEYS: &[&str] = &[
     "if",
@@ -146,37 +147,14 @@ impl<'de> Deserialize<'de> for AmountCondition {
     }
 }
 
-/// Whether `name` is a Beancount account: a root (`Assets`, `Liabilities`,
-/// `Equity`, `Income`, `Expenses`) and components that start with an
-/// upper-case letter or a digit and hold letters, digits and `-`.
-pub(crate) fn is_account(name: &str) -> bool {
-    let mut parts = name.split(':');
-    let root = parts.next().unwrap_or("");
-    let mut n = 0;
-    let ok = parts.all(|c| {
-        n += 1;
-        let mut chars = c.chars();
-        chars
-            .next()
-            .is_some_and(|f| f.is_uppercase() || f.is_ascii_digit())
-            && chars.all(|ch| ch.is_alphanumeric() || ch == '-')
-    });
-    ok && n > 0 && ["Assets", "Liabilities", "Equity", "Income", "Expenses"].contains(&root)
-}
-
 /// A checked Beancount account name.
 struct AccountName(String);
 
 impl<'de> Deserialize<'de> for AccountName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         scalar(d, |s| {
-            if is_account(&s) {
-                Ok(AccountName(s))
-            } else {
-                Err(format!(
-                    "`{s}` is not a Beancount account: it must start with Assets, Liabilities, Equity, Income or Expenses, then `:` and components starting with a capital letter or digit (e.g. Expenses:Food:Groceries)"
-                ))
-            }
+            beancount::check_account(&s)?;
+            Ok(AccountName(s))
         })
     }
 }
@@ -191,17 +169,8 @@ impl<'de> Deserialize<'de> for TagName {
                 .strip_prefix('#')
                 .or_else(|| s.strip_prefix('^'))
                 .unwrap_or(&s);
-            let ok = !bare.is_empty()
-                && bare
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c));
-            if ok {
-                Ok(TagName(bare.to_owned()))
-            } else {
-                Err(format!(
-                    "`{s}` is not a valid Beancount tag or link: use letters, digits and - _ / ."
-                ))
-            }
+            beancount::check_tag(bare)?;
+            Ok(TagName(bare.to_owned()))
         })
     }
 }
@@ -245,16 +214,8 @@ struct MetaKey(String);
 impl<'de> Deserialize<'de> for MetaKey {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         scalar(d, |s| {
-            let mut chars = s.chars();
-            let ok = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-                && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if ok {
-                Ok(MetaKey(s))
-            } else {
-                Err(format!(
-                    "`{s}` is not a valid Beancount metadata key: start with a lower-case letter, then letters, digits, - or _"
-                ))
-            }
+            beancount::check_meta_key(&s)?;
+            Ok(MetaKey(s))
         })
     }
 }
