@@ -104,13 +104,13 @@ pub struct Prediction<'m> {
 }
 
 /// What was learned, per configured account.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Model {
     accounts: FastMap<Box<str>, AccountModel>,
 }
 
 /// The evidence for one configured account.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct AccountModel {
     /// Counter accounts seen; indexes below refer to this list.
     classes: Vec<String>,

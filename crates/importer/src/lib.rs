@@ -33,6 +33,7 @@ pub mod learn;
 pub mod render;
 pub mod rules;
 pub mod transaction;
+pub mod transfer;
 
 mod env;
 

@@ -21,6 +21,7 @@
 //! the first rule whose conditions all hold wins.
 
 mod amount;
+mod categorize;
 pub(crate) mod de;
 mod template;
 
@@ -30,6 +31,7 @@ use regex::Regex;
 use rust_decimal::Decimal;
 
 pub use amount::AmountCondition;
+pub use categorize::{By, Categorized, Categorizer, Decision, RuleRef};
 pub use template::Template;
 
 /// One rule: conditions that must all hold, and what to do when they do.
