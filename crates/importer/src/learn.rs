@@ -35,6 +35,8 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
+use crate::config::{Config, FallbackAccount};
+use crate::ledger::Ledger;
 use tokens::FastMap;
 
 /// The `learn:` config: `learn: { min_confidence: 0.8, mark: true }`.
@@ -172,6 +174,16 @@ impl Model {
         model
     }
 
+    /// Learns from a ledger ([`ledger_examples`]), for the accounts of
+    /// `config`, skipping their fallback accounts
+    /// ([`fallback_accounts`]).
+    pub fn from_ledger(ledger: &Ledger, config: &Config) -> Model {
+        let configured: Vec<&str> = config.accounts.iter().map(|a| a.account.as_str()).collect();
+        let ignore = fallback_accounts(config);
+        let ignore: Vec<&str> = ignore.iter().map(String::as_str).collect();
+        Model::train(ledger_examples(ledger, &configured), &ignore)
+    }
+
     /// How many examples were learned for `account`.
     pub fn examples(&self, account: &str) -> usize {
         self.accounts
@@ -225,6 +237,73 @@ impl Model {
         self.predict(account, payee, narration, amount)
             .filter(|p| p.confidence >= min_confidence)
     }
+}
+
+/// The examples a ledger teaches: every transaction that posts to one of
+/// `configured` (Beancount accounts) and exactly one other account. Both
+/// accounts may be configured (a transfer): then it teaches both. Skipped:
+/// transactions whose counter posting is flagged `!` (a prediction not yet
+/// reviewed must not teach itself), and the rest (splits, single postings).
+pub fn ledger_examples<'a>(
+    ledger: &'a Ledger,
+    configured: &'a [&'a str],
+) -> impl Iterator<Item = Example<'a>> + 'a {
+    ledger.transactions().flat_map(move |t| {
+        let mut out: [Option<Example<'a>>; 2] = [None, None];
+        let mut postings = t.postings();
+        let (Some(first), second) = (postings.next(), postings.next()) else {
+            return out.into_iter().flatten();
+        };
+        let Some(second) = second else {
+            return out.into_iter().flatten();
+        };
+        // More postings are fine when they all repeat the two accounts.
+        let two =
+            postings.all(|p| p.account() == first.account() || p.account() == second.account());
+        if !two || first.account() == second.account() {
+            return out.into_iter().flatten();
+        }
+        for (slot, (own, other)) in out.iter_mut().zip([(first, second), (second, first)]) {
+            if !configured.contains(&own.account()) || other.flag() == Some('!') {
+                continue;
+            }
+            let amount = own
+                .number()
+                .or_else(|| other.number().map(|n| -n))
+                .unwrap_or_default();
+            *slot = Some(Example {
+                account: own.account(),
+                counter: other.account(),
+                payee: t.payee(),
+                narration: t.narration(),
+                amount,
+            });
+        }
+        out.into_iter().flatten()
+    })
+}
+
+/// The counter accounts that teach nothing: each configured account's
+/// fallback (`Expenses:Uncategorized` and `Income:Uncategorized` by
+/// default).
+pub fn fallback_accounts(config: &Config) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for a in &config.accounts {
+        let names = match &a.fallback_account {
+            FallbackAccount::Uncategorized => vec![
+                "Expenses:Uncategorized".to_owned(),
+                "Income:Uncategorized".to_owned(),
+            ],
+            FallbackAccount::Account(x) => vec![x.clone()],
+            FallbackAccount::None => Vec::new(),
+        };
+        for n in names {
+            if !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    out
 }
 
 fn bump(counts: &mut Vec<(u32, u32)>, class: u32) {
