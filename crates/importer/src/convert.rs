@@ -18,6 +18,7 @@ use crate::entry::{
 };
 use crate::rules::{Categorized, Categorizer, Decision};
 use crate::transaction::{BankTransaction, ConversionError, Status, field_of};
+use crate::transfer::OwnAccounts;
 
 /// The metadata key of the bank id, on the bank account's posting.
 pub const ID_KEY: &str = "gocardless_id";
@@ -106,6 +107,7 @@ pub fn convert_account_with(
     categorizer: &Categorizer,
 ) -> AccountOutput {
     let mut categorized = Vec::new();
+    let own = &categorizer.own;
     let mut problems = Vec::new();
     // Each item: the entry (or the invalid record) in bank order.
     let mut items: Vec<Item> = Vec::new();
@@ -152,7 +154,7 @@ pub fn convert_account_with(
                 let decision = categorizer.decide(tx, account);
                 let skip = decision.skip;
                 let mut entry =
-                    transaction_entry(tx, &ids[i], account, today, needs_json, &decision);
+                    transaction_entry(tx, &ids[i], account, today, needs_json, &decision, own);
                 decision.apply(&mut entry);
                 categorized.push(Categorized {
                     id: ids[i].clone(),
@@ -340,6 +342,7 @@ fn transaction_entry(
     today: NaiveDate,
     needs_json: bool,
     decision: &Decision,
+    own_accounts: &OwnAccounts,
 ) -> TransactionEntry {
     let mut date = tx.date(account.date).expect("checked by read()");
     if tx.status == Status::Pending && date > today {
@@ -381,6 +384,10 @@ fn transaction_entry(
                 tx.amount.abs(),
                 tx.currency.clone(),
             )));
+        } else if own_accounts.is_own(counter) {
+            // A transfer to another own account: its side written out, so
+            // that importing that account later finds it by content.
+            p.units = Some(Amount::new(-tx.amount, tx.currency.clone()));
         }
         postings.push(p);
     }

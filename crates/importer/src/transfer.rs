@@ -60,6 +60,11 @@ impl OwnAccounts {
         self.account(iban?).filter(|other| *other != account)
     }
 
+    /// Whether `account` is one of the user's (a Beancount account).
+    pub fn is_own(&self, account: &str) -> bool {
+        self.by_iban.values().any(|a| a == account)
+    }
+
     /// How many accounts are known.
     pub fn len(&self) -> usize {
         self.by_iban.len()
