@@ -156,10 +156,7 @@ pub fn convert_account_with(
                 let mut entry =
                     transaction_entry(tx, &ids[i], account, today, needs_json, &decision, own);
                 decision.apply(&mut entry);
-                categorized.push(Categorized {
-                    id: ids[i].clone(),
-                    decision,
-                });
+                categorized.push(Categorized::new(&ids[i], tx, &entry, decision));
                 if !skip {
                     dated.push((Some(entry.date), 1, Entry::Transaction(entry)));
                 }
@@ -169,6 +166,19 @@ pub fn convert_account_with(
     }
 
     match balance_entry(account, &converted, &dated, balances, today) {
+        // Skipped transactions are in the bank's balance, not the ledger's.
+        Ok(Some(b)) if categorizer.may_skip_money(account) => dated.push((
+            None,
+            2,
+            Entry::Comment(format!(
+                "balance {} {} {} {} left out: rules with `skip: true` apply to this account, \
+                 so the ledger leaves out money the bank counts",
+                b.date,
+                b.account,
+                crate::beancount::format_number(b.amount.number),
+                b.amount.currency
+            )),
+        )),
         Ok(Some(b)) => dated.push((Some(b.date), 0, Entry::Balance(b))),
         Ok(None) => {}
         Err(why) => dated.push((None, 2, Entry::Comment(why))),
