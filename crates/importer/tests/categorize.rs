@@ -609,3 +609,82 @@ fn a_transfer_imported_on_two_days_is_still_one_entry() {
     std::fs::write(&path, &ledger_text).unwrap();
     common::bean_check_file(&path);
 }
+
+#[test]
+fn skip_rules_leave_out_the_balance_assertion() {
+    let balances = r#"{"balances": [{"balanceAmount": {"amount": "100.00", "currency": "EUR"},
+        "balanceType": "closingBooked", "referenceDate": "2024-03-10"}]}"#;
+    let with_balance = |d: AccountData| AccountData {
+        balances: Some(serde_json::from_str(balances).unwrap()),
+        ..d
+    };
+    let txs = [
+        tx("t1", "2024-03-01", "-1.00", "SPAM INC", None, "junk"),
+        tx("t2", "2024-03-02", "-2.00", "SHOP", None, "misc"),
+    ];
+    // A rule that may skip money moved means the ledger cannot match the
+    // bank's balance, whether it matched this time or not (it may have
+    // skipped earlier ones): the assertion becomes a comment. A rule that
+    // skips only zero amounts moves no money.
+    for (rules, asserted) in [
+        ("", true),
+        ("rules: [{ if: { payee: spam }, skip: true }]\n", false),
+        ("rules: [{ if: { payee: SPAM }, skip: true }]\n", false),
+        (
+            "rules: [{ if: { payee: SPAM, amount: 0 }, skip: true }]\n",
+            true,
+        ),
+    ] {
+        let mut config = config(rules);
+        config.accounts[0].balance = importer::config::BalanceMode::Auto;
+        let out = run(
+            &config,
+            &[with_balance(data("checking-id", &txs))],
+            &Categorizer::new(&config),
+        );
+        let has = out.text.contains(" balance Assets:Bank:Checking");
+        assert_eq!(has, asserted, "{rules}\n{}", out.text);
+        assert_eq!(
+            has,
+            !out.text.contains("rules with `skip: true`"),
+            "{}",
+            out.text
+        );
+    }
+}
+
+#[test]
+fn unreviewed_predictions_teach_nothing() {
+    let config = config("");
+    let history = r#"
+2024-01-03 * "TESCO STORES 1" "card payment"
+  Assets:Bank:Checking  -10.00 EUR
+  ! Expenses:Food:Wrong
+2024-01-04 * "TESCO STORES 2" "card payment"
+  Assets:Bank:Checking  -10.00 EUR
+  ! Expenses:Food:Wrong
+2024-01-05 * "SPLIT" "two categories"
+  Assets:Bank:Checking  -10.00 EUR
+  Expenses:Food:Groceries  5.00 EUR
+  Expenses:Household
+"#;
+    let ledger =
+        Ledger::from_source(Path::new("h.bean"), history, &LedgerOptions::default()).unwrap();
+    let model = Model::from_ledger(&ledger, &config);
+    assert_eq!(model.examples("Assets:Bank:Checking"), 0);
+}
+
+#[test]
+fn transfers_in_the_ledger_teach_both_accounts() {
+    let config = config("");
+    let history = r#"
+2024-01-03 * "Me" "savings"
+  Assets:Bank:Checking  -10.00 EUR
+  Assets:Bank:Savings    10.00 EUR
+"#;
+    let ledger =
+        Ledger::from_source(Path::new("h.bean"), history, &LedgerOptions::default()).unwrap();
+    let model = Model::from_ledger(&ledger, &config);
+    assert_eq!(model.examples("Assets:Bank:Checking"), 1);
+    assert_eq!(model.examples("Assets:Bank:Savings"), 1);
+}
