@@ -589,6 +589,12 @@ impl<'a> Posting<'a> {
         &self.ledger.postings[self.index as usize]
     }
 
+    /// The posting's position among all postings of the ledger: a key that
+    /// tells postings apart (for one-to-one matching).
+    pub fn index(&self) -> usize {
+        self.index as usize
+    }
+
     /// The account.
     pub fn account(&self) -> &'a str {
         self.ledger.accounts.name(self.rec().account)
