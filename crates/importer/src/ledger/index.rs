@@ -360,7 +360,10 @@ impl Index {
         currency: u32,
         number: Decimal,
     ) -> impl Iterator<Item = u32> + '_ {
-        self.by_content.get(hash_content(account, currency, number)).iter().copied()
+        self.by_content
+            .get(hash_content(account, currency, number))
+            .iter()
+            .copied()
     }
 
     pub(crate) fn pending(&self, account: u32) -> &[(u32, u32)] {
