@@ -16,6 +16,9 @@
 //! raised while deserialising carry the YAML line and column of the
 //! offending value, and an unknown key names the nearest valid one.
 //!
+//! Values are taken as written: `${VAR}` is not interpolated in rules, since
+//! `$` already means a regex anchor and `$1` a capture.
+//!
 //! A rule matches a [`Subject`], a borrowed view of one bank transaction;
 //! [`first_match`] tries the account's own rules, then the global ones, and
 //! the first rule whose conditions all hold wins.
