@@ -794,3 +794,42 @@ fn a_transfer_between_currencies_merges_at_the_bank_rate() {
         out.text
     );
 }
+
+#[test]
+fn hostile_captures_stay_inside_their_strings() {
+    let config = config(
+        r#"rules:
+  - if: { narration: "(?s)^ref (.*)$" }
+    payee: "Payee $1"
+    narration: "Note: $1"
+    metadata: { note: "$1" }
+    account: Expenses:Misc
+"#,
+    );
+    let hostile = r#"x\" \n2024-01-01 open Assets:Evil\n  Assets:Evil  1 EUR \\ \u0000 end"#;
+    let out = run(
+        &config,
+        &[data(
+            "checking-id",
+            &[tx(
+                "t1",
+                "2024-03-01",
+                "-1.00",
+                "A",
+                None,
+                &format!("ref {hostile}"),
+            )],
+        )],
+        &Categorizer::new(&config),
+    );
+    // No bank text starts a line: no directive, no posting came out of it.
+    assert!(
+        out.text
+            .lines()
+            .all(|l| !l.starts_with("2024-01-01") && !l.trim_start().starts_with("Assets:Evil")),
+        "{}",
+        out.text
+    );
+    let t = transactions(&out);
+    assert!(t[0].payee.as_deref().unwrap().starts_with("Payee x\""));
+}
