@@ -16,7 +16,9 @@ use crate::config::{AccountConfig, BalanceMode, FallbackAccount, PendingMode};
 use crate::entry::{
     Amount, BalanceEntry, Entry, InvalidEntry, Meta, MetaValue, Posting, Price, TransactionEntry,
 };
+use crate::rules::{Categorized, Categorizer, Decision};
 use crate::transaction::{BankTransaction, ConversionError, Status, field_of};
+use crate::transfer::OwnAccounts;
 
 /// The metadata key of the bank id, on the bank account's posting.
 pub const ID_KEY: &str = "gocardless_id";
@@ -30,6 +32,9 @@ pub struct AccountOutput {
     pub entries: Vec<Entry>,
     /// What could not be converted, one per record.
     pub problems: Vec<Problem>,
+    /// How each converted transaction was categorised (rule, learned,
+    /// transfer or fallback; skipped by a rule), in bank order.
+    pub categorized: Vec<Categorized>,
 }
 
 /// A record that could not be converted, or a balance that could not be
@@ -82,6 +87,27 @@ pub fn convert_account(
     balances: Option<&BalancesResponse>,
     today: NaiveDate,
 ) -> AccountOutput {
+    convert_account_with(
+        account,
+        transactions,
+        balances,
+        today,
+        &Categorizer::default(),
+    )
+}
+
+/// Like [`convert_account`], categorising with `categorizer` (global
+/// rules, learned model, own accounts); the account's own rules always
+/// apply. A transaction a rule skips gives no entry.
+pub fn convert_account_with(
+    account: &AccountConfig,
+    transactions: &TransactionsResponse,
+    balances: Option<&BalancesResponse>,
+    today: NaiveDate,
+    categorizer: &Categorizer,
+) -> AccountOutput {
+    let mut categorized = Vec::new();
+    let own = &categorizer.own;
     let mut problems = Vec::new();
     let mut records: Vec<(&TransactionRecord, Status)> = Vec::new();
     records.extend(
@@ -128,16 +154,42 @@ pub fn convert_account(
 
     let ids = assign_ids(&converted);
     let needs_json = !account.metadata_fields.is_empty();
-    let entries = crate::parallel::map(&items, |item| match item {
+    // Each item gives its entry (none when a rule skips it) and, for a
+    // transaction, how it was categorised.
+    let results = crate::parallel::map(&items, |item| match item {
         Item::Tx(i) => {
-            let entry = transaction_entry(&converted[*i], &ids[*i], account, today, needs_json);
-            (Some(entry.date), 1, Entry::Transaction(entry))
+            let tx = &converted[*i];
+            let decision = categorizer.decide(tx, account);
+            let skip = decision.skip;
+            let mut entry =
+                transaction_entry(tx, &ids[*i], account, today, needs_json, &decision, own);
+            let cat = Categorized::new(&ids[*i], tx, &entry, decision);
+            cat.decision.apply(&mut entry);
+            let dated = (!skip).then_some((Some(entry.date), 1, Entry::Transaction(entry)));
+            (dated, Some(cat))
         }
-        Item::Invalid(inv) => (inv.date, 1, Entry::Invalid(inv.clone())),
+        Item::Invalid(inv) => (Some((inv.date, 1, Entry::Invalid(inv.clone()))), None),
     });
-    let mut dated: Vec<(Option<NaiveDate>, u8, Entry)> = entries;
+    let mut dated: Vec<(Option<NaiveDate>, u8, Entry)> = Vec::with_capacity(results.len() + 1);
+    for (entry, cat) in results {
+        dated.extend(entry);
+        categorized.extend(cat);
+    }
 
     match balance_entry(account, &converted, &dated, balances, today) {
+        // Skipped transactions are in the bank's balance, not the ledger's.
+        Ok(Some(b)) if categorizer.may_skip_money(account) => dated.push((
+            None,
+            2,
+            Entry::Comment(format!(
+                "balance {} {} {} {} left out: rules with `skip: true` apply to this account, \
+                 so the ledger leaves out money the bank counts",
+                b.date,
+                b.account,
+                crate::beancount::format_number(b.amount.number),
+                b.amount.currency
+            )),
+        )),
         Ok(Some(b)) => dated.push((Some(b.date), 0, Entry::Balance(b))),
         Ok(None) => {}
         Err(why) => dated.push((None, 2, Entry::Comment(why))),
@@ -160,6 +212,7 @@ pub fn convert_account(
         account: account.clone(),
         entries,
         problems,
+        categorized,
     }
 }
 
@@ -329,6 +382,8 @@ fn transaction_entry(
     account: &AccountConfig,
     today: NaiveDate,
     needs_json: bool,
+    decision: &Decision,
+    own_accounts: &OwnAccounts,
 ) -> TransactionEntry {
     let mut date = tx.date(account.date).expect("checked by read()");
     if tx.status == Status::Pending && date > today {
@@ -354,8 +409,9 @@ fn transaction_entry(
     let mut postings = vec![own];
 
     let original = tx.exchange.as_ref().and_then(|x| original_amount(tx, x));
-    if let Some(counter) = counter_account(tx, account) {
-        let mut p = Posting::new(counter);
+    if let Some(counter) = &decision.account {
+        let mut p = Posting::new(counter.clone());
+        p.flag = decision.posting_flag;
         if let Some((number, currency)) = &original {
             // The counter posting in the original currency, priced at
             // exactly what left the account: it balances to the digit.
@@ -369,6 +425,10 @@ fn transaction_entry(
                 tx.amount.abs(),
                 tx.currency.clone(),
             )));
+        } else if own_accounts.is_own(counter) {
+            // A transfer to another own account: its side written out, so
+            // that importing that account later finds it by content.
+            p.units = Some(Amount::new(-tx.amount, tx.currency.clone()));
         }
         postings.push(p);
     }
