@@ -28,7 +28,9 @@ impl State {
             Err(r) => return r,
         };
         let a = &self.accounts[i];
+        let expired = self.agreement_of(i).is_some_and(|x| self.expired(x));
         let status = match a.access {
+            Access::Ok if expired => "EXPIRED",
             Access::Ok => "READY",
             Access::EuaExpired(_) | Access::Revoked => "EXPIRED",
         };
@@ -56,18 +58,28 @@ impl State {
             Err(r) => return r,
         };
         let scope_word = scope.as_str();
-        match self.accounts[i].access {
+        let access = match self.accounts[i].access {
+            Access::Ok if self.agreement_of(i).is_some_and(|a| self.expired(a)) => {
+                Access::EuaExpired(401)
+            }
+            other => other,
+        };
+        match access {
             Access::Ok => {}
             Access::EuaExpired(status) => {
-                let req_id = self.accounts[i].requisition.clone();
-                let (agreement, days) = self
-                    .requisitions
-                    .iter()
-                    .find(|r| r.id == req_id)
-                    .and_then(|r| self.agreements.iter().find(|a| a.id == r.agreement))
-                    .map(|a| (a.id.clone(), a.access_valid_for_days))
-                    .unwrap_or_else(|| (req_id.clone(), 90));
-                let day = (self.now - Duration::days(1)).date_naive().to_string();
+                let (agreement, days, ends) = match self.agreement_of(i) {
+                    Some(a) => {
+                        let days = a.access_valid_for_days;
+                        let ends = a.accepted.map(|t| t + Duration::days(days as i64));
+                        (a.id.clone(), days, ends)
+                    }
+                    None => (self.accounts[i].requisition.clone(), 90, None),
+                };
+                // Expired by the clock: that day; expired by the test: yesterday.
+                let ends = ends
+                    .filter(|e| *e <= self.now)
+                    .unwrap_or(self.now - Duration::days(1));
+                let day = ends.date_naive().to_string();
                 let resp = Resp::json(status, &errors::eua_expired(status, &agreement, days, &day));
                 return self.account_headers(resp, id, scope);
             }
@@ -75,6 +87,12 @@ impl State {
                 let resp = Resp::json(401, &errors::access_expired(scope_word));
                 return self.account_headers(resp, id, scope);
             }
+        }
+        if let Some(agreement) = self.agreement_of(i)
+            && !agreement.access_scope.iter().any(|s| s == scope_word)
+        {
+            let resp = Resp::json(403, &errors::eua_scope(scope_word));
+            return self.account_headers(resp, id, scope);
         }
         // A continuation page belongs to the read that started it.
         let page: usize = req
@@ -299,8 +317,16 @@ impl State {
                 (b, p, payload)
             }
             None => {
+                // The bank gives no more history than the agreement allows.
+                let days = self.agreement_of(i).map_or(90, |a| a.max_historical_days);
+                let oldest = today - Days::new(days as u64);
                 let l = self.ledger(i);
-                let b = l.booked.iter().filter(|s| keep(s)).cloned().collect();
+                let b = l
+                    .booked
+                    .iter()
+                    .filter(|s| keep(s) && s.dates.iter().any(|d| *d >= oldest))
+                    .cloned()
+                    .collect();
                 let p = l.pending.iter().filter(|s| keep(s)).cloned().collect();
                 (b, p, json!({"last_updated": ts(self.now)}))
             }

@@ -163,7 +163,8 @@ impl State {
             opts,
         };
         let institution = state.institution_id();
-        let created = now - Duration::days(30);
+        // Accepted the day before the clock starts: access lasts 89 more days.
+        let created = now - Duration::days(1);
         let agreement = state.new_agreement(&institution, 90, 90, None, false, created);
         state.agreements[agreement].accepted = Some(created);
         let agreement_id = state.agreements[agreement].id.clone();
@@ -189,6 +190,19 @@ impl State {
 
     fn uuid(&mut self) -> String {
         generate::uuid(&mut self.rng)
+    }
+
+    /// The agreement behind account `i`, while it exists.
+    fn agreement_of(&self, i: usize) -> Option<&Agreement> {
+        let req = &self.accounts[i].requisition;
+        let r = self.requisitions.iter().find(|r| &r.id == req)?;
+        self.agreements.iter().find(|a| a.id == r.agreement)
+    }
+
+    /// Whether an agreement's access has run out on the fake clock.
+    fn expired(&self, a: &Agreement) -> bool {
+        a.accepted
+            .is_some_and(|t| t + Duration::days(a.access_valid_for_days as i64) <= self.now)
     }
 
     /// Ids of the accounts linked at start (and any added later), in order.

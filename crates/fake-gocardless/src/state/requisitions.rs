@@ -13,7 +13,7 @@ impl State {
             "id": r.id,
             "created": ts(r.created),
             "redirect": r.redirect,
-            "status": r.status,
+            "status": self.requisition_status(r),
             "institution_id": r.institution_id,
             "agreement": r.agreement,
             "reference": r.reference,
@@ -24,6 +24,20 @@ impl State {
             "account_selection": r.account_selection,
             "redirect_immediate": r.redirect_immediate,
         })
+    }
+
+    /// A linked requisition whose agreement ran out on the clock is expired.
+    pub(super) fn requisition_status<'a>(&self, r: &'a Requisition) -> &'a str {
+        let expired = self
+            .agreements
+            .iter()
+            .find(|a| a.id == r.agreement)
+            .is_some_and(|a| self.expired(a));
+        if r.status == "LN" && expired {
+            "EX"
+        } else {
+            &r.status
+        }
     }
 
     pub(super) fn requisitions_list(&self, req: &Req) -> Resp {
