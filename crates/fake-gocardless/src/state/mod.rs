@@ -25,7 +25,7 @@ use crate::options::{AccountSpec, FaultKind, HeaderStyle, Options, RequestLog, S
 const API_LIMIT_PER_MINUTE: u32 = 100;
 /// Page size of the list endpoints when no `limit` is given.
 const DEFAULT_LIST_LIMIT: usize = 100;
-/// Accounts a requisition gets from [`State::link_requisition`] by default.
+/// Accounts a requisition gets from [`crate::FakeServer::link_requisition`].
 pub const DEFAULT_LINKED_ACCOUNTS: usize = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
