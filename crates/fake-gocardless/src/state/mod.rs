@@ -163,8 +163,8 @@ impl State {
             opts,
         };
         let institution = state.institution_id();
-        // Accepted the day before the clock starts: access lasts 89 more days.
-        let created = now - Duration::days(1);
+        // Accepted 30 days before the clock starts: access lasts 60 more days.
+        let created = now - Duration::days(30);
         let agreement = state.new_agreement(&institution, 90, 90, None, false, created);
         state.agreements[agreement].accepted = Some(created);
         let agreement_id = state.agreements[agreement].id.clone();
