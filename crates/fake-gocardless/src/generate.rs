@@ -170,7 +170,7 @@ pub fn institutions() -> Vec<Value> {
 #[derive(Debug, Clone)]
 pub struct AccountProfile {
     pub index: u64,
-    pub currency: &'static str,
+    pub currency: String,
     pub iban: String,
     pub owner_name: &'static str,
     pub name: &'static str,
@@ -219,7 +219,7 @@ pub fn profile(seed: u64, index: u64) -> AccountProfile {
     };
     AccountProfile {
         index,
-        currency,
+        currency: currency.to_string(),
         iban,
         owner_name: OWNERS[(index as usize) % OWNERS.len()],
         name,
@@ -448,7 +448,7 @@ fn transaction(
     identical_pair: bool,
 ) -> GenTx {
     let mut rng = fastrand::Rng::with_seed(mix(&[seed, 23, profile.index, k, j as u64]));
-    let cur = profile.currency;
+    let cur = profile.currency.as_str();
     let mut t = Map::new();
     let ymd = day.format("%Y%m%d").to_string();
     let base_id = format!("{ymd}{:05}{:03}-1", profile.index % 100_000, j);

@@ -187,7 +187,7 @@ impl State {
             return self.balances_of_payload(i, payload);
         }
         let l = self.ledger(i);
-        let cur = self.accounts[i].profile.currency;
+        let cur = self.accounts[i].profile.currency.clone();
         let today = self.now.date_naive();
         let yesterday = (today - Days::new(1)).to_string();
         let amount = |c: i64| json!({"amount": generate::amount_str(c, 2), "currency": cur});
@@ -215,7 +215,7 @@ impl State {
         let scale = bscale.max(pscale);
         let a = &self.accounts[i];
         let closing = generate::cents_to_scaled(a.profile.opening_cents) + booked;
-        let cur = a.profile.currency;
+        let cur = &a.profile.currency;
         let amount =
             |v: i128| json!({"amount": generate::format_scaled(v, scale), "currency": cur});
         let today = self.now.date_naive();
