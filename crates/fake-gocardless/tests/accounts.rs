@@ -396,3 +396,20 @@ fn fixture_transactions_without_balances_get_agreeing_balances() {
             .contains("/nonexistent.json")
     );
 }
+
+#[test]
+fn suspended_accounts_answer_409() {
+    let s = server(2, 10);
+    let api = Api::login(&s);
+    let id = s.account_ids()[0].clone();
+    s.suspend_account(&id);
+    let a = api.get(&format!("/accounts/{id}/transactions/"));
+    assert_eq!(a.status, 409);
+    assert_eq!(a.json, fixture("api/error_409_account_suspended.json"));
+    assert_eq!(
+        api.get(&format!("/accounts/{id}/")).json["status"],
+        "SUSPENDED"
+    );
+    let other = &s.account_ids()[1];
+    assert_eq!(api.get(&format!("/accounts/{other}/details/")).status, 200);
+}

@@ -99,6 +99,12 @@ fn admin_routes_drive_the_server() {
         400
     );
 
+    api.admin_post(&format!("/_fake/accounts/{new_id}/suspend"), &json!({}));
+    assert_eq!(
+        api.get(&format!("/accounts/{new_id}/balances/")).status,
+        409
+    );
+
     api.admin_post("/_fake/revoke-tokens", &json!({}));
     assert_eq!(api.get("/institutions/").status, 401);
     assert_eq!(api.admin_get("/_fake/nothing").status, 404);

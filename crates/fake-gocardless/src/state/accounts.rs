@@ -33,6 +33,7 @@ impl State {
             Access::Ok if expired => "EXPIRED",
             Access::Ok => "READY",
             Access::EuaExpired(_) | Access::Revoked => "EXPIRED",
+            Access::Suspended => "SUSPENDED",
         };
         let owner = a
             .spec
@@ -81,6 +82,10 @@ impl State {
                     .unwrap_or(self.now - Duration::days(1));
                 let day = ends.date_naive().to_string();
                 let resp = Resp::json(status, &errors::eua_expired(status, &agreement, days, &day));
+                return self.account_headers(resp, id, scope);
+            }
+            Access::Suspended => {
+                let resp = Resp::json(409, &errors::for_status(409, scope_word));
                 return self.account_headers(resp, id, scope);
             }
             Access::Revoked => {

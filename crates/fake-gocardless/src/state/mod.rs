@@ -77,6 +77,8 @@ enum Access {
     EuaExpired(u16),
     /// The requisition was deleted or access revoked.
     Revoked,
+    /// Suspended after repeated errors (409).
+    Suspended,
 }
 
 #[derive(Debug, Clone)]
@@ -369,6 +371,13 @@ impl State {
     pub fn expire_access(&mut self, account_id: &str, status: u16) {
         if let Some(&i) = self.by_id.get(account_id) {
             self.accounts[i].access = Access::EuaExpired(status);
+        }
+    }
+
+    /// The account is suspended: its reads answer 409.
+    pub fn suspend(&mut self, account_id: &str) {
+        if let Some(&i) = self.by_id.get(account_id) {
+            self.accounts[i].access = Access::Suspended;
         }
     }
 
