@@ -121,6 +121,10 @@ pub fn handle(shared: &Shared, req: &Req) -> Resp {
             shared.lock().expire_access(id, status);
             ok(json!({"ok": true}))
         }
+        ("POST", ["accounts", id, "suspend"]) => {
+            shared.lock().suspend(id);
+            ok(json!({"ok": true}))
+        }
         ("POST", ["accounts", id, "remaining"]) => {
             let scope = match req.param("scope").as_deref() {
                 Some("details") => Scope::Details,

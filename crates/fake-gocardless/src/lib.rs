@@ -232,6 +232,13 @@ impl FakeServer {
         self.shared.lock().expire_access(account_id, status);
     }
 
+    /// The account is suspended (as GoCardless does after ten consecutive
+    /// errors): its details, balances and transactions answer the real 409
+    /// "Account suspended", its metadata status is `SUSPENDED`.
+    pub fn suspend_account(&self, account_id: &str) {
+        self.shared.lock().suspend(account_id);
+    }
+
     /// Sets what is left of today's budget of an account's scope.
     pub fn set_remaining(&self, account_id: &str, scope: Scope, remaining: u32) {
         self.shared
