@@ -127,13 +127,18 @@ pub fn convert_account_with(
                 .map(|r| (r, Status::Pending)),
         );
     }
-    let read_all = crate::parallel::map(&records, |(r, s)| read(r, *s, account));
+    // In parts, one per thread, kept as they are: no copy of the results.
+    let read_all = crate::parallel::chunks(&records, |part| {
+        part.iter()
+            .map(|(r, s)| read(r, *s, account))
+            .collect::<Vec<_>>()
+    });
 
     // Each item: the entry (or the invalid record) in bank order.
     let mut items: Vec<Item> = Vec::with_capacity(records.len());
     // References, not moves: the transactions are large.
     let mut converted: Vec<&BankTransaction> = Vec::with_capacity(records.len());
-    for ((record, _), result) in records.iter().zip(&read_all) {
+    for ((record, _), result) in records.iter().zip(read_all.iter().flatten()) {
         match result {
             Ok(tx) => {
                 items.push(Item::Tx(converted.len()));
@@ -159,7 +164,7 @@ pub fn convert_account_with(
     let needs_json = !account.metadata_fields.is_empty();
     // Each item gives its entry (none when a rule skips it) and, for a
     // transaction, how it was categorised.
-    let results = crate::parallel::map(&items, |item| match item {
+    let one = |item: &Item| match item {
         Item::Tx(i) => {
             let tx = &converted[*i];
             let decision = categorizer.decide(tx, account);
@@ -172,9 +177,11 @@ pub fn convert_account_with(
             (dated, Some(cat))
         }
         Item::Invalid(inv) => (Some((inv.date, 1, Entry::Invalid(inv.clone()))), None),
-    });
-    let mut dated: Vec<(Option<NaiveDate>, u8, Entry)> = Vec::with_capacity(results.len() + 1);
-    for (entry, cat) in results {
+    };
+    let results = crate::parallel::chunks(&items, |part| part.iter().map(one).collect::<Vec<_>>());
+    let mut dated: Vec<(Option<NaiveDate>, u8, Entry)> = Vec::with_capacity(items.len() + 1);
+    categorized.reserve(items.len());
+    for (entry, cat) in results.into_iter().flatten() {
         dated.extend(entry);
         categorized.extend(cat);
     }
@@ -210,7 +217,7 @@ pub fn convert_account_with(
     // Converted in place: no copy of the entries.
     let entries: Vec<Entry> = dated.into_iter().map(|(_, _, e)| e).collect();
     drop(converted);
-    crate::parallel::drop_all(read_all);
+    crate::parallel::drop_parts(read_all);
     AccountOutput {
         account: account.clone(),
         entries,

@@ -1,4 +1,4 @@
-//! A minimal parallel map over a slice, with scoped standard threads.
+//! Minimal parallel work over a slice, with scoped standard threads.
 //!
 //! Converting is per transaction and independent, so large inputs are split
 //! into one chunk per CPU. Small inputs stay on the calling thread: starting
@@ -7,46 +7,17 @@
 /// Below this many items, work stays on the calling thread.
 const MIN_PARALLEL: usize = 4096;
 
-/// `items.iter().map(f).collect()`, on several threads for large inputs.
-/// The result is in the order of `items`, whatever the thread count.
-pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = threads();
-    if threads < 2 || items.len() < MIN_PARALLEL {
-        return items.iter().map(f).collect();
-    }
-    // Each thread writes its part of one output: no concatenation copy.
-    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    let size = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|s| {
-        for (src, dst) in items.chunks(size).zip(out.chunks_mut(size)) {
-            s.spawn(move || {
-                for (x, slot) in src.iter().zip(dst) {
-                    *slot = Some(f(x));
-                }
-            });
-        }
-    });
-    // Usually in place: `Option<R>` has the layout of `R` when R has a niche.
-    out.into_iter()
-        .map(|r| r.expect("every slot is written"))
-        .collect()
-}
-
-/// Drops `v`, freeing large inputs on several threads: freeing a hundred
-/// thousand transactions' strings is otherwise serial work.
-pub(crate) fn drop_all<T: Send>(mut v: Vec<T>) {
-    let threads = threads();
-    if threads < 2 || v.len() < MIN_PARALLEL {
+/// Drops the parts [`chunks`] returned, each on its own thread when there
+/// are several: freeing a hundred thousand transactions' strings is
+/// otherwise serial work.
+pub(crate) fn drop_parts<T: Send>(parts: Vec<Vec<T>>) {
+    if parts.len() < 2 {
         return;
     }
-    let size = v.len().div_ceil(threads);
     std::thread::scope(|s| {
-        while v.len() > size {
-            let part = v.split_off(v.len() - size);
+        for part in parts {
             s.spawn(move || drop(part));
         }
-        drop(v);
     });
 }
 
@@ -81,13 +52,12 @@ pub(crate) fn chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync
 #[cfg(test)]
 mod tests {
     #[test]
-    fn keeps_order_small_and_large() {
+    fn parts_keep_order_small_and_large() {
         for n in [0, 10, 10_000] {
             let v: Vec<usize> = (0..n).collect();
-            assert_eq!(
-                super::map(&v, |x| x * 2),
-                v.iter().map(|x| x * 2).collect::<Vec<_>>()
-            );
+            let parts = super::chunks(&v, |p| p.iter().map(|x| x * 2).collect::<Vec<_>>());
+            let flat: Vec<usize> = parts.into_iter().flatten().collect();
+            assert_eq!(flat, v.iter().map(|x| x * 2).collect::<Vec<_>>());
         }
     }
 }
