@@ -1,14 +1,39 @@
 //! The `gc-beancount` command line: thin glue between the GoCardless client,
 //! its store and the Beancount importer.
+//!
+//! - [`cli`]: the grammar (clap derive).
+//! - [`cmd`]: one module per command.
+//! - [`config_path`]: where the configuration file is found.
+//! - [`output`]: stdout or an atomically replaced file.
+//! - [`ui`], [`logging`]: stderr messages, colour, tracing.
+//! - [`errors`], [`exit`]: helpful messages and exit statuses.
+
+// Removed once every command is wired to the libraries.
+#![allow(dead_code)]
+
+use std::process::ExitCode;
 
 use clap::Parser;
 
-/// Import bank transactions from GoCardless Bank Account Data into a
-/// Beancount ledger.
-#[derive(Debug, Parser)]
-#[command(name = "gc-beancount", version, about)]
-struct Cli {}
+mod cli;
+mod clock;
+mod cmd;
+mod config_path;
+mod errors;
+mod exit;
+mod logging;
+mod output;
+mod ui;
 
-fn main() {
-    let _cli = Cli::parse();
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    ui::init(cli.global.color, cli.global.quiet);
+    logging::init(cli.global.verbose, cli.global.quiet, ui::color_stderr());
+    match cmd::run(cli) {
+        Ok(outcome) => outcome.code(),
+        Err(err) => {
+            ui::error(&err);
+            ExitCode::from(exit::code_for(&err))
+        }
+    }
 }

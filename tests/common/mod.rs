@@ -1,0 +1,78 @@
+//! Helpers shared by the end-to-end tests of the binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The binary under test, with an environment that cannot leak the
+/// developer's own configuration, store or clock into the test.
+pub fn bin() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("gc-beancount").unwrap();
+    for var in [
+        "GC_BEANCOUNT_CONFIG",
+        "GC_BEANCOUNT_STORE",
+        "GC_BEANCOUNT_NOW",
+        "RUST_LOG",
+        "NO_COLOR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent-gc-beancount-test");
+    cmd.env("XDG_CACHE_HOME", "/nonexistent-gc-beancount-test");
+    cmd
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `bean-check`: `$BEAN_CHECK`, else on PATH, else `<root>/.venv/bin`.
+/// Panics with what to do when it is missing: these tests never skip.
+pub fn bean_check_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("BEAN_CHECK").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&path) {
+            let candidate = dir.join("bean-check");
+            if candidate.is_file() {
+                return candidate;
+            }
+        }
+    }
+    let venv = root().join(".venv/bin/bean-check");
+    if venv.is_file() {
+        return venv;
+    }
+    panic!("bean-check not found: run scripts/test (it installs beancount into .venv)");
+}
+
+/// Runs bean-check on `file`, panicking with its output and the file when it
+/// finds errors.
+pub fn bean_check(file: &Path) {
+    let out = Command::new(bean_check_path())
+        .arg(file)
+        .output()
+        .expect("run bean-check");
+    if !out.status.success() || !out.stdout.is_empty() || !out.stderr.is_empty() {
+        panic!(
+            "bean-check failed on {}:\n{}{}\n--- file ---\n{}",
+            file.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(file).unwrap_or_default()
+        );
+    }
+}
+
+/// The stderr of a finished command, as text.
+pub fn stderr(assert: assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// The stdout of a finished command, as text.
+pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
