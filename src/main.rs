@@ -23,6 +23,10 @@ mod errors;
 mod exit;
 mod logging;
 mod output;
+mod parallel;
+mod progress;
+mod suggest;
+mod table;
 mod ui;
 
 fn main() -> ExitCode {
