@@ -24,10 +24,8 @@ pub fn disambiguate(names: &mut [(String, Option<String>)]) {
             .iter()
             .enumerate()
             .any(|(j, n)| j != i && *n == *name);
-        if dup {
-            if let Some(extra) = hint.as_deref().and_then(component) {
-                *name = format!("{name}:{extra}");
-            }
+        if dup && let Some(extra) = hint.as_deref().and_then(component) {
+            *name = format!("{name}:{extra}");
         }
         let base = name.clone();
         let mut n = 2;
