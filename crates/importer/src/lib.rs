@@ -1,1 +1,43 @@
-//! placeholder
+//! Turns GoCardless bank data into Beancount directives.
+//!
+//! The crate does no HTTP: it converts data it is given. Its parts, in the
+//! order data flows through them:
+//!
+//! - [`config`]: the YAML configuration (which bank account goes to which
+//!   Beancount account, and how), checked against Beancount's rules when it
+//!   is loaded.
+//! - [`BankTransaction`] ([`transaction`]): the importer's own small view of
+//!   one bank transaction, built from the GoCardless model and keeping the
+//!   raw JSON. Conversion works on it, so another data source only needs to
+//!   build these.
+//! - [`convert`]: the conversion rules, bank transactions and balances in,
+//!   [`entry::Entry`] values out. A transaction that cannot be converted
+//!   becomes an [`entry::Entry::Invalid`] and a [`convert::Problem`]; it
+//!   never aborts the run.
+//! - [`render`]: entries to Beancount text, deterministic to the byte, with
+//!   bank text escaped so it can never break out of its string.
+//! - [`extract`]: reads stored API responses from files and runs the above
+//!   for every configured account.
+//! - [`beancount`]: Beancount's syntax rules (account names, currencies,
+//!   metadata keys, amounts) shared by the parts above.
+//!
+//! [`rules`] and [`learn`] hold the categorisation settings of the
+//! configuration.
+
+pub mod beancount;
+pub mod config;
+pub mod convert;
+pub mod entry;
+pub mod extract;
+pub mod learn;
+pub mod render;
+pub mod rules;
+pub mod transaction;
+
+mod env;
+
+pub use config::{AccountConfig, Config, ConfigError};
+pub use convert::{AccountOutput, Problem, convert_account};
+pub use entry::Entry;
+pub use extract::{AccountData, ExtractError, Extracted, extract};
+pub use transaction::{BankTransaction, ConversionError, Status};

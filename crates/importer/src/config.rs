@@ -1,0 +1,1024 @@
+//! The YAML configuration: credentials, where data is kept, and which bank
+//! account goes to which Beancount account.
+//!
+//! Everything is checked when the file is loaded: unknown keys (with the
+//! nearest valid key suggested), Beancount account names, currencies and
+//! metadata keys. Every error names the file, line, column and key path.
+//!
+//! String values may use environment variables: `${VAR}`, `${VAR:-default}`
+//! or `$VAR` (`$$` for a literal `$`). Comments and keys are never
+//! interpolated.
+//!
+//! A configuration written for the Python `beancount-gocardless` importer
+//! loads unchanged: its keys are mapped to ours (see [`Config::notes`] for
+//! what is ignored).
+//!
+//! ```
+//! let yaml = "
+//! accounts:
+//!   - id: 0b9e0c9e-1111-4c4c-9b9b-000000000001
+//!     account: Assets:Bank:Checking
+//!     currency: EUR
+//! ";
+//! let config = importer::config::from_str(yaml, "config.yaml").unwrap();
+//! assert_eq!(config.accounts[0].account, "Assets:Bank:Checking");
+//! ```
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::Duration;
+
+use gocardless::{BalanceType, Secret};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+
+use crate::beancount;
+use crate::learn::LearnConfig;
+use crate::rules::Rule;
+
+/// The whole configuration, defaults applied to every account.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it was read from (or the name given to [`from_str`]).
+    pub origin: String,
+    /// GoCardless secret id. Not needed to convert stored files.
+    pub secret_id: Option<String>,
+    /// GoCardless secret key. Never printed.
+    pub secret_key: Option<Secret>,
+    /// The API's base URL, to reach another server (tests, a proxy).
+    pub base_url: Option<String>,
+    /// Where tokens, responses and the request budget are kept (SQLite).
+    pub store: Option<PathBuf>,
+    /// How long a stored response is fresh enough to reuse.
+    pub cache_ttl: Option<Duration>,
+    /// The bank accounts to import, in file order.
+    pub accounts: Vec<AccountConfig>,
+    /// Categorisation rules tried for every account, after its own.
+    pub rules: Vec<Rule>,
+    /// Settings for categories learned from the ledger.
+    pub learn: LearnConfig,
+    /// Settings for recognising entries already in the ledger.
+    pub dedup: DedupConfig,
+    /// Remarks for the user about keys accepted but ignored (keys of the
+    /// Python importer that have no meaning here), one per key.
+    pub notes: Vec<String>,
+}
+
+impl Config {
+    /// The account whose GoCardless id or `name` is `key`.
+    pub fn account(&self, key: &str) -> Option<&AccountConfig> {
+        self.accounts
+            .iter()
+            .find(|a| a.id == key || a.name.as_deref() == Some(key))
+    }
+}
+
+/// One bank account and how it is imported. Every setting left out in the
+/// account comes from `defaults`, then from the built-in default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountConfig {
+    /// The GoCardless account id (a UUID).
+    pub id: String,
+    /// A short handle for the command line.
+    pub name: Option<String>,
+    /// The Beancount account the bank account is booked to.
+    pub account: String,
+    /// The expected currency; a transaction in another one is an error.
+    pub currency: Option<String>,
+    /// What to do with pending transactions.
+    pub pending: PendingMode,
+    /// Which date of the bank to use.
+    pub date: DateMode,
+    /// Which balance to assert.
+    pub balance: BalanceMode,
+    /// The counter posting when nothing else decides it.
+    pub fallback_account: FallbackAccount,
+    /// Static metadata put on every transaction, in file order.
+    pub metadata: Vec<(String, String)>,
+    /// Metadata taken from the transaction JSON: key → dotted path (with
+    /// list indexes, like `additionalDataStructured.items.0.name`).
+    pub metadata_fields: Vec<(String, String)>,
+    /// Tags put on every transaction (without `#`).
+    pub tags: Vec<String>,
+    /// Categorisation rules of this account, tried before the global ones.
+    pub rules: Vec<Rule>,
+    /// How many days of history to ask for when the ledger has none.
+    pub days: Option<u32>,
+}
+
+impl AccountConfig {
+    /// A configuration with every setting at its default, for `account`.
+    pub fn new(id: impl Into<String>, account: impl Into<String>) -> AccountConfig {
+        AccountConfig {
+            id: id.into(),
+            name: None,
+            account: account.into(),
+            currency: None,
+            pending: PendingMode::Flag,
+            date: DateMode::Booking,
+            balance: BalanceMode::Auto,
+            fallback_account: FallbackAccount::Uncategorized,
+            metadata: Vec::new(),
+            metadata_fields: Vec::new(),
+            tags: Vec::new(),
+            rules: Vec::new(),
+            days: None,
+        }
+    }
+
+    /// `name` if set, else the GoCardless id: how to refer to the account
+    /// in messages.
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.id)
+    }
+}
+
+/// What to do with pending transactions (`pending:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PendingMode {
+    /// Import them with flag `!` (the default).
+    #[default]
+    Flag,
+    /// Leave them out.
+    Skip,
+}
+
+/// Which date of the bank dates the entry (`date:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DateMode {
+    /// `bookingDate`, else `valueDate` (the default).
+    #[default]
+    Booking,
+    /// `valueDate`, else `bookingDate`.
+    Value,
+}
+
+/// Which balance to assert (`balance:`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum BalanceMode {
+    /// The booked balance of the last completed day (the default).
+    #[default]
+    Auto,
+    /// No balance assertion.
+    None,
+    /// This GoCardless balance type, as the bank reports it.
+    Type(BalanceType),
+}
+
+/// The counter posting when no rule, prediction or transfer decides it
+/// (`fallback_account:`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum FallbackAccount {
+    /// `Expenses:Uncategorized` for money out, `Income:Uncategorized` for
+    /// money in (the default).
+    #[default]
+    Uncategorized,
+    /// This account, both ways.
+    Account(String),
+    /// No counter posting: single-posting entries, completed by another tool.
+    None,
+}
+
+/// Settings for recognising entries already in the ledger (`dedup:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DedupConfig {
+    /// How many days apart two entries with the same amount may be and
+    /// still be the same transaction.
+    pub window_days: u32,
+    /// The metadata keys that hold a bank id, in the ledger.
+    pub id_keys: Vec<String>,
+}
+
+impl Default for DedupConfig {
+    fn default() -> DedupConfig {
+        DedupConfig {
+            window_days: 3,
+            id_keys: vec!["gocardless_id".into(), "nordref".into()],
+        }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{}: cannot read the configuration: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid, at a known position.
+    #[error("{origin}:{line}:{column}: {}{message}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
+    Invalid {
+        /// The file.
+        origin: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The key path, like `accounts[0].account` (empty at the top).
+        path: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// The file is not valid, at no particular position.
+    #[error("{origin}: {message}")]
+    Other {
+        /// The file.
+        origin: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+}
+
+/// Reads and checks the configuration file at `path`.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    from_str(&text, &path.display().to_string())
+}
+
+/// Reads and checks configuration text; `origin` names it in errors.
+/// Variables are read from the process environment.
+pub fn from_str(text: &str, origin: &str) -> Result<Config, ConfigError> {
+    from_str_with_env(text, origin, |name| std::env::var(name).ok())
+}
+
+/// Like [`from_str`], with variables looked up by `env` (for tests).
+pub fn from_str_with_env(
+    text: &str,
+    origin: &str,
+    env: impl Fn(&str) -> Option<String> + 'static,
+) -> Result<Config, ConfigError> {
+    // The environment is reached from inside serde through a thread-local,
+    // because `Deserialize` has no way to carry context.
+    ENV.with(|e| *e.borrow_mut() = Some(Rc::new(env)));
+    let raw = if text.trim().is_empty() {
+        Ok(RawConfig::default())
+    } else {
+        serde_norway::from_str::<RawConfig>(text)
+    };
+    ENV.with(|e| *e.borrow_mut() = None);
+    let raw = raw.map_err(|e| yaml_error(&e, origin))?;
+    resolve(raw, text, origin)
+}
+
+/// Looks up an environment variable.
+type EnvLookup = Rc<dyn Fn(&str) -> Option<String>>;
+
+thread_local! {
+    static ENV: RefCell<Option<EnvLookup>> = const { RefCell::new(None) };
+}
+
+fn lookup_env(name: &str) -> Option<String> {
+    let f = ENV.with(|e| e.borrow().clone());
+    match f {
+        Some(f) => f(name),
+        None => std::env::var(name).ok(),
+    }
+}
+
+fn yaml_error(e: &serde_norway::Error, origin: &str) -> ConfigError {
+    let full = e.to_string();
+    let Some(loc) = e.location() else {
+        return ConfigError::Other {
+            origin: origin.to_owned(),
+            message: full,
+        };
+    };
+    // The message is "path: message at line L column C"; the position is
+    // reported separately.
+    let mut msg = full.as_str();
+    if let Some(i) = msg.rfind(" at line ") {
+        msg = &msg[..i];
+    }
+    let (path, message) = split_path(msg);
+    ConfigError::Invalid {
+        origin: origin.to_owned(),
+        line: loc.line(),
+        column: loc.column(),
+        path: path.to_owned(),
+        message: suggest(message),
+    }
+}
+
+/// Splits serde_norway's `"accounts[0].x: message"` into path and message.
+fn split_path(msg: &str) -> (&str, &str) {
+    if let Some(i) = msg.find(": ") {
+        let p = &msg[..i];
+        let looks_like_path = !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_alphanumeric() || "._[]?-".contains(c));
+        if looks_like_path {
+            return (p, &msg[i + 2..]);
+        }
+    }
+    ("", msg)
+}
+
+/// Rewrites serde's "unknown field `x`, expected one of `a`, `b`" to name
+/// the nearest valid key.
+fn suggest(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_owned();
+    };
+    let Some(end) = rest.find('`') else {
+        return message.to_owned();
+    };
+    let unknown = &rest[..end];
+    let valid: Vec<&str> = rest[end..].split('`').skip(2).step_by(2).collect();
+    let best = valid
+        .iter()
+        .map(|v| (strsim::jaro_winkler(unknown, v), *v))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let listed = valid.join(", ");
+    match best {
+        Some((score, v)) if score > 0.7 => {
+            format!("unknown key `{unknown}`: did you mean `{v}`? (valid keys here: {listed})")
+        }
+        _ => format!("unknown key `{unknown}` (valid keys here: {listed})"),
+    }
+}
+
+/// Finds the position of the first line holding both `key:` and `value`,
+/// for errors found after parsing.
+fn locate(text: &str, key: &str, value: &str) -> (usize, usize) {
+    for (n, line) in text.lines().enumerate() {
+        if let Some(k) = line.find(&format!("{key}:"))
+            && line[k..].contains(value)
+        {
+            return (n + 1, k + 1);
+        }
+    }
+    (1, 1)
+}
+
+// ---------------------------------------------------------------------------
+// The file as written. Private: the public types above are the resolved view.
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    secret_id: Option<Text>,
+    #[serde(default)]
+    secret_key: Option<Text>,
+    #[serde(default)]
+    base_url: Option<Text>,
+    #[serde(default)]
+    store: Option<Text>,
+    #[serde(default)]
+    cache_ttl: Option<Ttl>,
+    /// Python importer: requests-cache settings; ignored.
+    #[serde(default)]
+    cache_options: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    defaults: Option<RawDefaults>,
+    #[serde(default)]
+    accounts: Vec<RawAccount>,
+    #[serde(default)]
+    rules: Vec<Rule>,
+    #[serde(default)]
+    learn: Option<LearnConfig>,
+    #[serde(default)]
+    dedup: Option<RawDedup>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDedup {
+    #[serde(default)]
+    window_days: Option<u32>,
+    #[serde(default)]
+    id_keys: Option<Vec<MetaKey>>,
+}
+
+/// Declares a struct with every per-account setting, plus `$extra` fields.
+/// Used twice so that `defaults` takes exactly the settings and an account
+/// takes the settings plus its identity, both with `deny_unknown_fields`.
+macro_rules! settings_struct {
+    ($name:ident { $($extra:tt)* }) => {
+        #[derive(Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct $name {
+            $($extra)*
+            #[serde(default)]
+            currency: Option<Currency>,
+            #[serde(default)]
+            pending: Option<Pending>,
+            #[serde(default)]
+            date: Option<DateKey>,
+            #[serde(default)]
+            balance: Option<BalanceKey>,
+            #[serde(default)]
+            fallback_account: Option<Fallback>,
+            #[serde(default)]
+            metadata: Option<MetaMap>,
+            #[serde(default)]
+            metadata_fields: Option<MetaMap>,
+            #[serde(default)]
+            tags: Option<Vec<Tag>>,
+            #[serde(default)]
+            days: Option<u32>,
+            /// Python importer: `[booked, pending]`.
+            #[serde(default)]
+            transaction_types: Option<Vec<TxType>>,
+            /// Python importer (newer name of `transaction_types`).
+            #[serde(default)]
+            booking_statuses: Option<Vec<TxType>>,
+            /// Python importer: the balance type to assert.
+            #[serde(default)]
+            preferred_balance_type: Option<Text>,
+            /// Python importer: its default metadata to leave out; ignored.
+            #[serde(default)]
+            exclude_default_metadata: Option<serde::de::IgnoredAny>,
+            /// Python importer: an account for its hooks; ignored.
+            #[serde(default)]
+            filing_account: Option<serde::de::IgnoredAny>,
+            /// Python importer: the name of `days`.
+            #[serde(default)]
+            days_back: Option<u32>,
+        }
+    };
+}
+
+settings_struct!(RawDefaults {});
+
+settings_struct!(RawAccount {
+    id: Text,
+    #[serde(default)]
+    name: Option<Text>,
+    #[serde(default)]
+    account: Option<AccountName>,
+    /// Python importer: the name of `account`.
+    #[serde(default)]
+    asset_account: Option<AccountName>,
+    #[serde(default)]
+    rules: Vec<Rule>,
+});
+
+fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigError> {
+    let at = |key: &str, value: &str, message: String| {
+        let (line, column) = locate(text, key, value);
+        ConfigError::Invalid {
+            origin: origin.to_owned(),
+            line,
+            column,
+            path: String::new(),
+            message,
+        }
+    };
+    let mut notes = Vec::new();
+    if raw.cache_options.is_some() {
+        notes.push(
+            "`cache_options` (Python importer) is ignored: responses are kept in the store; \
+             set `cache_ttl` instead"
+                .to_owned(),
+        );
+    }
+    let defaults = raw.defaults.unwrap_or_default();
+    let mut accounts: Vec<AccountConfig> = Vec::new();
+    for (i, a) in raw.accounts.into_iter().enumerate() {
+        let account = match (a.account, a.asset_account) {
+            (Some(x), _) | (None, Some(x)) => x.0,
+            (None, None) => {
+                return Err(at(
+                    "id",
+                    &a.id.0,
+                    format!(
+                        "accounts[{i}] (id {}): missing key `account`: the Beancount account \
+                         of this bank account, like Assets:Bank:Checking",
+                        a.id.0
+                    ),
+                ));
+            }
+        };
+        if a.id.0.trim().is_empty() {
+            return Err(at("id", "", format!("accounts[{i}]: `id` is empty")));
+        }
+        if let Some(prev) = accounts.iter().find(|p| p.id == a.id.0) {
+            return Err(at(
+                "id",
+                &a.id.0,
+                format!(
+                    "accounts[{i}]: the id {} is configured twice (also for {})",
+                    a.id.0, prev.account
+                ),
+            ));
+        }
+        let name = a.name.map(|n| n.0);
+        if let Some(n) = &name
+            && accounts
+                .iter()
+                .any(|p| p.name.as_deref() == Some(n) || &p.id == n)
+        {
+            return Err(at(
+                "name",
+                n,
+                format!("accounts[{i}]: the name {n:?} is used twice"),
+            ));
+        }
+        let label = name.clone().unwrap_or_else(|| a.id.0.clone());
+        let mut acc = AccountConfig::new(a.id.0, account);
+        acc.name = name;
+        acc.rules = a.rules;
+        apply(&mut acc, &defaults, &label, &mut notes);
+        apply(
+            &mut acc,
+            &RawDefaults {
+                currency: a.currency,
+                pending: a.pending,
+                date: a.date,
+                balance: a.balance,
+                fallback_account: a.fallback_account,
+                metadata: a.metadata,
+                metadata_fields: a.metadata_fields,
+                tags: a.tags,
+                days: a.days,
+                transaction_types: a.transaction_types,
+                booking_statuses: a.booking_statuses,
+                preferred_balance_type: a.preferred_balance_type,
+                exclude_default_metadata: a.exclude_default_metadata,
+                filing_account: a.filing_account,
+                days_back: a.days_back,
+            },
+            &label,
+            &mut notes,
+        );
+        accounts.push(acc);
+    }
+    let dedup = match raw.dedup {
+        None => DedupConfig::default(),
+        Some(d) => {
+            let def = DedupConfig::default();
+            DedupConfig {
+                window_days: d.window_days.unwrap_or(def.window_days),
+                id_keys: d
+                    .id_keys
+                    .map(|k| k.into_iter().map(|k| k.0).collect())
+                    .unwrap_or(def.id_keys),
+            }
+        }
+    };
+    Ok(Config {
+        origin: origin.to_owned(),
+        secret_id: raw.secret_id.map(|t| t.0).filter(|s| !s.is_empty()),
+        secret_key: raw
+            .secret_key
+            .map(|t| Secret::new(t.0))
+            .filter(|s| !s.is_empty()),
+        base_url: raw.base_url.map(|t| t.0),
+        store: raw.store.map(|t| PathBuf::from(t.0)),
+        cache_ttl: raw.cache_ttl.map(|t| t.0),
+        accounts,
+        rules: raw.rules,
+        learn: raw.learn.unwrap_or_default(),
+        dedup,
+        notes,
+    })
+}
+
+/// Applies the settings present in `s` over `acc`.
+fn apply(acc: &mut AccountConfig, s: &RawDefaults, label: &str, notes: &mut Vec<String>) {
+    if let Some(c) = &s.currency {
+        acc.currency = Some(c.0.clone());
+    }
+    if let Some(types) = s.transaction_types.as_ref().or(s.booking_statuses.as_ref()) {
+        acc.pending = if types.iter().any(|t| matches!(t, TxType::Pending)) {
+            PendingMode::Flag
+        } else {
+            PendingMode::Skip
+        };
+        if !types.iter().any(|t| matches!(t, TxType::Booked)) {
+            notes.push(format!(
+                "account {label}: booked transactions are always imported; \
+                 `transaction_types` without `booked` only decides about pending ones"
+            ));
+        }
+    }
+    if let Some(p) = s.pending {
+        acc.pending = p.0;
+    }
+    if let Some(d) = s.date {
+        acc.date = d.0;
+    }
+    if let Some(t) = &s.preferred_balance_type {
+        acc.balance = match t.0.trim() {
+            // The Python importer's shorthands.
+            "booked" => BalanceMode::Type(BalanceType::ClosingBooked),
+            "available" => BalanceMode::Type(BalanceType::InterimAvailable),
+            other => BalanceMode::Type(BalanceType::parse(other)),
+        };
+    }
+    if let Some(b) = &s.balance {
+        acc.balance = b.0.clone();
+    }
+    if let Some(f) = &s.fallback_account {
+        acc.fallback_account = f.0.clone();
+    }
+    if let Some(m) = &s.metadata {
+        acc.metadata = m.0.clone();
+    }
+    if let Some(m) = &s.metadata_fields {
+        acc.metadata_fields = m.0.clone();
+    }
+    if let Some(t) = &s.tags {
+        acc.tags = t.iter().map(|t| t.0.clone()).collect();
+    }
+    if let Some(d) = s.days.or(s.days_back) {
+        acc.days = Some(d);
+    }
+    if s.exclude_default_metadata.is_some() {
+        notes.push(format!(
+            "account {label}: `exclude_default_metadata` (Python importer) is ignored: only \
+             `gocardless_id` and what `metadata`/`metadata_fields` ask for is written"
+        ));
+    }
+    if s.filing_account.is_some() {
+        notes.push(format!(
+            "account {label}: `filing_account` (Python importer) is ignored"
+        ));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Checked scalar values. Each fails inside serde, so the error carries the
+// value's position and key path.
+
+/// A string with environment variables replaced. Numbers and booleans are
+/// taken as their text.
+#[derive(Default)]
+struct Text(String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        checked(d, |t| Ok(Text(t)))
+    }
+}
+
+/// Reads a scalar as text, interpolates variables, then applies `check`.
+///
+/// Everything happens inside the visitor, so serde_norway attaches the
+/// scalar's own position and key path to any error.
+fn checked<'de, D, T, F>(d: D, check: F) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    F: FnOnce(String) -> Result<T, String>,
+{
+    struct V<F>(F);
+    impl<F> V<F> {
+        fn finish<T, E: de::Error>(self, raw: &str) -> Result<T, E>
+        where
+            F: FnOnce(String) -> Result<T, String>,
+        {
+            let text = crate::env::interpolate(raw, &lookup_env).map_err(E::custom)?;
+            (self.0)(text).map_err(E::custom)
+        }
+    }
+    impl<T, F: FnOnce(String) -> Result<T, String>> Visitor<'_> for V<F> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a text value")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            self.finish(v)
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
+            self.finish(&v.to_string())
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+            self.finish(&v.to_string())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+            self.finish(&v.to_string())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+            self.finish(&v.to_string())
+        }
+    }
+    d.deserialize_any(V(check))
+}
+
+/// Declares a newtype over text checked by `$check`.
+macro_rules! checked_text {
+    ($name:ident, $check:expr) => {
+        struct $name(String);
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let check: fn(&str) -> Result<(), String> = $check;
+                checked(d, |t| check(&t).map(|()| $name(t)))
+            }
+        }
+    };
+}
+
+checked_text!(AccountName, beancount::check_account);
+checked_text!(Currency, beancount::check_currency);
+checked_text!(MetaKey, beancount::check_meta_key);
+checked_text!(Tag, |t| beancount::check_tag(
+    t.strip_prefix('#').unwrap_or(t)
+));
+
+#[derive(Clone, Copy)]
+struct Pending(PendingMode);
+
+impl<'de> Deserialize<'de> for Pending {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Pending, D::Error> {
+        checked(d, |t| match t.as_str() {
+            "flag" => Ok(Pending(PendingMode::Flag)),
+            "skip" => Ok(Pending(PendingMode::Skip)),
+            other => Err(format!(
+                "invalid value {other:?}: expected `flag` (import with flag !) or `skip`"
+            )),
+        })
+    }
+}
+
+#[derive(Clone, Copy)]
+struct DateKey(DateMode);
+
+impl<'de> Deserialize<'de> for DateKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<DateKey, D::Error> {
+        checked(d, |t| match t.as_str() {
+            "booking" => Ok(DateKey(DateMode::Booking)),
+            "value" => Ok(DateKey(DateMode::Value)),
+            other => Err(format!(
+                "invalid value {other:?}: expected `booking` or `value`"
+            )),
+        })
+    }
+}
+
+struct BalanceKey(BalanceMode);
+
+impl<'de> Deserialize<'de> for BalanceKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<BalanceKey, D::Error> {
+        checked(d, |t| {
+            let mode = match t.as_str() {
+                "auto" => BalanceMode::Auto,
+                "none" => BalanceMode::None,
+                other => match BalanceType::parse(other) {
+                    BalanceType::Other(_) | BalanceType::Unknown => {
+                        return Err(format!(
+                            "invalid balance {other:?}: expected `auto`, `none` or a GoCardless \
+                             balance type (closingBooked, interimBooked, interimAvailable, \
+                             expected, openingBooked, ...)"
+                        ));
+                    }
+                    ty => BalanceMode::Type(ty),
+                },
+            };
+            Ok(BalanceKey(mode))
+        })
+    }
+}
+
+struct Fallback(FallbackAccount);
+
+impl<'de> Deserialize<'de> for Fallback {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Fallback, D::Error> {
+        checked(d, |t| {
+            if t == "none" {
+                return Ok(Fallback(FallbackAccount::None));
+            }
+            beancount::check_account(&t)
+                .map_err(|e| format!("{e} (or `none` for no counter posting)"))?;
+            Ok(Fallback(FallbackAccount::Account(t)))
+        })
+    }
+}
+
+enum TxType {
+    Booked,
+    Pending,
+}
+
+impl<'de> Deserialize<'de> for TxType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<TxType, D::Error> {
+        checked(d, |t| match t.to_ascii_lowercase().as_str() {
+            "booked" => Ok(TxType::Booked),
+            "pending" => Ok(TxType::Pending),
+            other => Err(format!(
+                "invalid transaction type {other:?}: expected `booked` or `pending`"
+            )),
+        })
+    }
+}
+
+/// A duration: seconds as a number, or a number with `s`, `m`, `h` or `d`.
+struct Ttl(Duration);
+
+impl<'de> Deserialize<'de> for Ttl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ttl, D::Error> {
+        checked(d, |t| parse_duration(&t).map(Ttl))
+    }
+}
+
+/// Reads `3600`, `90s`, `30m`, `12h` or `1d`.
+pub fn parse_duration(t: &str) -> Result<Duration, String> {
+    let t = t.trim();
+    let (num, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => (&t[..i], t[i..].trim()),
+        None => (t, "s"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("invalid duration {t:?}: expected like 3600, 90s, 30m, 12h or 1d"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86400,
+        _ => {
+            return Err(format!(
+                "invalid duration {t:?}: the unit must be s, m, h or d"
+            ));
+        }
+    };
+    Ok(Duration::from_secs(secs))
+}
+
+/// A mapping of metadata key → text, in file order; keys checked.
+struct MetaMap(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for MetaMap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MetaMap, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MetaMap;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping of metadata keys to values")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<MetaMap, A::Error> {
+                let mut out: Vec<(String, String)> = Vec::new();
+                let mut seen = BTreeMap::new();
+                while let Some(k) = m.next_key::<MetaKey>()? {
+                    let v: Text = m.next_value()?;
+                    if seen.insert(k.0.clone(), ()).is_some() {
+                        return Err(de::Error::custom(format!("key {:?} given twice", k.0)));
+                    }
+                    if k.0 == "gocardless_id" {
+                        return Err(de::Error::custom(
+                            "`gocardless_id` is written by the importer and cannot be set",
+                        ));
+                    }
+                    out.push((k.0, v.0));
+                }
+                Ok(MetaMap(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<String> {
+        (name == "GC_ID").then(|| "my-id".to_owned())
+    }
+
+    fn err(yaml: &str) -> String {
+        from_str_with_env(yaml, "c.yaml", env)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn unknown_key_suggests_and_locates() {
+        let e = err("accounts:\n  - id: a\n    acount: Assets:Bank\n");
+        assert!(
+            e.starts_with("c.yaml:3:5: accounts[0]: unknown key `acount`: did you mean `account`?"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_account_name_has_position() {
+        let e = err("accounts:\n  - id: a\n    account: assets:bank\n");
+        assert!(
+            e.starts_with("c.yaml:3:14: accounts[0].account: invalid account name"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_currency_and_meta_key() {
+        let e = err("accounts:\n  - id: a\n    account: Assets:B\n    currency: eur\n");
+        assert!(
+            e.contains("c.yaml:4:15") && e.contains("invalid currency"),
+            "{e}"
+        );
+        let e = err("accounts:\n  - id: a\n    account: Assets:B\n    metadata: {Bad: x}\n");
+        assert!(
+            e.contains("c.yaml:4:") && e.contains("invalid metadata key"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn env_in_values_not_comments() {
+        let c = from_str_with_env(
+            "# $UNSET in a comment\nsecret_id: ${GC_ID}\nsecret_key: ${GC_KEY:-fallback}\nstore: $GC_ID.db\n",
+            "c.yaml",
+            env,
+        )
+        .unwrap();
+        assert_eq!(c.secret_id.as_deref(), Some("my-id"));
+        assert_eq!(c.secret_key.unwrap().expose(), "fallback");
+        assert_eq!(c.store.unwrap(), PathBuf::from("my-id.db"));
+        let e = err("secret_id: ${UNSET_X}\n");
+        assert!(
+            e.contains("c.yaml:1:12") && e.contains("UNSET_X is not set"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn python_config_is_mapped() {
+        let yaml = "
+secret_id: $GC_ID
+secret_key: ${GC_KEY:-k}
+cache_options:
+  cache_name: gocardless
+  backend: sqlite
+  expire_after: 3600
+accounts:
+  - id: abc
+    asset_account: Assets:Banks:Revolut:Checking
+    transaction_types: [booked]
+    preferred_balance_type: interimBooked
+    exclude_default_metadata: [bookingDate]
+    metadata_fields:
+      cardScheme: additionalDataStructured.cardInstrument.cardSchemeName
+";
+        let c = from_str_with_env(yaml, "c.yaml", env).unwrap();
+        let a = &c.accounts[0];
+        assert_eq!(a.account, "Assets:Banks:Revolut:Checking");
+        assert_eq!(a.pending, PendingMode::Skip);
+        assert_eq!(a.balance, BalanceMode::Type(BalanceType::InterimBooked));
+        assert_eq!(
+            a.metadata_fields,
+            vec![(
+                "cardScheme".to_owned(),
+                "additionalDataStructured.cardInstrument.cardSchemeName".to_owned()
+            )]
+        );
+        assert_eq!(c.notes.len(), 2, "{:?}", c.notes);
+    }
+
+    #[test]
+    fn defaults_apply_and_account_wins() {
+        let yaml = "
+defaults:
+  currency: EUR
+  pending: skip
+  tags: [bank]
+accounts:
+  - id: a
+    account: Assets:A
+  - id: b
+    account: Assets:B
+    pending: flag
+    fallback_account: none
+";
+        let c = from_str_with_env(yaml, "c.yaml", env).unwrap();
+        assert_eq!(c.accounts[0].pending, PendingMode::Skip);
+        assert_eq!(c.accounts[0].currency.as_deref(), Some("EUR"));
+        assert_eq!(c.accounts[1].pending, PendingMode::Flag);
+        assert_eq!(c.accounts[1].fallback_account, FallbackAccount::None);
+        assert_eq!(c.accounts[1].tags, vec!["bank"]);
+    }
+
+    #[test]
+    fn missing_account_and_duplicates() {
+        let e = err("accounts:\n  - id: a\n    currency: EUR\n");
+        assert!(
+            e.starts_with("c.yaml:2:5:") && e.contains("missing key `account`"),
+            "{e}"
+        );
+        let e =
+            err("accounts:\n  - id: a\n    account: Assets:A\n  - id: a\n    account: Assets:B\n");
+        assert!(e.contains("configured twice"), "{e}");
+        let e = err("defaults:\n  id: x\n");
+        assert!(
+            e.starts_with("c.yaml:2:3: defaults: unknown key `id`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("12h").unwrap(), Duration::from_secs(43200));
+        assert_eq!(parse_duration("3600").unwrap(), Duration::from_secs(3600));
+        assert!(parse_duration("1w").is_err());
+    }
+}
