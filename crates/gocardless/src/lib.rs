@@ -1,6 +1,13 @@
 //! A typed, tolerant client for the GoCardless Bank Account Data API
 //! (formerly Nordigen).
 //!
+//! - [`Client`] (configured with [`ClientBuilder`]): every operation of the
+//!   API, with authentication that spends as few `token/new` calls as
+//!   possible, retries with back-off, and the rate-limit headers of every
+//!   answer ([`RateLimit`], on [`Fetched`]).
+//! - [`TokenStore`]: where tokens are kept ([`MemoryTokenStore`] by default;
+//!   the SQLite store keeps them across runs).
+//! - [`Error`]: every failure, classified so a caller can act on it.
 //! - [`model`]: the API's data types, tolerant of what real banks send.
 //! - [`Secret`]: the secret key and tokens, never printed.
 //! - [`Clock`]: the time source, replaceable in tests.
@@ -9,12 +16,22 @@
 
 pub mod model;
 
+mod client;
 mod clock;
+mod error;
+mod operations;
+mod ratelimit;
 mod secret;
+mod tokens;
 
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, Fetched, RetryPolicy};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{ApiMessage, Error, Operation, Subject};
 pub use model::{
     AccountReference, AccountTransactions, Amount, Balance, BalanceAfterTransaction, BalanceType,
     BalancesResponse, CurrencyExchange, Transaction, TransactionRecord, TransactionsResponse,
 };
+pub use operations::{LinkedAccount, MAX_TRANSACTION_PAGES, REQUISITION_PAGE_SIZE};
+pub use ratelimit::RateLimit;
 pub use secret::Secret;
+pub use tokens::{MemoryTokenStore, TokenState, TokenStore, Tokens};

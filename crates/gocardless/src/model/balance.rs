@@ -29,12 +29,15 @@ pub struct BalancesResponse {
 #[serde(rename_all = "camelCase")]
 pub struct Balance {
     /// The amount.
+    #[serde(alias = "balance_amount")]
     pub balance_amount: Amount,
     /// Its kind.
     #[serde(default)]
+    #[serde(alias = "balance_type")]
     pub balance_type: BalanceType,
     /// Whether a credit line is included.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "credit_limit_included")]
     pub credit_limit_included: Option<bool>,
     /// When it last changed.
     #[serde(
@@ -42,6 +45,7 @@ pub struct Balance {
         deserialize_with = "lenient::opt_datetime",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "last_change_date_time")]
     pub last_change_date_time: Option<DateTime<FixedOffset>>,
     /// The day it refers to.
     #[serde(
@@ -49,6 +53,7 @@ pub struct Balance {
         deserialize_with = "lenient::opt_date",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "reference_date")]
     pub reference_date: Option<NaiveDate>,
     /// The id of the last transaction it counts.
     #[serde(
@@ -56,6 +61,7 @@ pub struct Balance {
         deserialize_with = "lenient::id",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "last_committed_transaction")]
     pub last_committed_transaction: Option<String>,
 }
 

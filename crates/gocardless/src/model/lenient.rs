@@ -22,6 +22,21 @@ pub fn id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     }))
 }
 
+/// A required identifier, trimmed; missing or blank is the empty string.
+pub fn id_or_empty<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    id(d).map(Option::unwrap_or_default)
+}
+
+/// A list of identifiers (or a single one), each trimmed; blanks dropped.
+pub fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let v: Vec<Option<StringOrNumber>> = one_or_many(d)?;
+    Ok(v.into_iter()
+        .flatten()
+        .map(|s| s.0.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect())
+}
+
 /// A decimal given as a string of any scale (`"-10.5000"`) or as a number.
 ///
 /// Strings keep every digit. Numbers go through their shortest decimal
@@ -137,6 +152,13 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(dt) = DateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f%z") {
         return Some(dt);
     }
+    // `2025-10-31 07:58:23.836351+00:00`, as in 409 bodies.
+    if let Ok(dt) = DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f%:z") {
+        return Some(dt);
+    }
+    if let Ok(dt) = DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f%z") {
+        return Some(dt);
+    }
     if let Ok(naive) = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f") {
         return Some(naive.and_utc().fixed_offset());
     }
@@ -224,6 +246,7 @@ mod tests {
             "2024-03-05T10:11:12.123456+0100",
             "2024-03-05T10:11:12",
             "2024-03-05 10:11:12",
+            "2024-03-05 07:58:23.836351+00:00",
         ] {
             assert_eq!(parse_date(s), Some(d), "{s}");
         }

@@ -90,7 +90,9 @@ impl From<&Transaction> for TransactionRecord {
 }
 
 /// The typed view of a transaction. Every field but the amount is optional,
-/// because every one of them has been seen missing.
+/// because every one of them has been seen missing. Field names are read in
+/// camelCase, as GoCardless sends them, and in snake_case, as some tools
+/// re-export them.
 ///
 /// Ids are trimmed and a blank id is `None`. Dates accept `YYYY-MM-DD` and
 /// any date-time form; an unreadable date is `None` (the raw JSON still has
@@ -105,6 +107,7 @@ pub struct Transaction {
         deserialize_with = "lenient::id",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "transaction_id")]
     pub transaction_id: Option<String>,
     /// GoCardless' own id, unique within an account; booked only.
     #[serde(
@@ -112,6 +115,7 @@ pub struct Transaction {
         deserialize_with = "lenient::id",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "internal_transaction_id")]
     pub internal_transaction_id: Option<String>,
     /// Sometimes an id, sometimes a date or a name.
     #[serde(
@@ -119,6 +123,7 @@ pub struct Transaction {
         deserialize_with = "lenient::id",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "entry_reference")]
     pub entry_reference: Option<String>,
     /// The end-to-end id of a SEPA payment.
     #[serde(
@@ -126,6 +131,7 @@ pub struct Transaction {
         deserialize_with = "lenient::id",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "end_to_end_id")]
     pub end_to_end_id: Option<String>,
     /// The direct-debit mandate id.
     #[serde(
@@ -133,6 +139,7 @@ pub struct Transaction {
         deserialize_with = "lenient::id",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "mandate_id")]
     pub mandate_id: Option<String>,
     /// A cheque number.
     #[serde(
@@ -140,6 +147,7 @@ pub struct Transaction {
         deserialize_with = "lenient::id",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "check_id")]
     pub check_id: Option<String>,
     /// The creditor id of a direct debit.
     #[serde(
@@ -147,6 +155,7 @@ pub struct Transaction {
         deserialize_with = "lenient::id",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "creditor_id")]
     pub creditor_id: Option<String>,
     /// The day the bank booked it.
     #[serde(
@@ -154,6 +163,7 @@ pub struct Transaction {
         deserialize_with = "lenient::opt_date",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "booking_date")]
     pub booking_date: Option<NaiveDate>,
     /// The day the money moved. A pending one may be in the future.
     #[serde(
@@ -161,6 +171,7 @@ pub struct Transaction {
         deserialize_with = "lenient::opt_date",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "value_date")]
     pub value_date: Option<NaiveDate>,
     /// Booking instant, when the bank gives one.
     #[serde(
@@ -168,6 +179,7 @@ pub struct Transaction {
         deserialize_with = "lenient::opt_datetime",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "booking_date_time")]
     pub booking_date_time: Option<DateTime<FixedOffset>>,
     /// Value instant, when the bank gives one.
     #[serde(
@@ -175,8 +187,10 @@ pub struct Transaction {
         deserialize_with = "lenient::opt_datetime",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "value_date_time")]
     pub value_date_time: Option<DateTime<FixedOffset>>,
     /// The signed amount in the account's currency. The one required field.
+    #[serde(alias = "transaction_amount")]
     pub transaction_amount: Amount,
     /// Currency conversions; an array in the spec, often a single object.
     #[serde(
@@ -184,6 +198,7 @@ pub struct Transaction {
         deserialize_with = "lenient::one_or_many",
         skip_serializing_if = "Vec::is_empty"
     )]
+    #[serde(alias = "currency_exchange")]
     pub currency_exchange: Vec<CurrencyExchange>,
     /// Who was paid (money out).
     #[serde(
@@ -191,9 +206,16 @@ pub struct Transaction {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "creditor_name")]
     pub creditor_name: Option<String>,
-    /// The creditor's account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The creditor's account. Some banks send a bare IBAN string instead of
+    /// an object; it is read as the IBAN.
+    #[serde(
+        default,
+        deserialize_with = "account_reference",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[serde(alias = "creditor_account")]
     pub creditor_account: Option<AccountReference>,
     /// The party finally paid, when not the creditor.
     #[serde(
@@ -201,6 +223,7 @@ pub struct Transaction {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "ultimate_creditor")]
     pub ultimate_creditor: Option<String>,
     /// Who paid (money in).
     #[serde(
@@ -208,9 +231,16 @@ pub struct Transaction {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "debtor_name")]
     pub debtor_name: Option<String>,
-    /// The debtor's account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The debtor's account. Some banks send a bare IBAN string instead of
+    /// an object; it is read as the IBAN.
+    #[serde(
+        default,
+        deserialize_with = "account_reference",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[serde(alias = "debtor_account")]
     pub debtor_account: Option<AccountReference>,
     /// The party that finally paid, when not the debtor.
     #[serde(
@@ -218,6 +248,7 @@ pub struct Transaction {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "ultimate_debtor")]
     pub ultimate_debtor: Option<String>,
     /// Free-text remittance information.
     #[serde(
@@ -225,6 +256,7 @@ pub struct Transaction {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "remittance_information_unstructured")]
     pub remittance_information_unstructured: Option<String>,
     /// Free-text remittance split into pieces (often of 140 characters).
     #[serde(
@@ -232,6 +264,7 @@ pub struct Transaction {
         deserialize_with = "lenient::one_or_many",
         skip_serializing_if = "Vec::is_empty"
     )]
+    #[serde(alias = "remittance_information_unstructured_array")]
     pub remittance_information_unstructured_array: Vec<String>,
     /// Structured remittance (a creditor reference, say).
     #[serde(
@@ -239,6 +272,7 @@ pub struct Transaction {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "remittance_information_structured")]
     pub remittance_information_structured: Option<String>,
     /// Structured remittance in pieces.
     #[serde(
@@ -246,6 +280,7 @@ pub struct Transaction {
         deserialize_with = "lenient::one_or_many",
         skip_serializing_if = "Vec::is_empty"
     )]
+    #[serde(alias = "remittance_information_structured_array")]
     pub remittance_information_structured_array: Vec<String>,
     /// More text from the bank; sometimes the only text there is.
     #[serde(
@@ -253,6 +288,7 @@ pub struct Transaction {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "additional_information")]
     pub additional_information: Option<String>,
     /// The ISO 20022 purpose code.
     #[serde(
@@ -260,6 +296,7 @@ pub struct Transaction {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "purpose_code")]
     pub purpose_code: Option<String>,
     /// The ISO 20022 bank transaction code.
     #[serde(
@@ -267,6 +304,7 @@ pub struct Transaction {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "bank_transaction_code")]
     pub bank_transaction_code: Option<String>,
     /// The bank's own transaction code.
     #[serde(
@@ -274,9 +312,11 @@ pub struct Transaction {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "proprietary_bank_transaction_code")]
     pub proprietary_bank_transaction_code: Option<String>,
     /// The account balance after this transaction, at some banks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "balance_after_transaction")]
     pub balance_after_transaction: Option<BalanceAfterTransaction>,
 }
 
@@ -318,6 +358,7 @@ pub struct CurrencyExchange {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "source_currency")]
     pub source_currency: Option<String>,
     /// Units of target currency per unit of `unit_currency`.
     #[serde(
@@ -326,6 +367,7 @@ pub struct CurrencyExchange {
         serialize_with = "ser_opt_decimal",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "exchange_rate")]
     pub exchange_rate: Option<Decimal>,
     /// The currency the rate is quoted per unit of.
     #[serde(
@@ -333,6 +375,7 @@ pub struct CurrencyExchange {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "unit_currency")]
     pub unit_currency: Option<String>,
     /// The currency converted to.
     #[serde(
@@ -340,6 +383,7 @@ pub struct CurrencyExchange {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "target_currency")]
     pub target_currency: Option<String>,
     /// The day of the quote.
     #[serde(
@@ -347,6 +391,7 @@ pub struct CurrencyExchange {
         deserialize_with = "lenient::opt_date",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "quotation_date")]
     pub quotation_date: Option<NaiveDate>,
     /// The contract of the conversion.
     #[serde(
@@ -354,10 +399,12 @@ pub struct CurrencyExchange {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "contract_identification")]
     pub contract_identification: Option<String>,
     /// The amount as instructed, at some banks (not in the spec). Banks
     /// disagree on whether it is in the source or the target currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(alias = "instructed_amount")]
     pub instructed_amount: Option<Amount>,
 }
 
@@ -392,6 +439,7 @@ pub struct AccountReference {
         deserialize_with = "lenient::id",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "masked_pan")]
     pub masked_pan: Option<String>,
     /// Phone number.
     #[serde(
@@ -409,11 +457,33 @@ pub struct AccountReference {
     pub currency: Option<String>,
 }
 
+/// An account reference given as an object or as a bare IBAN string.
+fn account_reference<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<AccountReference>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        Object(AccountReference),
+        Text(String),
+    }
+    Ok(match Option::<Form>::deserialize(d)? {
+        None => None,
+        Some(Form::Object(r)) => Some(r),
+        Some(Form::Text(s)) if s.trim().is_empty() => None,
+        Some(Form::Text(s)) => Some(AccountReference {
+            iban: Some(s.trim().to_owned()),
+            ..AccountReference::default()
+        }),
+    })
+}
+
 /// The balance after a transaction, as some banks report it.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BalanceAfterTransaction {
     /// The balance.
+    #[serde(alias = "balance_amount")]
     pub balance_amount: Amount,
     /// Which balance it is (`closingBooked`, `interimBooked`, …).
     #[serde(
@@ -421,5 +491,6 @@ pub struct BalanceAfterTransaction {
         deserialize_with = "lenient::opt_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[serde(alias = "balance_type")]
     pub balance_type: Option<String>,
 }
