@@ -263,5 +263,6 @@ impl Drop for FakeServer {
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+        server::close_all_connections(self.port);
     }
 }

@@ -123,19 +123,29 @@ fn drop_connection(rq: tiny_http::Request, port: u16) {
     let peer = rq.remote_addr().copied();
     let writer = rq.into_writer();
     if let Some(peer) = peer {
-        shutdown_socket(peer, port);
+        shutdown_sockets(Some(peer), port);
     }
     drop(writer);
 }
 
+/// Closes every connection still open to the server, so that a client
+/// holding a kept-alive connection sees it close instead of waiting for
+/// an answer that nobody will give.
+pub fn close_all_connections(port: u16) {
+    shutdown_sockets(None, port);
+}
+
+/// Shuts down the server's sockets on `port` connected to `peer` (to any
+/// peer when `None`); whether one was found.
 #[cfg(target_os = "linux")]
-fn shutdown_socket(peer: std::net::SocketAddr, port: u16) -> bool {
+fn shutdown_sockets(peer: Option<std::net::SocketAddr>, port: u16) -> bool {
     use std::net::{Shutdown, TcpStream};
     use std::os::fd::BorrowedFd;
 
     let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
         return false;
     };
+    let mut found = false;
     for entry in dir.flatten() {
         let Ok(fd) = entry.file_name().to_string_lossy().parse::<i32>() else {
             continue;
@@ -155,17 +165,23 @@ fn shutdown_socket(peer: std::net::SocketAddr, port: u16) -> bool {
             continue;
         };
         let stream = TcpStream::from(owned);
-        let same_peer = stream.peer_addr().ok() == Some(peer);
+        let Ok(their) = stream.peer_addr() else {
+            continue; // the listener, or not a connected socket
+        };
+        let same_peer = peer.is_none_or(|p| p == their);
         let same_local = stream.local_addr().map(|a| a.port()).ok() == Some(port);
         if same_peer && same_local {
             let _ = stream.shutdown(Shutdown::Both);
-            return true;
+            found = true;
+            if peer.is_some() {
+                break;
+            }
         }
     }
-    false
+    found
 }
 
 #[cfg(not(target_os = "linux"))]
-fn shutdown_socket(_peer: std::net::SocketAddr, _port: u16) -> bool {
+fn shutdown_sockets(_peer: Option<std::net::SocketAddr>, _port: u16) -> bool {
     false
 }

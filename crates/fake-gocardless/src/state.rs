@@ -426,8 +426,12 @@ impl State {
         self.minute.1 += 1;
         let (remaining, reset) = match exhausted_for {
             Some(s) => (0, s as i64),
+            // The per-minute limit is not enforced (inject an ApiRateLimit
+            // fault for that), and never reported as spent: a client that
+            // waits for the reset when nothing is left would stall, as the
+            // fake clock stands still between requests.
             None => (
-                API_LIMIT_PER_MINUTE.saturating_sub(self.minute.1),
+                API_LIMIT_PER_MINUTE.saturating_sub(self.minute.1).max(1),
                 60 - self.now.timestamp().rem_euclid(60),
             ),
         };

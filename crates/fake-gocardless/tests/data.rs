@@ -164,10 +164,7 @@ fn the_quirks_of_real_banks_are_there() {
     assert!(has(&|t| names(t).contains("\\\\")), "backslash");
     assert!(has(&|t| names(t).contains("\\n")), "newline");
     assert!(has(&|t| names(t).contains("\\t")), "tab");
-    assert!(
-        has(&|t| !names(t).is_ascii()),
-        "non-ASCII"
-    );
+    assert!(has(&|t| !names(t).is_ascii()), "non-ASCII");
     assert!(
         has(&|t| t.get("additionalInformation").is_some()
             && t.get("remittanceInformationUnstructured").is_none()

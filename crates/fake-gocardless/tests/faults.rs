@@ -194,3 +194,61 @@ fn faults_match_every_path_when_empty() {
     let statuses: Vec<u16> = (0..5).map(|_| api.get("/institutions/").status).collect();
     assert_eq!(statuses, [500, 500, 500, 200, 200]);
 }
+
+#[test]
+fn dropping_the_handle_stops_the_server() {
+    let s = start();
+    let url = format!("{}/institutions/", s.base_url());
+    drop(s);
+    let err = reqwest::blocking::Client::new()
+        .get(url)
+        .timeout(Duration::from_secs(5))
+        .send()
+        .unwrap_err();
+    assert!(err.is_connect(), "{err}");
+}
+
+#[test]
+fn many_clients_at_once() {
+    let s = FakeServer::start(Options {
+        accounts: 4,
+        transactions_per_account: 100,
+        daily_limit: 10_000,
+        ..Options::default()
+    });
+    let api = Api::login(&s);
+    let token = api.token.clone().unwrap();
+    let ids = s.account_ids();
+    std::thread::scope(|scope| {
+        for t in 0..8 {
+            let (base, token, id) = (s.base_url(), token.clone(), ids[t % 4].clone());
+            scope.spawn(move || {
+                let http = reqwest::blocking::Client::new();
+                for _ in 0..10 {
+                    let r = http
+                        .get(format!("{base}/accounts/{id}/transactions/"))
+                        .bearer_auth(&token)
+                        .send()
+                        .unwrap();
+                    assert_eq!(r.status(), 200);
+                    let v: serde_json::Value = r.json().unwrap();
+                    assert!(v["transactions"]["booked"].is_array());
+                }
+            });
+        }
+    });
+    assert_eq!(s.count("GET", "/api/v2/accounts/"), 80);
+    assert_eq!(s.remaining(&ids[0], Scope::Transactions), 10_000 - 20);
+}
+
+#[test]
+fn dropping_the_handle_closes_kept_alive_connections() {
+    let s = start();
+    let api = Api::login(&s);
+    assert_eq!(api.get("/institutions/").status, 200);
+    drop(s);
+    // The client's pooled connection is closed rather than left unanswered.
+    let t = Instant::now();
+    let err = api.try_get("/institutions/").unwrap_err();
+    assert!(t.elapsed() < Duration::from_secs(10), "{err}");
+}
