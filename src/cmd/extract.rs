@@ -1,0 +1,42 @@
+//! `extract PATH...`: convert stored GoCardless responses given as files,
+//! with no network and no credentials.
+
+use importer::Entry;
+use importer::extract::{convert_all, load_files};
+
+use crate::cli::ExtractArgs;
+use crate::context::Context;
+use crate::exit::{Outcome, usage};
+
+/// Converts the files and writes Beancount to stdout or `-o`.
+pub fn run(ctx: &Context, args: &ExtractArgs) -> anyhow::Result<Outcome> {
+    let (_, config) = ctx.config()?;
+    crate::output::guard_against_overwriting(args.output.as_deref(), &args.existing)?;
+    let data = load_files(&args.paths).map_err(|e| usage(e.to_string()))?;
+    let extracted = convert_all(&config, &data, ctx.today());
+    crate::output::write(args.output.as_deref(), &extracted.text)?;
+
+    for problem in &extracted.problems {
+        crate::ui::warn(problem.to_string());
+    }
+    let unconfigured = data.iter().any(|d| config.account(&d.account_id).is_none());
+    let unreadable = data.iter().any(|d| !d.unreadable.is_empty());
+    let invalid = extracted
+        .outputs
+        .iter()
+        .flat_map(|o| &o.entries)
+        .filter(|e| matches!(e, Entry::Invalid(_)))
+        .count();
+    if invalid > 0 {
+        crate::ui::warn(format!(
+            "{invalid} transaction{} could not be converted: written as comments holding the raw \
+             JSON; see the reasons above",
+            if invalid == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(if invalid > 0 || unconfigured || unreadable {
+        Outcome::Unconverted
+    } else {
+        Outcome::Success
+    })
+}
