@@ -76,3 +76,40 @@ pub fn stderr(assert: assert_cmd::assert::Assert) -> String {
 pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
 }
+
+/// The Beancount accounts `text` uses (any whitespace-separated word that
+/// looks like `Assets:...`, `Expenses:...`, ...), sorted and unique.
+pub fn accounts_used(text: &str) -> Vec<String> {
+    let roots = ["Assets:", "Liabilities:", "Equity:", "Income:", "Expenses:"];
+    let mut out: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with(';'))
+        .flat_map(|l| l.split_whitespace())
+        .filter(|w| roots.iter().any(|r| w.starts_with(r)))
+        .map(|w| w.to_owned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Writes `text` to a file in `dir` after `open` directives for every account
+/// it uses that it does not open itself, and runs bean-check on it.
+pub fn bean_check_text(dir: &Path, text: &str) {
+    let mut file = String::from("option \"operating_currency\" \"EUR\"\n");
+    for account in accounts_used(text) {
+        if !text.contains(&format!(" open {account}")) {
+            file.push_str(&format!("1970-01-01 open {account}\n"));
+        }
+    }
+    file.push('\n');
+    file.push_str(text);
+    let path = dir.join("checked.beancount");
+    std::fs::write(&path, file).unwrap();
+    bean_check(&path);
+}
+
+/// The shared fixtures (`../shared/fixtures` beside the repository).
+pub fn fixtures() -> PathBuf {
+    root().join("../shared/fixtures")
+}
