@@ -230,9 +230,9 @@ pub struct LinkArgs {
     #[arg(long)]
     pub wait: bool,
 
-    /// Seconds between polls with --wait.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5, hide = true)]
-    pub poll_interval: u64,
+    /// Milliseconds between polls with --wait (tests shorten it).
+    #[arg(long, value_name = "MS", default_value_t = 5000, hide = true)]
+    pub poll_ms: u64,
 
     /// Give up waiting after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 1800)]

@@ -19,6 +19,7 @@ mod cli;
 mod clock;
 mod cmd;
 mod config_path;
+mod connect;
 mod context;
 mod errors;
 mod exit;

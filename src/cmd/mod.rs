@@ -1,12 +1,17 @@
 //! One module per command. Each takes its parsed arguments and the run's
 //! [`Context`] and returns how it ended.
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ConfigCommand};
 use crate::context::Context;
 use crate::exit::Outcome;
 
+pub mod accounts;
+pub mod banks;
 pub mod completions;
+pub mod config;
 pub mod extract;
+pub mod link;
+pub mod unlink;
 
 /// Runs the chosen command.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -14,6 +19,11 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Completions(args) => completions::run(&args),
         Command::Extract(args) => extract::run(&ctx, &args),
+        Command::Banks(args) => banks::run(&ctx, &args),
+        Command::Link(args) => link::run(&ctx, &args),
+        Command::Accounts(args) => accounts::run(&ctx, &args),
+        Command::Unlink(args) => unlink::run(&ctx, &args),
+        Command::Config(ConfigCommand::Check(args)) => config::check(&ctx, &args),
         _ => {
             let _ = ctx.config()?;
             anyhow::bail!("this command is not wired yet in this build")

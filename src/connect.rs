@@ -1,0 +1,120 @@
+//! Building the GoCardless client and opening the store from the
+//! configuration.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use gocardless::store::{Store, StoredTokens};
+use gocardless::{Client, TokenStore, Tokens};
+use importer::Config;
+
+use crate::config_path::Located;
+use crate::context::Context;
+use crate::exit::usage;
+
+/// Where GoCardless users find their secret id and key.
+pub const SECRETS_URL: &str = "https://bankaccountdata.gocardless.com/user-secrets/";
+
+/// The store file for this configuration: its `store` key (relative to the
+/// configuration file's folder), else `$GC_BEANCOUNT_STORE`, else the cache
+/// folder.
+pub fn store_path(located: &Located, config: &Config) -> PathBuf {
+    let configured = config.store.as_deref().map(|p| {
+        if p.is_relative() && !p.starts_with("~") {
+            located.path.parent().unwrap_or(Path::new(".")).join(p)
+        } else {
+            p.to_path_buf()
+        }
+    });
+    gocardless::store::default_path(configured.as_deref())
+}
+
+/// Opens (or creates) the store.
+pub fn open_store(ctx: &Context, located: &Located, config: &Config) -> anyhow::Result<Store> {
+    let path = store_path(located, config);
+    tracing::info!("store: {}", path.display());
+    Ok(Store::open_with_clock(&path, ctx.clock.clone())?)
+}
+
+/// The secret id, or a usage error saying where to get it.
+pub fn secret_id<'a>(located: &Located, config: &'a Config) -> anyhow::Result<&'a str> {
+    match config.secret_id.as_deref().map(str::trim) {
+        Some(id) if !id.is_empty() => Ok(id),
+        _ => Err(usage(format!(
+            "{}: `secret_id` is not set; create a user secret at {SECRETS_URL} and put its id \
+             and key in `secret_id` and `secret_key` (or ${{GC_SECRET_ID}} / ${{GC_SECRET_KEY}})",
+            located.path.display()
+        ))),
+    }
+}
+
+/// A client for the configuration's credentials, keeping its tokens in
+/// `store` so the next run need not log in again.
+pub fn client(
+    ctx: &Context,
+    located: &Located,
+    config: &Config,
+    store: &Store,
+) -> anyhow::Result<Client> {
+    let id = secret_id(located, config)?;
+    let key = match &config.secret_key {
+        Some(k) if !k.is_empty() => k.clone(),
+        _ => {
+            return Err(usage(format!(
+                "{}: `secret_key` is not set; it is shown once when you create a user secret at \
+                 {SECRETS_URL}",
+                located.path.display()
+            )));
+        }
+    };
+    let mut builder = Client::builder(id, key)
+        .clock(ctx.clock.clone())
+        .token_store(Arc::new(StoreTokens(store.clone())));
+    if let Some(url) = &config.base_url {
+        builder = builder.base_url(url);
+    }
+    builder
+        .build()
+        .map_err(|e| usage(e.to_string()))
+        .with_context(|| format!("{}: cannot use this configuration", located.path.display()))
+}
+
+/// The store as the client's token holder. A store that cannot be read or
+/// written only costs a `token/new` call, so failures are logged, not fatal.
+struct StoreTokens(Store);
+
+impl TokenStore for StoreTokens {
+    fn load(&self, secret_id: &str) -> Option<Tokens> {
+        match self.0.load_tokens(secret_id) {
+            Ok(t) => t.map(|t| Tokens {
+                access: t.access,
+                access_expires: t.access_expires,
+                refresh: t.refresh,
+                refresh_expires: t.refresh_expires,
+            }),
+            Err(e) => {
+                tracing::warn!("{e}");
+                None
+            }
+        }
+    }
+
+    fn save(&self, secret_id: &str, tokens: &Tokens) {
+        let stored = StoredTokens {
+            access: tokens.access.clone(),
+            access_expires: tokens.access_expires,
+            refresh: tokens.refresh.clone(),
+            refresh_expires: tokens.refresh_expires,
+        };
+        if let Err(e) = self.0.save_tokens(secret_id, &stored) {
+            tracing::warn!("{e}");
+        }
+    }
+
+    fn clear(&self, secret_id: &str) {
+        if let Err(e) = self.0.clear_tokens(secret_id) {
+            tracing::warn!("{e}");
+        }
+    }
+}
