@@ -154,14 +154,14 @@ impl Client {
         if url.query() == Some("") {
             url.set_query(None);
         }
-        let first: Fetched<TransactionsResponse> = self.fetch(&self.get_req(&op, url.clone()))?;
-        if first.value.transactions.next.is_none() {
-            return Ok(first);
-        }
-        let mut merged = first;
+        let mut merged: Fetched<TransactionsResponse> =
+            self.fetch(&self.get_req(&op, url.clone()))?;
+        let Some(mut next) = merged.value.take_next() else {
+            return Ok(merged);
+        };
         let mut seen: HashSet<String> = HashSet::from([url.to_string()]);
         let mut pages = 1;
-        while let Some(next) = merged.value.transactions.next.take() {
+        loop {
             let next_url = self.next_url(&op, &next)?;
             if !seen.insert(next_url.to_string()) {
                 return Err(Error::Malformed {
@@ -180,16 +180,21 @@ impl Client {
                     body_start: String::new(),
                 });
             }
-            let page: Fetched<TransactionsResponse> = self.fetch(&self.get_req(&op, next_url))?;
+            let mut page: Fetched<TransactionsResponse> =
+                self.fetch(&self.get_req(&op, next_url))?;
+            let following = page.value.take_next();
             let t = &mut merged.value.transactions;
-            t.booked.extend(page.value.transactions.booked);
-            t.pending.extend(page.value.transactions.pending);
-            t.next = page.value.transactions.next;
+            t.booked.append(&mut page.value.transactions.booked);
+            t.pending.append(&mut page.value.transactions.pending);
             if page.value.last_updated.is_some() {
                 merged.value.last_updated = page.value.last_updated;
             }
             merged.rate_limit = page.rate_limit;
             merged.fetched_at = page.fetched_at;
+            match following {
+                Some(n) => next = n,
+                None => break,
+            }
         }
         merged.body = serde_json::to_string(&merged.value).map_err(|e| Error::Malformed {
             op: op.clone(),

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use gocardless::store::{Budget, NewResponse, Scope, Store, StoredTokens, TokenState, Window};
-use gocardless::{ManualClock, Secret};
+use gocardless::store::{Budget, NewResponse, Scope, Store, Window};
+use gocardless::{ManualClock, Secret, TokenState, Tokens};
 
 fn t(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -39,7 +39,7 @@ fn tokens_round_trip_and_clear() {
     let (_dir, store, clock) = store_at("2024-05-01T00:00:00Z");
     assert_eq!(store.load_tokens("sid").unwrap(), None);
     assert_eq!(store.token_state("sid").unwrap(), TokenState::Missing);
-    let tokens = StoredTokens {
+    let tokens = Tokens {
         access: Secret::new("acc-tok"),
         access_expires: t("2024-05-02T00:00:00Z"),
         refresh: Secret::new("ref-tok"),
@@ -52,22 +52,19 @@ fn tokens_round_trip_and_clear() {
 
     assert!(matches!(
         store.token_state("sid").unwrap(),
-        TokenState::Valid { .. }
+        TokenState::AccessValid { .. }
     ));
     clock.advance(Duration::days(2));
     assert_eq!(
         store.token_state("sid").unwrap(),
-        TokenState::Refreshable {
-            refresh_expires: tokens.refresh_expires
+        TokenState::RefreshValid {
+            refresh_until: tokens.refresh_expires
         }
     );
     clock.advance(Duration::days(30));
-    assert!(matches!(
-        store.token_state("sid").unwrap(),
-        TokenState::Expired { .. }
-    ));
+    assert_eq!(store.token_state("sid").unwrap(), TokenState::Missing);
 
-    let newer = StoredTokens {
+    let newer = Tokens {
         access: Secret::new("acc-2"),
         ..tokens
     };

@@ -9,10 +9,8 @@ use std::process::Command;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use gocardless::store::{
-    Budget, NewResponse, SCHEMA_VERSION, Scope, Store, StoreError, StoredTokens, Window,
-};
-use gocardless::{ManualClock, Secret};
+use gocardless::store::{Budget, NewResponse, SCHEMA_VERSION, Scope, Store, StoreError, Window};
+use gocardless::{ManualClock, Secret, Tokens};
 
 fn t(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -22,8 +20,8 @@ fn mode(p: &Path) -> u32 {
     fs::metadata(p).unwrap().permissions().mode() & 0o777
 }
 
-fn tokens() -> StoredTokens {
-    StoredTokens {
+fn tokens() -> Tokens {
+    Tokens {
         access: Secret::new("access-token-value"),
         access_expires: t("2024-05-02T00:00:00Z"),
         refresh: Secret::new("refresh-token-value"),

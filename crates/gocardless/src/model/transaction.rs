@@ -32,6 +32,19 @@ pub struct TransactionsResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated: Option<String>,
+    /// A link to the next page, when sent beside `transactions` rather than
+    /// inside it (both places have been seen). The client follows either.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+impl TransactionsResponse {
+    /// Takes the link to the next page, wherever the response put it.
+    pub fn take_next(&mut self) -> Option<String> {
+        let inner = self.transactions.next.take();
+        let outer = self.next.take();
+        inner.or(outer).filter(|n| !n.trim().is_empty())
+    }
 }
 
 /// The two lists of a transactions response.

@@ -8,12 +8,15 @@
 //! - [`Store`]: one SQLite file ([`default_path`] says where), shared by
 //!   threads (a small pool of connections, every write in a transaction)
 //!   and by processes (WAL and a busy timeout).
-//! - [`StoredTokens`]: access and refresh tokens by secret id.
+//! - tokens: the client's [`Tokens`](crate::Tokens) by secret id; the store
+//!   is a [`TokenStore`](crate::TokenStore).
 //! - [`StoredResponse`]: the body of each response with when it was fetched
 //!   and its rate-limit headers; transaction responses are kept for
 //!   [`DEFAULT_RETENTION`] as the raw archive.
 //! - [`Budget`]: the last known `account_success_remaining` and its reset.
-//! - [`AccountStatus`], [`TokenState`]: what the `status` command shows.
+//! - [`CachedClient`]: the client the binary uses, answering from the store
+//!   when it can ([`Cached`], [`Source`]).
+//! - [`AccountStatus`], [`Store::token_state`]: what `status` shows.
 //!
 //! ```
 //! use gocardless::store::{NewResponse, Scope, Store, Window};
@@ -32,6 +35,7 @@
 //! ```
 
 mod budget;
+mod cached;
 mod error;
 mod file;
 mod path;
@@ -49,13 +53,16 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 
 use crate::{Clock, SystemClock};
 
-pub use budget::Budget;
+pub use budget::{Budget, UNKNOWN_RESET};
+pub use cached::{
+    CacheError, CacheOptions, Cached, CachedClient, DEFAULT_CACHE_TTL, Mode, Source, StaleReason,
+    filter_transactions,
+};
 pub use error::StoreError;
 pub use path::{STORE_ENV, default_path};
 pub use responses::{DEFAULT_RETENTION, NewResponse, ResponseInfo, Scope, StoredResponse, Window};
 pub use schema::SCHEMA_VERSION;
-pub use status::{AccountStatus, ScopeStatus, TokenState};
-pub use tokens::StoredTokens;
+pub use status::{AccountStatus, ScopeStatus};
 
 use schema::SchemaProblem;
 

@@ -1,5 +1,5 @@
 //! What the `status` command shows: per account and scope, the last fetch
-//! and the budget; and whether the saved tokens are still usable.
+//! and the budget. The token state is [`Store::token_state`].
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
@@ -27,30 +27,6 @@ pub struct ScopeStatus {
     pub stored: u64,
     /// The last known budget.
     pub budget: Option<Budget>,
-}
-
-/// The state of the tokens saved for a secret id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenState {
-    /// None saved: the next run logs in with `token/new`.
-    Missing,
-    /// The access token is valid.
-    Valid {
-        /// When the access token expires.
-        access_expires: DateTime<Utc>,
-        /// When the refresh token expires.
-        refresh_expires: DateTime<Utc>,
-    },
-    /// The access token expired; the next run refreshes it.
-    Refreshable {
-        /// When the refresh token expires.
-        refresh_expires: DateTime<Utc>,
-    },
-    /// Both expired: the next run logs in with `token/new`.
-    Expired {
-        /// When the refresh token expired.
-        refresh_expired: DateTime<Utc>,
-    },
 }
 
 impl Store {
@@ -87,24 +63,6 @@ impl Store {
         Ok(AccountStatus {
             account_id: account_id.to_owned(),
             scopes,
-        })
-    }
-
-    /// The state of the tokens saved for `secret_id`, at the store's clock.
-    pub fn token_state(&self, secret_id: &str) -> Result<TokenState, StoreError> {
-        let now = self.now();
-        Ok(match self.load_tokens(secret_id)? {
-            None => TokenState::Missing,
-            Some(t) if t.access_expires > now => TokenState::Valid {
-                access_expires: t.access_expires,
-                refresh_expires: t.refresh_expires,
-            },
-            Some(t) if t.refresh_expires > now => TokenState::Refreshable {
-                refresh_expires: t.refresh_expires,
-            },
-            Some(t) => TokenState::Expired {
-                refresh_expired: t.refresh_expires,
-            },
         })
     }
 
