@@ -102,10 +102,7 @@ pub fn convert_account(
                     converted.push(tx);
                 }
                 Err((e, date)) => {
-                    let id = record
-                        .parse()
-                        .ok()
-                        .and_then(|t| t.transaction_id.or(t.internal_transaction_id));
+                    let id = raw_id(record);
                     problems.push(Problem {
                         account: account.label().to_owned(),
                         transaction_id: id,
@@ -149,6 +146,20 @@ pub fn convert_account(
         entries: dated.into_iter().map(|(_, _, e)| e).collect(),
         problems,
     }
+}
+
+/// The record's `transactionId` or `internalTransactionId`, read from the
+/// JSON directly so that it is found even when the record is unreadable.
+fn raw_id(record: &TransactionRecord) -> Option<String> {
+    let v = record.value();
+    ["transactionId", "internalTransactionId"]
+        .iter()
+        .filter_map(|k| match v.get(*k)? {
+            serde_json::Value::String(s) => Some(s.trim().to_owned()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .find(|s| !s.is_empty())
 }
 
 enum Item {

@@ -108,6 +108,9 @@ pub fn comment_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// How much longer "YYYY-MM-DD balance " is than a posting's indent.
+const BALANCE_EXTRA: usize = 17;
+
 /// Column widths for a block of entries.
 struct Layout {
     /// Width of the flag and account before the amount.
@@ -141,7 +144,9 @@ impl Layout {
                         }
                     }
                 }
-                Entry::Balance(b) => see(b.account.chars().count(), &b.amount),
+                // "DATE balance " is 17 characters more than a posting's
+                // indent: the account column widens to keep amounts aligned.
+                Entry::Balance(b) => see(b.account.chars().count() + BALANCE_EXTRA, &b.amount),
                 _ => {}
             }
         }
@@ -244,8 +249,6 @@ impl Layout {
     }
 
     fn write_balance(&self, out: &mut String, b: &BalanceEntry) {
-        // "DATE balance " is 19 characters, two more than a posting's
-        // indent and flag: keep the amount column where postings have it.
         let head = format!("{} balance {}", b.date, b.account);
         let col = 2 + self.account + 2;
         let pad = col.saturating_sub(head.chars().count()).max(2);
