@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use gocardless::store::{Store, StoredTokens};
-use gocardless::{Client, TokenStore, Tokens};
+use gocardless::Client;
+use gocardless::store::{CacheOptions, CachedClient, Mode, Store};
 use importer::Config;
 
 use crate::config_path::Located;
@@ -70,7 +70,7 @@ pub fn client(
     };
     let mut builder = Client::builder(id, key)
         .clock(ctx.clock.clone())
-        .token_store(Arc::new(StoreTokens(store.clone())));
+        .token_store(Arc::new(store.clone()));
     if let Some(url) = &config.base_url {
         builder = builder.base_url(url);
     }
@@ -80,41 +80,28 @@ pub fn client(
         .with_context(|| format!("{}: cannot use this configuration", located.path.display()))
 }
 
-/// The store as the client's token holder. A store that cannot be read or
-/// written only costs a `token/new` call, so failures are logged, not fatal.
-struct StoreTokens(Store);
-
-impl TokenStore for StoreTokens {
-    fn load(&self, secret_id: &str) -> Option<Tokens> {
-        match self.0.load_tokens(secret_id) {
-            Ok(t) => t.map(|t| Tokens {
-                access: t.access,
-                access_expires: t.access_expires,
-                refresh: t.refresh,
-                refresh_expires: t.refresh_expires,
-            }),
-            Err(e) => {
-                tracing::warn!("{e}");
-                None
-            }
-        }
+/// The client behind the store: answers from the store when it is fresh
+/// enough or the bank must not be asked, and records every answer.
+/// Offline, it needs no credentials and never touches the network.
+pub fn cached(
+    ctx: &Context,
+    located: &Located,
+    config: &Config,
+    store: &Store,
+    offline: bool,
+    refresh: bool,
+) -> anyhow::Result<CachedClient> {
+    let mut options = CacheOptions {
+        force: refresh,
+        ..CacheOptions::default()
+    };
+    if let Some(ttl) = config.cache_ttl {
+        options.cache_ttl = chrono::Duration::from_std(ttl).unwrap_or(options.cache_ttl);
     }
-
-    fn save(&self, secret_id: &str, tokens: &Tokens) {
-        let stored = StoredTokens {
-            access: tokens.access.clone(),
-            access_expires: tokens.access_expires,
-            refresh: tokens.refresh.clone(),
-            refresh_expires: tokens.refresh_expires,
-        };
-        if let Err(e) = self.0.save_tokens(secret_id, &stored) {
-            tracing::warn!("{e}");
-        }
+    if offline {
+        options.mode = Mode::Offline;
+        return Ok(CachedClient::offline(store.clone(), options)?);
     }
-
-    fn clear(&self, secret_id: &str) {
-        if let Err(e) = self.0.clear_tokens(secret_id) {
-            tracing::warn!("{e}");
-        }
-    }
+    let client = client(ctx, located, config, store)?;
+    Ok(CachedClient::new(client, store.clone(), options)?)
 }

@@ -71,6 +71,14 @@ pub fn with_advice(err: Error) -> anyhow::Error {
     }
 }
 
+/// A cached client's error as an `anyhow` error, with advice for API errors.
+pub fn cache_error(err: gocardless::store::CacheError) -> anyhow::Error {
+    match err {
+        gocardless::store::CacheError::Api(e) => with_advice(e),
+        other => anyhow::Error::new(other),
+    }
+}
+
 /// An error and what to do about it; the error stays reachable as the
 /// source, so the exit status is still decided by its kind.
 #[derive(Debug)]

@@ -121,3 +121,32 @@ fn a_bad_configuration_exits_2_naming_the_key() {
     );
     assert!(err.contains("did you mean `account`"), "{err}");
 }
+
+/// The README's main command, exactly: its output, after the example
+/// ledger that opens its accounts, passes bean-check.
+#[test]
+fn the_readme_command_works_and_passes_bean_check() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("cargo run --release -- extract"))
+        .expect("README has the extract command near the top");
+    let command: Vec<&str> = line.split('#').next().unwrap().split_whitespace().collect();
+    let args = &command[4..];
+    assert_eq!(args[0], "extract", "{line}");
+    let assert = bin()
+        .current_dir(common::root())
+        .args(args)
+        .assert()
+        .success();
+    let out = stdout(&assert);
+    assert!(
+        out.lines().filter(|l| l.contains("gocardless_id")).count() > 20,
+        "{out}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = std::fs::read_to_string(common::root().join("examples/ledger.bean")).unwrap();
+    let file = dir.path().join("all.beancount");
+    std::fs::write(&file, format!("{ledger}\n{out}")).unwrap();
+    common::bean_check(&file);
+}

@@ -12,14 +12,15 @@ use crate::table::Table;
 pub fn run(ctx: &Context, args: &BanksArgs) -> anyhow::Result<Outcome> {
     let (located, config) = ctx.config()?;
     let store = crate::connect::open_store(ctx, &located, &config)?;
-    let client = crate::connect::client(ctx, &located, &config, &store)?;
+    // Through the store: the list changes rarely, so it is kept for the TTL.
+    let client = crate::connect::cached(ctx, &located, &config, &store, false, false)?;
     let filter = InstitutionFilter {
         country: args.country.as_ref().map(|c| c.trim().to_ascii_uppercase()),
         ..InstitutionFilter::default()
     };
     let banks = client
         .institutions(&filter)
-        .map_err(crate::errors::with_advice)?
+        .map_err(crate::errors::cache_error)?
         .value;
     let query = args.query.as_deref().map(str::to_lowercase);
     let banks: Vec<&Institution> = banks

@@ -94,7 +94,9 @@ pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
             status_code(&status)
         );
     }
-    let block = accounts_block(&client, &done, &institution.name)?;
+    let cached =
+        gocardless::store::CachedClient::new(client.clone(), store.clone(), Default::default())?;
+    let block = accounts_block(&client, &cached, &done, &institution.name)?;
     ui::info(format!(
         "linked {} account{}. Paste this into {}:",
         done.accounts.len(),
@@ -195,7 +197,12 @@ fn status_code(s: &RequisitionStatus) -> String {
 ///
 /// One details request per account (the bank's `details` budget): it is the
 /// only place the currency and name are given.
-fn accounts_block(client: &Client, req: &Requisition, bank_name: &str) -> anyhow::Result<String> {
+fn accounts_block(
+    client: &Client,
+    cached: &gocardless::store::CachedClient,
+    req: &Requisition,
+    bank_name: &str,
+) -> anyhow::Result<String> {
     struct Row {
         id: String,
         currency: Option<String>,
@@ -205,7 +212,8 @@ fn accounts_block(client: &Client, req: &Requisition, bank_name: &str) -> anyhow
     let mut rows = Vec::new();
     for id in &req.accounts {
         let meta = client.account_metadata(id).ok().map(|m| m.value);
-        let details = match client.account_details(id) {
+        // Through the store, so `accounts` can show them without a bank call.
+        let details = match cached.details(id) {
             Ok(d) => Some(d.value.account),
             Err(e) => {
                 ui::warn(format!("{e}: the block below lacks its currency and name"));

@@ -113,3 +113,103 @@ pub fn bean_check_text(dir: &Path, text: &str) {
 pub fn fixtures() -> PathBuf {
     root().join("../shared/fixtures")
 }
+
+/// A fake GoCardless server, a temporary folder with a configuration that
+/// points at it and a store of its own, and the binary set up to use them
+/// with the server's clock.
+pub struct Env {
+    pub server: fake_gocardless::FakeServer,
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+}
+
+impl Env {
+    /// A server with `accounts` accounts, all configured (the first named
+    /// `current`, booked to `Assets:Bank:Current`; the others
+    /// `Assets:Bank:AccountN`).
+    pub fn new(accounts: usize) -> Env {
+        Env::with(fake_gocardless::Options {
+            accounts,
+            ..Default::default()
+        })
+    }
+
+    /// Like [`Env::new`] with the server's options.
+    pub fn with(opts: fake_gocardless::Options) -> Env {
+        let server = fake_gocardless::FakeServer::start(opts);
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("gc-beancount.yaml");
+        let env = Env {
+            server,
+            dir,
+            config,
+        };
+        let ids = env.server.account_ids();
+        env.write_config(&ids);
+        env
+    }
+
+    /// Rewrites the configuration for these account ids.
+    pub fn write_config(&self, ids: &[String]) {
+        let mut yaml = format!(
+            "secret_id: {}\nsecret_key: ${{TEST_SECRET_KEY}}\nbase_url: {}\nstore: store.sqlite\naccounts:\n",
+            self.server.secret_id(),
+            self.server.base_url()
+        );
+        for (i, id) in ids.iter().enumerate() {
+            if i == 0 {
+                yaml.push_str(&format!(
+                    "  - id: {id}\n    name: current\n    account: Assets:Bank:Current\n"
+                ));
+            } else {
+                yaml.push_str(&format!(
+                    "  - id: {id}\n    account: Assets:Bank:Account{i}\n"
+                ));
+            }
+        }
+        std::fs::write(&self.config, yaml).unwrap();
+    }
+
+    /// The binary, run in the folder, with the configuration and the
+    /// server's current time.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = bin();
+        cmd.current_dir(self.dir.path())
+            .arg("--config")
+            .arg(&self.config)
+            .env("TEST_SECRET_KEY", self.server.secret_key())
+            .env("GC_BEANCOUNT_NOW", self.server.now().to_rfc3339());
+        cmd
+    }
+
+    /// The same as a plain `std::process::Command` (for processes that run
+    /// while the test acts on the server).
+    pub fn process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("gc-beancount"));
+        for var in [
+            "GC_BEANCOUNT_CONFIG",
+            "GC_BEANCOUNT_STORE",
+            "RUST_LOG",
+            "NO_COLOR",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.current_dir(self.dir.path())
+            .arg("--config")
+            .arg(&self.config)
+            .env("XDG_CACHE_HOME", "/nonexistent-gc-beancount-test")
+            .env("TEST_SECRET_KEY", self.server.secret_key())
+            .env("GC_BEANCOUNT_NOW", self.server.now().to_rfc3339());
+        cmd
+    }
+
+    /// The store file the configuration names.
+    pub fn store(&self) -> PathBuf {
+        self.dir.path().join("store.sqlite")
+    }
+
+    /// How many requests the server saw with this method and path prefix.
+    pub fn count(&self, method: &str, prefix: &str) -> usize {
+        self.server.count(method, prefix)
+    }
+}
