@@ -15,6 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod access;
 mod cli;
 mod clock;
 mod cmd;
@@ -23,6 +24,7 @@ mod connect;
 mod context;
 mod errors;
 mod exit;
+mod fetching;
 mod logging;
 mod output;
 mod parallel;

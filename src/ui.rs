@@ -130,3 +130,8 @@ pub fn error(err: &anyhow::Error) {
 pub fn command(cmd: &str, on: bool) -> String {
     paint(cmd, Style::Bold, on)
 }
+
+/// An error line for one part of a run that goes on (never silenced).
+pub fn error_line(msg: impl AsRef<str>) {
+    emit("error", Style::Red, msg.as_ref());
+}

@@ -10,7 +10,10 @@ pub mod banks;
 pub mod completions;
 pub mod config;
 pub mod extract;
+pub mod fetch;
+pub mod import;
 pub mod link;
+pub mod status;
 pub mod unlink;
 
 /// Runs the chosen command.
@@ -24,6 +27,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Accounts(args) => accounts::run(&ctx, &args),
         Command::Unlink(args) => unlink::run(&ctx, &args),
         Command::Config(ConfigCommand::Check(args)) => config::check(&ctx, &args),
+        Command::Import(args) => import::run(&ctx, &args),
+        Command::Fetch(args) => fetch::run(&ctx, &args),
+        Command::Status(args) => status::run(&ctx, &args),
         _ => {
             let _ = ctx.config()?;
             anyhow::bail!("this command is not wired yet in this build")

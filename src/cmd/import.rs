@@ -1,0 +1,108 @@
+//! `import`: fetch every configured account, convert, leave out what the
+//! ledger already holds, write Beancount.
+
+use importer::{AccountOutput, Entry, convert_account};
+
+use crate::cli::ImportArgs;
+use crate::context::Context;
+use crate::exit::Outcome;
+use crate::fetching::{self, AccountData};
+use crate::ui;
+
+/// Runs the import.
+pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
+    let (located, config) = ctx.config()?;
+    crate::output::guard_against_overwriting(args.output.as_deref(), &args.existing)?;
+    let accounts = fetching::select(&config, &args.selection)?;
+    let store = crate::connect::open_store(ctx, &located, &config)?;
+    let client = crate::connect::cached(
+        ctx,
+        &located,
+        &config,
+        &store,
+        args.selection.offline,
+        args.selection.refresh,
+    )?;
+    let today = ctx.today();
+    let now = ctx.clock.now();
+
+    let plan: Vec<_> = accounts
+        .iter()
+        .map(|a| (a.clone(), fetching::window(a, &args.selection, None, today)))
+        .collect();
+    let results = fetching::fetch_all(&client, &plan, now);
+
+    let mut data: Vec<AccountData> = Vec::new();
+    let mut failures = Vec::new();
+    for r in results {
+        match r {
+            Ok(d) => data.push(d),
+            Err(f) => failures.push(f),
+        }
+    }
+    if data.is_empty() {
+        anyhow::bail!(
+            "no account could be fetched ({} failed, see above); nothing written",
+            failures.len()
+        );
+    }
+
+    let outputs: Vec<AccountOutput> = data
+        .iter()
+        .map(|d| {
+            convert_account(
+                &d.account,
+                &d.transactions.value,
+                d.balances.as_ref().map(|b| &b.value),
+                today,
+            )
+        })
+        .collect();
+    let text = importer::render::render(&outputs);
+    crate::output::write(args.output.as_deref(), &text)?;
+    finish(&outputs, &failures)
+}
+
+/// Reports conversion problems and failures, and decides the exit status.
+fn finish(
+    outputs: &[AccountOutput],
+    failures: &[fetching::AccountFailure],
+) -> anyhow::Result<Outcome> {
+    let mut invalid = 0;
+    for o in outputs {
+        for p in &o.problems {
+            ui::warn(p.to_string());
+        }
+        invalid += o
+            .entries
+            .iter()
+            .filter(|e| matches!(e, Entry::Invalid(_)))
+            .count();
+    }
+    if invalid > 0 {
+        ui::warn(format!(
+            "{invalid} transaction{} could not be converted: written as comments holding the raw \
+             JSON; see the reasons above",
+            if invalid == 1 { "" } else { "s" }
+        ));
+    }
+    if !failures.is_empty() {
+        let names: Vec<&str> = failures.iter().map(|f| f.account.label()).collect();
+        ui::error_line(format!(
+            "{} of {} accounts failed ({}): the others were written; see above for what to do",
+            failures.len(),
+            failures.len() + outputs.len(),
+            names.join(", ")
+        ));
+        // Repeated at the end, where the user looks.
+        for f in failures {
+            ui::info(format!("  {}", f.message.replace('\n', "\n  ")));
+        }
+        return Ok(Outcome::Partial);
+    }
+    Ok(if invalid > 0 {
+        Outcome::Unconverted
+    } else {
+        Outcome::Success
+    })
+}
