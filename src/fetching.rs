@@ -27,10 +27,21 @@ pub struct AccountData {
 
 /// An account that could not be fetched.
 pub struct AccountFailure {
-    /// The account.
-    pub account: AccountConfig,
+    /// The account's name or id.
+    pub label: String,
     /// Why, with what to do.
     pub message: String,
+}
+
+/// One account to fetch and its window.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// The account.
+    pub account: AccountConfig,
+    /// The first day asked for.
+    pub from: Option<NaiveDate>,
+    /// The last day asked for (open when `None`).
+    pub to: Option<NaiveDate>,
 }
 
 /// The accounts `--account` selects (all when none is given), in
@@ -79,18 +90,22 @@ pub fn select(config: &Config, selection: &FetchSelection) -> anyhow::Result<Vec
 
 /// The window to ask for: `--since` (else `default_since`, else `days` of
 /// history) to `--until` (open when not given).
-pub fn window(
+pub fn plan(
     account: &AccountConfig,
     selection: &FetchSelection,
     default_since: Option<NaiveDate>,
     today: NaiveDate,
-) -> (Option<NaiveDate>, Option<NaiveDate>) {
+) -> Planned {
     let days = account.days.unwrap_or(DEFAULT_DAYS);
     let since = selection
         .since
         .or(default_since)
         .unwrap_or_else(|| today - chrono::Duration::days(i64::from(days)));
-    (Some(since), selection.until)
+    Planned {
+        account: account.clone(),
+        from: Some(since),
+        to: selection.until,
+    }
 }
 
 /// Fetches every account (at most [`crate::parallel::DEFAULT_THREADS`] at
@@ -98,33 +113,30 @@ pub fn window(
 /// they come.
 pub fn fetch_all(
     client: &CachedClient,
-    accounts: &[(AccountConfig, (Option<NaiveDate>, Option<NaiveDate>))],
+    accounts: &[Planned],
     now: DateTime<Utc>,
 ) -> Vec<Result<AccountData, AccountFailure>> {
     let progress = Progress::new(accounts.len(), "fetching");
-    let results = crate::parallel::map(
-        accounts,
-        crate::parallel::DEFAULT_THREADS,
-        |(account, (from, to))| {
-            progress.start(account.label());
-            let result = fetch_one(client, account, *from, *to, now, &progress);
-            let summary = match &result {
-                Ok(d) => format!(
-                    "{} transactions{}",
-                    d.transactions.value.transactions.booked.len()
-                        + d.transactions.value.transactions.pending.len(),
-                    if d.transactions.source == Source::Network {
-                        ""
-                    } else {
-                        " (stored)"
-                    }
-                ),
-                Err(_) => "failed".to_owned(),
-            };
-            progress.done(account.label(), &summary);
-            result
-        },
-    );
+    let results = crate::parallel::map(accounts, crate::parallel::DEFAULT_THREADS, |p| {
+        let account = &p.account;
+        progress.start(account.label());
+        let result = fetch_one(client, account, p.from, p.to, now, &progress);
+        let summary = match &result {
+            Ok(d) => format!(
+                "{} transactions{}",
+                d.transactions.value.transactions.booked.len()
+                    + d.transactions.value.transactions.pending.len(),
+                if d.transactions.source == Source::Network {
+                    ""
+                } else {
+                    " (stored)"
+                }
+            ),
+            Err(_) => "failed".to_owned(),
+        };
+        progress.done(account.label(), &summary);
+        result
+    });
     progress.finish();
     results
 }
@@ -143,7 +155,7 @@ fn fetch_one(
             let message = failure_message(client, account, &e);
             progress.suspend(|| ui::error_line(&message));
             return Err(AccountFailure {
-                account: account.clone(),
+                label: account.label().to_owned(),
                 message,
             });
         }

@@ -30,7 +30,7 @@ pub fn run(ctx: &Context, args: &FetchArgs) -> anyhow::Result<Outcome> {
     }
     let plan: Vec<_> = accounts
         .iter()
-        .map(|a| (a.clone(), fetching::window(a, &args.selection, None, today)))
+        .map(|a| fetching::plan(a, &args.selection, None, today))
         .collect();
     let results = fetching::fetch_all(&client, &plan, ctx.clock.now());
     let mut failed = 0;

@@ -28,7 +28,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
 
     let plan: Vec<_> = accounts
         .iter()
-        .map(|a| (a.clone(), fetching::window(a, &args.selection, None, today)))
+        .map(|a| fetching::plan(a, &args.selection, None, today))
         .collect();
     let results = fetching::fetch_all(&client, &plan, now);
 
@@ -87,7 +87,7 @@ fn finish(
         ));
     }
     if !failures.is_empty() {
-        let names: Vec<&str> = failures.iter().map(|f| f.account.label()).collect();
+        let names: Vec<&str> = failures.iter().map(|f| f.label.as_str()).collect();
         ui::error_line(format!(
             "{} of {} accounts failed ({}): the others were written; see above for what to do",
             failures.len(),
