@@ -50,17 +50,31 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
     let outputs: Vec<AccountOutput> = data
         .iter()
         .map(|d| {
-            convert_account(
-                &d.account,
-                &d.transactions.value,
-                d.balances.as_ref().map(|b| &b.value),
-                today,
-            )
+            let balances = balances_for_window(d, args.selection.until, today);
+            convert_account(&d.account, &d.transactions.value, balances, today)
         })
         .collect();
     let text = importer::render::render(&outputs);
     crate::output::write(args.output.as_deref(), &text)?;
     finish(&outputs, &failures)
+}
+
+/// The balances to assert, or none when `--until` ends the window before
+/// the last completed day: the bank's current balance would not hold for a
+/// ledger missing the days after `--until`.
+fn balances_for_window(
+    d: &AccountData,
+    until: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Option<&gocardless::BalancesResponse> {
+    if until.is_some_and(|u| u < today - chrono::Duration::days(1)) {
+        tracing::info!(
+            "{}: no balance assertion: --until ends before yesterday",
+            d.account.label()
+        );
+        return None;
+    }
+    d.balances.as_ref().map(|b| &b.value)
 }
 
 /// Reports conversion problems and failures, and decides the exit status.

@@ -93,13 +93,23 @@ pub fn accounts_used(text: &str) -> Vec<String> {
     out
 }
 
-/// Writes `text` to a file in `dir` after `open` directives for every account
-/// it uses that it does not open itself, and runs bean-check on it.
+/// Writes `text` to a file in `dir` after what a new ledger starts with
+/// (an `open` directive for every account it uses that it does not open
+/// itself, and a `pad` from Equity:Opening-Balances for every asset and
+/// liability account, since the bank gives only recent history), and runs
+/// bean-check on it.
 pub fn bean_check_text(dir: &Path, text: &str) {
     let mut file = String::from("option \"operating_currency\" \"EUR\"\n");
+    file.push_str("1970-01-01 open Equity:Opening-Balances\n");
     for account in accounts_used(text) {
         if !text.contains(&format!(" open {account}")) {
             file.push_str(&format!("1970-01-01 open {account}\n"));
+        }
+        let asserted = text.contains(&format!(" balance {account} "));
+        if asserted && (account.starts_with("Assets:") || account.starts_with("Liabilities:")) {
+            file.push_str(&format!(
+                "1970-01-02 pad {account} Equity:Opening-Balances\n"
+            ));
         }
     }
     file.push('\n');
@@ -173,13 +183,18 @@ impl Env {
     /// The binary, run in the folder, with the configuration and the
     /// server's current time.
     pub fn cmd(&self) -> assert_cmd::Command {
-        let mut cmd = bin();
-        cmd.current_dir(self.dir.path())
-            .arg("--config")
-            .arg(&self.config)
-            .env("TEST_SECRET_KEY", self.server.secret_key())
-            .env("GC_BEANCOUNT_NOW", self.server.now().to_rfc3339());
-        cmd
+        self.runner().cmd()
+    }
+
+    /// What it takes to run the binary for this environment, without the
+    /// server (so a test can stop the server and still run it).
+    pub fn runner(&self) -> Runner {
+        Runner {
+            dir: self.dir.path().to_path_buf(),
+            config: self.config.clone(),
+            secret_key: self.server.secret_key(),
+            now: self.server.now(),
+        }
     }
 
     /// The same as a plain `std::process::Command` (for processes that run
@@ -211,5 +226,27 @@ impl Env {
     /// How many requests the server saw with this method and path prefix.
     pub fn count(&self, method: &str, prefix: &str) -> usize {
         self.server.count(method, prefix)
+    }
+}
+
+/// Runs the binary in a folder with a configuration, a secret key and a
+/// fixed clock.
+pub struct Runner {
+    pub dir: PathBuf,
+    pub config: PathBuf,
+    pub secret_key: String,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Runner {
+    /// The binary, ready for its arguments.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = bin();
+        cmd.current_dir(&self.dir)
+            .arg("--config")
+            .arg(&self.config)
+            .env("TEST_SECRET_KEY", &self.secret_key)
+            .env("GC_BEANCOUNT_NOW", self.now.to_rfc3339());
+        cmd
     }
 }
