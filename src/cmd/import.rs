@@ -103,15 +103,11 @@ fn finish(
     if !failures.is_empty() {
         let names: Vec<&str> = failures.iter().map(|f| f.label.as_str()).collect();
         ui::error_line(format!(
-            "{} of {} accounts failed ({}): the others were written; see above for what to do",
+            "{} of {} accounts failed ({}): the others were written; what to do is said above",
             failures.len(),
             failures.len() + outputs.len(),
             names.join(", ")
         ));
-        // Repeated at the end, where the user looks.
-        for f in failures {
-            ui::info(format!("  {}", f.message.replace('\n', "\n  ")));
-        }
         return Ok(Outcome::Partial);
     }
     Ok(if invalid > 0 {
