@@ -6,6 +6,8 @@
 //! today's transactions are pending, and the next day they are booked under a
 //! new `transactionId`.
 
+use std::sync::Arc;
+
 use chrono::{Days, NaiveDate};
 use serde_json::{Map, Value, json};
 
@@ -245,11 +247,24 @@ pub struct GenTx {
     pub booked: Value,
 }
 
-/// One transaction served: its JSON and the dates `date_from`/`date_to` match.
+/// One transaction served: its JSON text, and the dates `date_from` and
+/// `date_to` match. Kept as text so that a response is a concatenation.
 #[derive(Debug, Clone)]
 pub struct Served {
     pub dates: Vec<NaiveDate>,
-    pub json: Value,
+    pub raw: Arc<str>,
+}
+
+impl Served {
+    /// A transaction as served.
+    pub fn new(json: &Value) -> Served {
+        Served {
+            dates: dates_of(json),
+            raw: serde_json::to_string(json)
+                .expect("JSON values serialise")
+                .into(),
+        }
+    }
 }
 
 /// All an account shows at some day.
@@ -295,10 +310,7 @@ pub fn ledger(
             let tx = transaction(seed, profile, day, k, j, pair && j < 2);
             if k == last {
                 out.pending_cents += tx.cents;
-                out.pending.push(Served {
-                    dates: dates_of(&tx.pending),
-                    json: tx.pending,
-                });
+                out.pending.push(Served::new(&tx.pending));
             } else {
                 out.closing_cents += tx.cents;
                 let mut json = tx.booked;
@@ -311,10 +323,7 @@ pub fn ledger(
                         "balanceType": "interimBooked",
                     });
                 }
-                out.booked.push(Served {
-                    dates: dates_of(&json),
-                    json,
-                });
+                out.booked.push(Served::new(&json));
             }
         }
     }

@@ -74,6 +74,15 @@ impl Resp {
         }
     }
 
+    /// A response whose body is already JSON text.
+    pub fn json_text(status: u16, body: String) -> Resp {
+        Resp {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.into_bytes(),
+        }
+    }
+
     /// Adds a header.
     pub fn with_header(mut self, name: &str, value: impl ToString) -> Resp {
         self.headers.push((name.to_string(), value.to_string()));

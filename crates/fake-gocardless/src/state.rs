@@ -1255,8 +1255,8 @@ impl State {
             return self.account_headers(resp, id, scope);
         }
         let body = match scope {
-            Scope::Details => Ok(self.details(i)),
-            Scope::Balances => Ok(self.balances(i)),
+            Scope::Details => Ok(self.details(i).to_string()),
+            Scope::Balances => Ok(self.balances(i).to_string()),
             Scope::Transactions => self.transactions(i, req, page),
         };
         let resp = match body {
@@ -1266,7 +1266,7 @@ impl State {
                     self.set_remaining(id, scope, r.saturating_sub(1));
                 }
                 self.accounts[i].last_accessed = Some(self.now);
-                Resp::json(200, &b)
+                Resp::json_text(200, b)
             }
             Err(resp) => resp,
         };
@@ -1343,7 +1343,7 @@ impl State {
         ]})
     }
 
-    fn transactions(&mut self, i: usize, req: &Req, page: usize) -> Result<Value, Resp> {
+    fn transactions(&mut self, i: usize, req: &Req, page: usize) -> Result<String, Resp> {
         let today = self.now.date_naive();
         let parse = |k: &str| -> Result<Option<NaiveDate>, Resp> {
             match req.param(k) {
@@ -1406,24 +1406,21 @@ impl State {
                 .iter()
                 .any(|d| from.is_none_or(|f| *d >= f) && to.is_none_or(|t| *d <= t)),
         };
-        let (mut booked, pending, mut outer): (Vec<Value>, Vec<Value>, Value) = match self.accounts
-            [i]
+        // The lists to serve, and the other members of the response (a
+        // given payload may carry more than the generated one does).
+        let (booked, pending, outer): (Vec<Served>, Vec<Served>, Value) = match self.accounts[i]
             .spec
             .as_ref()
             .and_then(|s| s.transactions.clone())
         {
             Some(payload) => {
-                let list = |key: &str| -> Vec<Value> {
+                let list = |key: &str| -> Vec<Served> {
                     payload["transactions"][key]
                         .as_array()
                         .map(|a| {
                             a.iter()
-                                .map(|t| Served {
-                                    dates: generate::dates_of(t),
-                                    json: t.clone(),
-                                })
+                                .map(Served::new)
                                 .filter(|s| s.dates.is_empty() || keep(s))
-                                .map(|s| s.json)
                                 .collect()
                         })
                         .unwrap_or_default()
@@ -1433,35 +1430,18 @@ impl State {
             }
             None => {
                 let l = self.ledger(i);
-                let b = l
-                    .booked
-                    .iter()
-                    .filter(|s| keep(s))
-                    .map(|s| s.json.clone())
-                    .collect();
-                let p = l
-                    .pending
-                    .iter()
-                    .filter(|s| keep(s))
-                    .map(|s| s.json.clone())
-                    .collect();
-                (
-                    b,
-                    p,
-                    json!({"transactions": {}, "last_updated": ts(self.now)}),
-                )
+                let b = l.booked.iter().filter(|s| keep(s)).cloned().collect();
+                let p = l.pending.iter().filter(|s| keep(s)).cloned().collect();
+                (b, p, json!({"last_updated": ts(self.now)}))
             }
         };
-        let mut pending = Some(pending);
+        let (mut booked, mut pending) = (&booked[..], &pending[..]);
+        let mut next = None;
         if let Some(size) = self.opts.page_size {
             let size = size.max(1);
-            let start = (page - 1) * size;
-            let more = booked.len() > start + size;
-            booked = booked.into_iter().skip(start).take(size).collect();
-            if page > 1 {
-                pending = None;
-            }
-            if more {
+            let start = ((page - 1) * size).min(booked.len());
+            let end = (start + size).min(booked.len());
+            if end < booked.len() {
                 let mut q: Vec<String> = Vec::new();
                 for k in ["date_from", "date_to"] {
                     if let Some(v) = req.param(k) {
@@ -1470,26 +1450,69 @@ impl State {
                 }
                 q.push(format!("page={}", page + 1));
                 let id = &self.accounts[i].id;
-                outer["next"] = json!(format!(
+                next = Some(format!(
                     "{}/accounts/{id}/transactions/?{}",
                     self.base_url,
                     q.join("&")
                 ));
-            } else if let Some(o) = outer.as_object_mut() {
-                o.remove("next");
+            }
+            booked = &booked[start..end];
+            if page > 1 {
+                pending = &[];
             }
         }
-        let tx = outer["transactions"].as_object_mut().map(|_| ());
-        if tx.is_none() {
-            outer["transactions"] = json!({});
-        }
-        outer["transactions"]["booked"] = Value::Array(booked);
-        match pending {
-            Some(p) => outer["transactions"]["pending"] = Value::Array(p),
-            None => outer["transactions"]["pending"] = json!([]),
-        }
-        Ok(outer)
+        Ok(assemble(booked, pending, &outer, next.as_deref()))
     }
+}
+
+/// The transactions response as text: `{"transactions": {"booked": [...],
+/// "pending": [...], ...}, ..., "next": ...}`, the lists joined from the
+/// stored texts (much faster than building and serialising a tree).
+fn assemble(booked: &[Served], pending: &[Served], outer: &Value, next: Option<&str>) -> String {
+    let size: usize = booked.iter().chain(pending).map(|s| s.raw.len() + 1).sum();
+    let mut body = String::with_capacity(size + 256);
+    let list = |body: &mut String, items: &[Served]| {
+        body.push('[');
+        for (n, s) in items.iter().enumerate() {
+            if n > 0 {
+                body.push(',');
+            }
+            body.push_str(&s.raw);
+        }
+        body.push(']');
+    };
+    let member = |body: &mut String, k: &str, v: &Value| {
+        body.push(',');
+        body.push_str(&serde_json::to_string(k).expect("strings serialise"));
+        body.push(':');
+        body.push_str(&serde_json::to_string(v).expect("JSON values serialise"));
+    };
+    body.push_str("{\"transactions\":{\"booked\":");
+    list(&mut body, booked);
+    body.push_str(",\"pending\":");
+    list(&mut body, pending);
+    if let Some(inner) = outer["transactions"].as_object() {
+        for (k, v) in inner
+            .iter()
+            .filter(|(k, _)| *k != "booked" && *k != "pending")
+        {
+            member(&mut body, k, v);
+        }
+    }
+    body.push('}');
+    if let Some(o) = outer.as_object() {
+        for (k, v) in o
+            .iter()
+            .filter(|(k, _)| *k != "transactions" && *k != "next")
+        {
+            member(&mut body, k, v);
+        }
+    }
+    if let Some(next) = next {
+        member(&mut body, "next", &Value::String(next.to_string()));
+    }
+    body.push('}');
+    body
 }
 
 /// A `&'static str` for a currency code given at run time. Only a handful

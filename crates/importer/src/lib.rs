@@ -18,6 +18,11 @@
 //!   bank text escaped so it can never break out of its string.
 //! - [`extract`]: reads stored API responses from files and runs the above
 //!   for every configured account.
+//! - [`ledger`]: a fast, lenient reader of the user's existing ledger
+//!   (`-e`), indexed for matching.
+//! - [`dedup`]: drops what the ledger already holds (by id, by content,
+//!   within the batch), reports stale pending entries and adds missing
+//!   `open` directives.
 //! - [`beancount`]: Beancount's syntax rules (account names, currencies,
 //!   metadata keys, amounts) shared by the parts above.
 //!
@@ -27,9 +32,11 @@
 pub mod beancount;
 pub mod config;
 pub mod convert;
+pub mod dedup;
 pub mod entry;
 pub mod extract;
 pub mod learn;
+pub mod ledger;
 pub mod render;
 pub mod rules;
 pub mod transaction;

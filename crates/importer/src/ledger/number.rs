@@ -1,0 +1,231 @@
+//! Beancount numbers and number expressions (`-1,234.50`, `(10 + 2) / 3`).
+//!
+//! The common case, one plain number, is parsed by hand into a
+//! [`Decimal`] without allocating; anything with an operator or a
+//! parenthesis goes through a small recursive-descent evaluator with the
+//! same precedence as Beancount's grammar.
+
+use rust_decimal::Decimal;
+
+/// Parses a number expression at the start of `s`.
+///
+/// Returns the value and the number of bytes consumed (trailing spaces
+/// after the expression are not consumed). `None` when `s` does not start
+/// with a number expression or the expression cannot be evaluated
+/// (overflow, division by zero).
+pub(crate) fn parse_expr(s: &[u8]) -> Option<(Decimal, usize)> {
+    // Fast path: a lone literal not followed by an operator.
+    if let Some((value, used)) = parse_literal(s) {
+        let rest = skip_spaces(s, used);
+        if !starts_operator(&s[rest..]) {
+            return Some((value, used));
+        }
+    }
+    let mut parser = Expr { s, pos: 0 };
+    let value = parser.sum()?;
+    Some((value, parser.pos))
+}
+
+/// Parses an unsigned or signed literal (`-1,234.5`, `10.`) at the start of `s`.
+pub(crate) fn parse_literal(s: &[u8]) -> Option<(Decimal, usize)> {
+    let mut i = 0;
+    let negative = match s.first() {
+        Some(b'-') => {
+            i += 1;
+            true
+        }
+        Some(b'+') => {
+            i += 1;
+            false
+        }
+        _ => false,
+    };
+    if !s.get(i).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut mantissa: u128 = 0;
+    let mut digits = 0u32;
+    let mut scale = 0u32;
+    let mut in_fraction = false;
+    let mut overflow = false;
+    while let Some(&c) = s.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                if digits < 28 {
+                    mantissa = mantissa * 10 + u128::from(c - b'0');
+                    if mantissa != 0 {
+                        digits += 1;
+                    }
+                    if in_fraction {
+                        scale += 1;
+                    }
+                } else {
+                    overflow = true;
+                }
+            }
+            // Thousands separators are only valid in the integer part.
+            b',' if !in_fraction && s.get(i + 1).is_some_and(u8::is_ascii_digit) => {}
+            b'.' if !in_fraction => in_fraction = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if overflow {
+        // More than 28 significant digits: let rust_decimal round it.
+        let text: String = s[..i]
+            .iter()
+            .filter(|&&c| c != b',')
+            .map(|&c| c as char)
+            .collect();
+        return text.parse::<Decimal>().ok().map(|d| (d, i));
+    }
+    let mut value = Decimal::try_from_i128_with_scale(mantissa as i128, scale).ok()?;
+    value.set_sign_negative(negative);
+    Some((value, i))
+}
+
+fn skip_spaces(s: &[u8], mut i: usize) -> usize {
+    while matches!(s.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// True when `s` starts with a binary operator. A `/` directly followed by
+/// a letter starts a Beancount 3 currency (`/ESZ20`), not a division.
+fn starts_operator(s: &[u8]) -> bool {
+    match s.first() {
+        Some(b'+' | b'-' | b'*') => true,
+        Some(b'/') => !s.get(1).is_some_and(u8::is_ascii_alphabetic),
+        _ => false,
+    }
+}
+
+struct Expr<'a> {
+    s: &'a [u8],
+    pos: usize,
+}
+
+impl Expr<'_> {
+    fn peek_after_spaces(&mut self) -> Option<u8> {
+        self.pos = skip_spaces(self.s, self.pos);
+        self.s.get(self.pos).copied()
+    }
+
+    fn sum(&mut self) -> Option<Decimal> {
+        let mut value = self.product()?;
+        loop {
+            let save = self.pos;
+            match self.peek_after_spaces() {
+                Some(b'+') => {
+                    self.pos += 1;
+                    value = value.checked_add(self.product()?)?;
+                }
+                Some(b'-') => {
+                    self.pos += 1;
+                    value = value.checked_sub(self.product()?)?;
+                }
+                _ => {
+                    self.pos = save;
+                    return Some(value);
+                }
+            }
+        }
+    }
+
+    fn product(&mut self) -> Option<Decimal> {
+        let mut value = self.unary()?;
+        loop {
+            let save = self.pos;
+            match self.peek_after_spaces() {
+                Some(b'*') => {
+                    self.pos += 1;
+                    value = value.checked_mul(self.unary()?)?;
+                }
+                Some(b'/') if starts_operator(&self.s[self.pos..]) => {
+                    self.pos += 1;
+                    value = value.checked_div(self.unary()?)?;
+                }
+                _ => {
+                    self.pos = save;
+                    return Some(value);
+                }
+            }
+        }
+    }
+
+    fn unary(&mut self) -> Option<Decimal> {
+        match self.peek_after_spaces()? {
+            b'-' => {
+                self.pos += 1;
+                Some(-self.unary()?)
+            }
+            b'+' => {
+                self.pos += 1;
+                self.unary()
+            }
+            b'(' => {
+                self.pos += 1;
+                let value = self.sum()?;
+                if self.peek_after_spaces()? != b')' {
+                    return None;
+                }
+                self.pos += 1;
+                Some(value)
+            }
+            _ => {
+                let (value, used) = parse_literal(&self.s[self.pos..])?;
+                self.pos += used;
+                Some(value)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn eval(s: &str) -> Option<(Decimal, usize)> {
+        parse_expr(s.as_bytes())
+    }
+
+    #[test]
+    fn literals() {
+        assert_eq!(eval("10"), Some((d("10"), 2)));
+        assert_eq!(eval("-1,234.50 EUR"), Some((d("-1234.50"), 9)));
+        assert_eq!(eval("10. EUR"), Some((d("10"), 3)));
+        assert_eq!(eval("+0.001"), Some((d("0.001"), 6)));
+        assert_eq!(eval("EUR"), None);
+        assert_eq!(eval(".5"), None);
+        assert_eq!(eval("1,5"), Some((d("15"), 3)));
+        // Scale is kept: 1.50 and 1.5 are equal but print differently.
+        assert_eq!(eval("1.50").unwrap().0.to_string(), "1.50");
+    }
+
+    #[test]
+    fn long_literals_are_rounded_not_rejected() {
+        let (value, used) = eval("1.23456789012345678901234567890123 EUR").unwrap();
+        assert_eq!(used, 34);
+        assert!(value > d("1.2345678901") && value < d("1.2345678902"));
+    }
+
+    #[test]
+    fn expressions() {
+        assert_eq!(eval("(10 + 2) EUR"), Some((d("12"), 8)));
+        assert_eq!(eval("10 + 2 * 3 USD"), Some((d("16"), 10)));
+        assert_eq!(eval("-(1 - 3)"), Some((d("2"), 8)));
+        assert_eq!(eval("10/4"), Some((d("2.5"), 4)));
+        assert_eq!(eval("1 / 0"), None);
+        assert_eq!(eval("(1 + 2"), None);
+    }
+
+    #[test]
+    fn slash_currency_is_not_division() {
+        assert_eq!(eval("10 /ESZ20"), Some((d("10"), 2)));
+    }
+}
