@@ -22,6 +22,7 @@ mod cmd;
 mod config_path;
 mod connect;
 mod context;
+mod dedupe;
 mod errors;
 mod exit;
 mod fetching;

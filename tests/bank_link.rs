@@ -90,7 +90,7 @@ fn link_wait_then_accounts_shows_the_new_accounts() {
         .spawn()
         .unwrap();
     // The requisition appears at the server; then the user "gives consent".
-    let requisition = find_requisition(&env, "e2e-wait");
+    let requisition = common::find_requisition(&env, "e2e-wait");
     let linked = env.server.link_requisition_with(&requisition, 2);
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
@@ -260,30 +260,6 @@ fn wrong_credentials_say_what_to_check() {
     );
     assert!(err.contains("secret_key"), "{err}");
     assert!(!err.contains(&env.server.secret_key()));
-}
-
-/// Waits for the requisition with this reference to exist at the server.
-fn find_requisition(env: &Env, reference: &str) -> String {
-    let client = gocardless::Client::builder(
-        env.server.secret_id(),
-        gocardless::Secret::new(env.server.secret_key()),
-    )
-    .base_url(&env.server.base_url())
-    .build()
-    .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let found = client
-            .requisitions()
-            .unwrap()
-            .into_iter()
-            .find(|r| r.reference.as_deref() == Some(reference));
-        if let Some(r) = found {
-            return r.id;
-        }
-        assert!(Instant::now() < deadline, "no requisition {reference}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// Reads of the bank's budgeted scopes.

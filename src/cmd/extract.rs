@@ -12,17 +12,25 @@ use crate::exit::{Outcome, usage};
 pub fn run(ctx: &Context, args: &ExtractArgs) -> anyhow::Result<Outcome> {
     let (_, config) = ctx.config()?;
     crate::output::guard_against_overwriting(args.output.as_deref(), &args.existing)?;
+    let existing = crate::dedupe::Existing::load(&args.existing, &config)?;
     let data = load_files(&args.paths).map_err(|e| usage(e.to_string()))?;
     let extracted = convert_all(&config, &data, ctx.today());
-    crate::output::write(args.output.as_deref(), &extracted.text)?;
+    let settings = crate::dedupe::Settings {
+        mark_duplicates: args.mark_duplicates,
+        no_open: args.no_open,
+        // The files hold what the bank sent: their own dates are the window.
+        fetched: Default::default(),
+        config: &config,
+    };
+    let (text, outputs) = crate::dedupe::render(extracted.outputs, existing.as_ref(), settings);
+    crate::output::write(args.output.as_deref(), &text)?;
 
     for problem in &extracted.problems {
         crate::ui::warn(problem.to_string());
     }
     let unconfigured = data.iter().any(|d| config.account(&d.account_id).is_none());
     let unreadable = data.iter().any(|d| !d.unreadable.is_empty());
-    let invalid = extracted
-        .outputs
+    let invalid = outputs
         .iter()
         .flat_map(|o| &o.entries)
         .filter(|e| matches!(e, Entry::Invalid(_)))

@@ -26,9 +26,13 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
     let today = ctx.today();
     let now = ctx.clock.now();
 
+    let existing = crate::dedupe::Existing::load(&args.existing, &config)?;
     let plan: Vec<_> = accounts
         .iter()
-        .map(|a| fetching::plan(a, &args.selection, None, today))
+        .map(|a| {
+            let since = existing.as_ref().map(|e| e.since(a, &config, today));
+            fetching::plan(a, &args.selection, since, today)
+        })
         .collect();
     let results = fetching::fetch_all(&client, &plan, now);
 
@@ -54,7 +58,20 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
             convert_account(&d.account, &d.transactions.value, balances, today)
         })
         .collect();
-    let text = importer::render::render(&outputs);
+    let fetched = plan
+        .iter()
+        .map(|p| {
+            let from = p.from.unwrap_or(today);
+            (p.account.account.clone(), (from, p.to.unwrap_or(today)))
+        })
+        .collect();
+    let settings = crate::dedupe::Settings {
+        mark_duplicates: args.mark_duplicates,
+        no_open: args.no_open,
+        fetched,
+        config: &config,
+    };
+    let (text, outputs) = crate::dedupe::render(outputs, existing.as_ref(), settings);
     crate::output::write(args.output.as_deref(), &text)?;
     finish(&outputs, &failures)
 }

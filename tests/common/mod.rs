@@ -250,3 +250,30 @@ impl Runner {
         cmd
     }
 }
+
+/// Waits for the requisition with this reference to exist at the server.
+pub fn find_requisition(env: &Env, reference: &str) -> String {
+    let client = gocardless::Client::builder(
+        env.server.secret_id(),
+        gocardless::Secret::new(env.server.secret_key()),
+    )
+    .base_url(&env.server.base_url())
+    .build()
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let found = client
+            .requisitions()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.reference.as_deref() == Some(reference));
+        if let Some(r) = found {
+            return r.id;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no requisition {reference}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

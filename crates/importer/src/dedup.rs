@@ -25,8 +25,8 @@ use std::path::PathBuf;
 
 use chrono::{Days, NaiveDate};
 
-use crate::convert::{AccountOutput, ID_KEY};
 use crate::config::{AccountConfig, DedupConfig};
+use crate::convert::{AccountOutput, ID_KEY};
 use crate::entry::{Entry, MetaValue, OpenEntry, TransactionEntry};
 use crate::ledger::{Ledger, Posting};
 use crate::render::{render, render_entry};
@@ -171,7 +171,11 @@ pub struct StalePending {
 
 impl fmt::Display for StalePending {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: stale pending entry at {}: {}", self.account, self.ledger, self.date)?;
+        write!(
+            f,
+            "{}: stale pending entry at {}: {}",
+            self.account, self.ledger, self.date
+        )?;
         if let Some((number, currency)) = &self.amount {
             write!(f, " {number} {currency}")?;
         }
@@ -274,12 +278,10 @@ fn bank_posting<'e>(
 fn entry_id(entry: &TransactionEntry, account: &str, id_keys: &[String]) -> Option<String> {
     let is_key = |k: &str| k == ID_KEY || id_keys.iter().any(|i| i == k);
     let text = |meta: &crate::entry::Meta| {
-        meta.iter()
-            .find(|(k, _)| is_key(k))
-            .map(|(_, v)| match v {
-                MetaValue::String(s) => s.clone(),
-                other => other.as_text(),
-            })
+        meta.iter().find(|(k, _)| is_key(k)).map(|(_, v)| match v {
+            MetaValue::String(s) => s.clone(),
+            other => other.as_text(),
+        })
     };
     bank_posting(entry, account)
         .and_then(|p| text(&p.meta))
@@ -393,9 +395,15 @@ fn dedup_account(
             Entry::Transaction(t) => Some(t.date),
             _ => None,
         });
-        let (min, max) = dates.fold((None, None), |(lo, hi): (Option<NaiveDate>, Option<NaiveDate>), d| {
-            (Some(lo.map_or(d, |l| l.min(d))), Some(hi.map_or(d, |h| h.max(d))))
-        });
+        let (min, max) = dates.fold(
+            (None, None),
+            |(lo, hi): (Option<NaiveDate>, Option<NaiveDate>), d| {
+                (
+                    Some(lo.map_or(d, |l| l.min(d))),
+                    Some(hi.map_or(d, |h| h.max(d))),
+                )
+            },
+        );
         min.zip(max)
     });
     if let Some((from, to)) = fetched {
@@ -486,7 +494,10 @@ fn missing_opens(outputs: &[AccountOutput], ledger: &Ledger) -> Vec<Entry> {
     for output in outputs {
         for entry in &output.entries {
             let (accounts, date): (Vec<&str>, NaiveDate) = match entry {
-                Entry::Transaction(t) => (t.postings.iter().map(|p| p.account.as_str()).collect(), t.date),
+                Entry::Transaction(t) => (
+                    t.postings.iter().map(|p| p.account.as_str()).collect(),
+                    t.date,
+                ),
                 Entry::Balance(b) => (vec![b.account.as_str()], b.date),
                 _ => continue,
             };
@@ -548,7 +559,11 @@ pub fn fetch_window(
     opts: &DedupOptions,
 ) -> FetchWindow {
     let last_imported = ledger.and_then(|l| l.last_imported(&account.account));
-    let days_back = |days: u32| today.checked_sub_days(Days::new(u64::from(days))).unwrap_or(today);
+    let days_back = |days: u32| {
+        today
+            .checked_sub_days(Days::new(u64::from(days)))
+            .unwrap_or(today)
+    };
     let mut from = match last_imported {
         Some(last) => last
             .checked_sub_days(Days::new(u64::from(opts.window_days)))
