@@ -16,6 +16,7 @@ use crate::config::{AccountConfig, BalanceMode, FallbackAccount, PendingMode};
 use crate::entry::{
     Amount, BalanceEntry, Entry, InvalidEntry, Meta, MetaValue, Posting, Price, TransactionEntry,
 };
+use crate::rules::{Categorized, Categorizer, Decision};
 use crate::transaction::{BankTransaction, ConversionError, Status, field_of};
 
 /// The metadata key of the bank id, on the bank account's posting.
@@ -30,6 +31,9 @@ pub struct AccountOutput {
     pub entries: Vec<Entry>,
     /// What could not be converted, one per record.
     pub problems: Vec<Problem>,
+    /// How each converted transaction was categorised (rule, learned,
+    /// transfer or fallback; skipped by a rule), in bank order.
+    pub categorized: Vec<Categorized>,
 }
 
 /// A record that could not be converted, or a balance that could not be
@@ -82,6 +86,26 @@ pub fn convert_account(
     balances: Option<&BalancesResponse>,
     today: NaiveDate,
 ) -> AccountOutput {
+    convert_account_with(
+        account,
+        transactions,
+        balances,
+        today,
+        &Categorizer::default(),
+    )
+}
+
+/// Like [`convert_account`], categorising with `categorizer` (global
+/// rules, learned model, own accounts); the account's own rules always
+/// apply. A transaction a rule skips gives no entry.
+pub fn convert_account_with(
+    account: &AccountConfig,
+    transactions: &TransactionsResponse,
+    balances: Option<&BalancesResponse>,
+    today: NaiveDate,
+    categorizer: &Categorizer,
+) -> AccountOutput {
+    let mut categorized = Vec::new();
     let mut problems = Vec::new();
     // Each item: the entry (or the invalid record) in bank order.
     let mut items: Vec<Item> = Vec::new();
@@ -125,8 +149,18 @@ pub fn convert_account(
         match item {
             Item::Tx(i) => {
                 let tx = &converted[i];
-                let entry = transaction_entry(tx, &ids[i], account, today, needs_json);
-                dated.push((Some(entry.date), 1, Entry::Transaction(entry)));
+                let decision = categorizer.decide(tx, account);
+                let skip = decision.skip;
+                let mut entry =
+                    transaction_entry(tx, &ids[i], account, today, needs_json, &decision);
+                decision.apply(&mut entry);
+                categorized.push(Categorized {
+                    id: ids[i].clone(),
+                    decision,
+                });
+                if !skip {
+                    dated.push((Some(entry.date), 1, Entry::Transaction(entry)));
+                }
             }
             Item::Invalid(inv) => dated.push((inv.date, 1, Entry::Invalid(inv))),
         }
@@ -145,6 +179,7 @@ pub fn convert_account(
         account: account.clone(),
         entries: dated.into_iter().map(|(_, _, e)| e).collect(),
         problems,
+        categorized,
     }
 }
 
@@ -304,6 +339,7 @@ fn transaction_entry(
     account: &AccountConfig,
     today: NaiveDate,
     needs_json: bool,
+    decision: &Decision,
 ) -> TransactionEntry {
     let mut date = tx.date(account.date).expect("checked by read()");
     if tx.status == Status::Pending && date > today {
@@ -329,8 +365,9 @@ fn transaction_entry(
     let mut postings = vec![own];
 
     let original = tx.exchange.as_ref().and_then(|x| original_amount(tx, x));
-    if let Some(counter) = counter_account(tx, account) {
-        let mut p = Posting::new(counter);
+    if let Some(counter) = &decision.account {
+        let mut p = Posting::new(counter.clone());
+        p.flag = decision.posting_flag;
         if let Some((number, currency)) = &original {
             // The counter posting in the original currency, priced at
             // exactly what left the account: it balances to the digit.

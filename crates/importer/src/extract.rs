@@ -12,8 +12,9 @@ use chrono::NaiveDate;
 use gocardless::{BalancesResponse, TransactionsResponse};
 
 use crate::config::Config;
-use crate::convert::{AccountOutput, Problem, convert_account};
+use crate::convert::{AccountOutput, Problem, convert_account_with};
 use crate::render::render;
+use crate::rules::Categorizer;
 
 const TRANSACTIONS_SUFFIX: &str = ".transactions.json";
 const BALANCES_SUFFIX: &str = ".balances.json";
@@ -186,8 +187,22 @@ pub fn extract(
     Ok(convert_all(config, &data, today))
 }
 
-/// Converts loaded data for the accounts of `config` (see [`extract`]).
+/// Converts loaded data for the accounts of `config` (see [`extract`]),
+/// with the global rules of `config`.
 pub fn convert_all(config: &Config, data: &[AccountData], today: NaiveDate) -> Extracted {
+    convert_all_with(config, data, today, &Categorizer::new(config))
+}
+
+/// Like [`convert_all`], categorising with `categorizer` (rules, a model
+/// learned from the ledger, own accounts by IBAN); the two sides of a
+/// transfer between converted accounts become one entry
+/// ([`crate::transfer::merge`]).
+pub fn convert_all_with(
+    config: &Config,
+    data: &[AccountData],
+    today: NaiveDate,
+    categorizer: &Categorizer,
+) -> Extracted {
     let mut problems = Vec::new();
     for d in data {
         if config.account(&d.account_id).is_none() {
@@ -222,10 +237,17 @@ pub fn convert_all(config: &Config, data: &[AccountData], today: NaiveDate) -> E
                 reason: format!("{}: {why}", path.display()),
             });
         }
-        let out = convert_account(account, &d.transactions, d.balances.as_ref(), today);
+        let out = convert_account_with(
+            account,
+            &d.transactions,
+            d.balances.as_ref(),
+            today,
+            categorizer,
+        );
         problems.extend(out.problems.iter().cloned());
         outputs.push(out);
     }
+    crate::transfer::merge(&mut outputs);
     Extracted {
         text: render(&outputs),
         outputs,

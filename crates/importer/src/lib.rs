@@ -32,7 +32,6 @@
 pub mod beancount;
 pub mod config;
 pub mod convert;
-pub mod dedup;
 pub mod entry;
 pub mod extract;
 pub mod learn;
@@ -40,6 +39,7 @@ pub mod ledger;
 pub mod render;
 pub mod rules;
 pub mod transaction;
+pub mod transfer;
 
 mod env;
 
