@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use chrono::NaiveDate;
 use gocardless::Clock;
 use importer::Config;
@@ -48,9 +47,4 @@ impl Context {
     pub fn today(&self) -> NaiveDate {
         self.clock.now().with_timezone(&chrono::Local).date_naive()
     }
-}
-
-/// Reads a file into a string, naming it on failure.
-pub fn read_file(path: &std::path::Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }

@@ -36,6 +36,11 @@ impl Existing {
         Ok(Some(Existing { ledger }))
     }
 
+    /// The ledger.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
     /// The first day to ask the bank for: the last imported date in the
     /// ledger minus the match window, or the account's `days` of history.
     pub fn since(&self, account: &AccountConfig, config: &Config, today: NaiveDate) -> NaiveDate {

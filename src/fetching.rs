@@ -27,10 +27,9 @@ pub struct AccountData {
 
 /// An account that could not be fetched.
 pub struct AccountFailure {
-    /// The account's name or id.
+    /// The account's name or id (why, and what to do, went to stderr as it
+    /// happened).
     pub label: String,
-    /// Why, with what to do.
-    pub message: String,
 }
 
 /// One account to fetch and its window.
@@ -156,7 +155,6 @@ fn fetch_one(
             progress.suspend(|| ui::error_line(&message));
             return Err(AccountFailure {
                 label: account.label().to_owned(),
-                message,
             });
         }
     };

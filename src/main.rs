@@ -8,14 +8,12 @@
 //! - [`ui`], [`logging`]: stderr messages, colour, tracing.
 //! - [`errors`], [`exit`]: helpful messages and exit statuses.
 
-// Removed once every command is wired to the libraries.
-#![allow(dead_code)]
-
 use std::process::ExitCode;
 
 use clap::Parser;
 
 mod access;
+mod categorize;
 mod cli;
 mod clock;
 mod cmd;

@@ -2,7 +2,7 @@
 //! with no network and no credentials.
 
 use importer::Entry;
-use importer::extract::{convert_all, load_files};
+use importer::extract::{convert_all_with, load_files};
 
 use crate::cli::ExtractArgs;
 use crate::context::Context;
@@ -14,7 +14,8 @@ pub fn run(ctx: &Context, args: &ExtractArgs) -> anyhow::Result<Outcome> {
     crate::output::guard_against_overwriting(args.output.as_deref(), &args.existing)?;
     let existing = crate::dedupe::Existing::load(&args.existing, &config)?;
     let data = load_files(&args.paths).map_err(|e| usage(e.to_string()))?;
-    let extracted = convert_all(&config, &data, ctx.today());
+    let categorizer = crate::categorize::build(&config, existing.as_ref(), None);
+    let extracted = convert_all_with(&config, &data, ctx.today(), &categorizer);
     let settings = crate::dedupe::Settings {
         mark_duplicates: args.mark_duplicates,
         no_open: args.no_open,

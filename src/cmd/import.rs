@@ -1,7 +1,8 @@
 //! `import`: fetch every configured account, convert, leave out what the
 //! ledger already holds, write Beancount.
 
-use importer::{AccountOutput, Entry, convert_account};
+use importer::convert::convert_account_with;
+use importer::{AccountOutput, Entry};
 
 use crate::cli::ImportArgs;
 use crate::context::Context;
@@ -51,13 +52,28 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
         );
     }
 
-    let outputs: Vec<AccountOutput> = data
+    let categorizer = crate::categorize::build(&config, existing.as_ref(), Some(&client));
+    let mut outputs: Vec<AccountOutput> = data
         .iter()
         .map(|d| {
             let balances = balances_for_window(d, args.selection.until, today);
-            convert_account(&d.account, &d.transactions.value, balances, today)
+            convert_account_with(
+                &d.account,
+                &d.transactions.value,
+                balances,
+                today,
+                &categorizer,
+            )
         })
         .collect();
+    for m in importer::transfer::merge(&mut outputs) {
+        tracing::info!(
+            "transfer {} -> {} on {}: one entry",
+            m.from.0,
+            m.to.0,
+            m.date
+        );
+    }
     let fetched = plan
         .iter()
         .map(|p| {

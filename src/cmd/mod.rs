@@ -1,7 +1,7 @@
 //! One module per command. Each takes its parsed arguments and the run's
 //! [`Context`] and returns how it ended.
 
-use crate::cli::{Cli, Command, ConfigCommand};
+use crate::cli::{Cli, Command, ConfigCommand, RulesCommand};
 use crate::context::Context;
 use crate::exit::Outcome;
 
@@ -13,6 +13,7 @@ pub mod extract;
 pub mod fetch;
 pub mod import;
 pub mod link;
+pub mod rules;
 pub mod status;
 pub mod unlink;
 
@@ -30,9 +31,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Import(args) => import::run(&ctx, &args),
         Command::Fetch(args) => fetch::run(&ctx, &args),
         Command::Status(args) => status::run(&ctx, &args),
-        _ => {
-            let _ = ctx.config()?;
-            anyhow::bail!("this command is not wired yet in this build")
-        }
+        Command::Rules(RulesCommand::Test(args)) => rules::test(&ctx, &args),
     }
 }

@@ -62,6 +62,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
                     "name": a.name,
                     "account": a.account,
                     "institution_id": acc.as_ref().map(|x| x.institution_id.clone()),
+                    "requisition_id": acc.as_ref().map(|x| x.requisition_id.clone()),
                     "access_until": acc.as_ref().and_then(|x| x.until).map(|u| u.to_rfc3339()),
                     "linked": access.as_ref().map(|m| m.contains_key(&a.id)),
                     "scopes": st.scopes.iter().map(|s| json!({

@@ -432,6 +432,7 @@ fn dedup_account(
         account: config,
         entries,
         problems,
+        categorized,
     } = output;
     let mut kept = Vec::with_capacity(entries.len());
     for ((entry, fate), id) in entries.into_iter().zip(fates).zip(ids) {
@@ -470,6 +471,7 @@ fn dedup_account(
         account: config,
         entries: kept,
         problems,
+        categorized,
     });
 }
 

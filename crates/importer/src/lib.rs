@@ -32,6 +32,7 @@
 pub mod beancount;
 pub mod config;
 pub mod convert;
+pub mod dedup;
 pub mod entry;
 pub mod extract;
 pub mod learn;
