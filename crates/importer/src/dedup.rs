@@ -351,10 +351,10 @@ fn dedup_account(
                 }
                 ids[i] = Some(id);
             }
-            Entry::Balance(b) => {
-                if ledger.has_balance(&b.account, b.date) || !seen_balances.insert(b.date) {
-                    fates[i] = Fate::KnownBalance;
-                }
+            Entry::Balance(b)
+                if ledger.has_balance(&b.account, b.date) || !seen_balances.insert(b.date) =>
+            {
+                fates[i] = Fate::KnownBalance;
             }
             _ => {}
         }
