@@ -703,3 +703,38 @@ fn transport_error(op: &Operation, e: &reqwest::Error) -> Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_is_shareable_between_threads() {
+        fn shareable<T: Send + Sync + Clone + 'static>() {}
+        shareable::<Client>();
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let p = RetryPolicy {
+            max_attempts: 10,
+            base_delay: Duration::from_millis(100),
+            max_total: Duration::from_secs(1),
+            max_api_wait: Duration::from_secs(60),
+        };
+        for _ in 0..100 {
+            for (retry, full) in [
+                (1, 100),
+                (2, 200),
+                (3, 400),
+                (4, 800),
+                (5, 1000),
+                (30, 1000),
+            ] {
+                let d = p.backoff(retry);
+                let full = Duration::from_millis(full);
+                assert!(d >= full / 2 && d <= full, "retry {retry}: {d:?}");
+            }
+        }
+    }
+}
