@@ -521,7 +521,8 @@ fn institutions_subject(filter: &InstitutionFilter) -> String {
 
 /// A transactions response with only the transactions of `window`: those
 /// with their booking or value date in it, and those without any date
-/// (nothing the bank sent is dropped unseen). Records keep their raw JSON.
+/// (nothing the bank sent is dropped unseen). Records keep their raw JSON;
+/// when every record is kept, the body is returned as it was.
 pub fn filter_transactions(body: &str, window: &Window) -> Result<String, serde_json::Error> {
     let mut resp: TransactionsResponse = serde_json::from_str(body)?;
     let keep = |rec: &crate::TransactionRecord| match rec.parse() {
@@ -539,7 +540,11 @@ pub fn filter_transactions(body: &str, window: &Window) -> Result<String, serde_
         }
         Err(_) => true,
     };
+    let before = resp.transactions.booked.len() + resp.transactions.pending.len();
     resp.transactions.booked.retain(keep);
     resp.transactions.pending.retain(keep);
+    if resp.transactions.booked.len() + resp.transactions.pending.len() == before {
+        return Ok(body.to_owned());
+    }
     serde_json::to_string(&resp)
 }
