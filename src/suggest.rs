@@ -1,16 +1,21 @@
 //! Suggested Beancount account names for newly linked bank accounts.
 
-/// `Assets:<Institution>:<Currency>`, each part made a valid Beancount
+/// `Assets:<Institution>:<Currency>` (`Liabilities:` for a card account,
+/// ISO 20022 cash account type `CARD`), each part made a valid Beancount
 /// account component (ASCII letters and digits, starting with a capital).
 ///
 /// ```text
 /// ("Crédit Agricole", "EUR") -> Assets:CreditAgricole:EUR
 /// ```
-pub fn account_name(institution: &str, currency: Option<&str>) -> String {
+pub fn account_name(institution: &str, currency: Option<&str>, cash_account_type: Option<&str>) -> String {
+    let root = match cash_account_type {
+        Some(t) if t.trim().eq_ignore_ascii_case("CARD") => "Liabilities",
+        _ => "Assets",
+    };
     let bank = component(institution).unwrap_or_else(|| "Bank".to_owned());
     match currency.and_then(component) {
-        Some(cur) => format!("Assets:{bank}:{cur}"),
-        None => format!("Assets:{bank}"),
+        Some(cur) => format!("{root}:{bank}:{cur}"),
+        None => format!("{root}:{bank}"),
     }
 }
 

@@ -208,6 +208,7 @@ fn accounts_block(
         currency: Option<String>,
         name: Option<String>,
         iban: Option<String>,
+        kind: Option<String>,
     }
     let mut rows = Vec::new();
     for id in &req.accounts {
@@ -231,13 +232,14 @@ fn accounts_block(
                 .or(d.product.clone())
                 .or(meta.as_ref().and_then(|m| m.name.clone())),
             iban: d.iban.clone().or(meta.and_then(|m| m.iban)),
+            kind: d.cash_account_type.clone(),
         });
     }
     let mut names: Vec<(String, Option<String>)> = rows
         .iter()
         .map(|r| {
             (
-                crate::suggest::account_name(bank_name, r.currency.as_deref()),
+                crate::suggest::account_name(bank_name, r.currency.as_deref(), r.kind.as_deref()),
                 r.name.clone(),
             )
         })

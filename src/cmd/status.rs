@@ -168,7 +168,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
                     format!("0 of {}", b.limit.map_or("?".into(), |l| l.to_string())),
                     Style::Red,
                 ),
-                Some(b) if b.reset_at.is_some_and(|r| r <= now) => "reset since".into(),
+                Some(b) if b.reset_at.is_some_and(|r| r <= now) => "reset".into(),
                 Some(b) => format!(
                     "{} of {}",
                     b.remaining.map_or("?".into(), |r| r.to_string()),
