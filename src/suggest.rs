@@ -7,7 +7,11 @@
 /// ```text
 /// ("Crédit Agricole", "EUR") -> Assets:CreditAgricole:EUR
 /// ```
-pub fn account_name(institution: &str, currency: Option<&str>, cash_account_type: Option<&str>) -> String {
+pub fn account_name(
+    institution: &str,
+    currency: Option<&str>,
+    cash_account_type: Option<&str>,
+) -> String {
     let root = match cash_account_type {
         Some(t) if t.trim().eq_ignore_ascii_case("CARD") => "Liabilities",
         _ => "Assets",
@@ -93,13 +97,21 @@ mod tests {
 
     #[test]
     fn names_are_valid_components() {
+        let name = |bank, cur, kind| account_name(bank, cur, kind);
         assert_eq!(
-            account_name("Crédit Agricole", Some("EUR")),
+            name("Crédit Agricole", Some("EUR"), None),
             "Assets:CreditAgricole:EUR"
         );
-        assert_eq!(account_name("HSBC UK", Some("GBP")), "Assets:HSBCUK:GBP");
-        assert_eq!(account_name("1st bank", None), "Assets:X1stBank");
-        assert_eq!(account_name("", Some("eur")), "Assets:Bank:Eur");
+        assert_eq!(
+            name("HSBC UK", Some("GBP"), Some("CACC")),
+            "Assets:HSBCUK:GBP"
+        );
+        assert_eq!(
+            name("HSBC UK", Some("GBP"), Some("CARD")),
+            "Liabilities:HSBCUK:GBP"
+        );
+        assert_eq!(name("1st bank", None, None), "Assets:X1stBank");
+        assert_eq!(name("", Some("eur"), None), "Assets:Bank:Eur");
     }
 
     #[test]

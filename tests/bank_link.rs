@@ -274,3 +274,32 @@ fn budgeted_calls(env: &Env) -> usize {
         })
         .count()
 }
+
+#[test]
+fn link_retries_with_90_days_when_the_bank_refuses_longer_terms() {
+    let env = Env::new(1);
+    let assert = env
+        .cmd()
+        .args([
+            "link",
+            "--bank",
+            "NORDLICHT_NLBKDEFF",
+            "--history-days",
+            "900",
+            "--access-days",
+            "400",
+        ])
+        .assert()
+        .success();
+    let err = stderr(assert);
+    assert!(
+        err.contains("the bank refused 900 days of history"),
+        "{err}"
+    );
+    assert!(
+        err.contains("90 days of history, access for 90 days"),
+        "{err}"
+    );
+    assert_eq!(env.count("POST", "/api/v2/agreements/enduser/"), 2);
+    assert_eq!(env.count("POST", "/api/v2/requisitions/"), 1);
+}
