@@ -84,6 +84,9 @@ impl Table {
                     out.push_str(&" ".repeat(widths[i] - width + 2));
                 }
             }
+            // A row whose last cells are empty must not end in spaces.
+            let trimmed = out.trim_end_matches(' ').len();
+            out.truncate(trimmed);
             out.push('\n');
         };
         line(
