@@ -432,6 +432,7 @@ impl Client {
         if let Some(body) = &req.body {
             builder = builder.json(body);
         }
+        let started = Instant::now();
         let response = match builder.send() {
             Ok(r) => r,
             Err(e) => {
@@ -443,6 +444,15 @@ impl Client {
         };
         let status = response.status().as_u16();
         let rate_limit = rate_limit_of(&response);
+        // The URL path holds ids but never a secret (tokens go in headers).
+        tracing::debug!(
+            op = %req.op,
+            method = %req.method,
+            path = req.url.path(),
+            status,
+            ms = started.elapsed().as_millis() as u64,
+            "GoCardless answered"
+        );
         match response.text() {
             Ok(body) => Attempt::Answer {
                 status,
