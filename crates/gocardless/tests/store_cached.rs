@@ -588,3 +588,25 @@ fn status_shows_fetches_budget_and_tokens() {
     assert!(budget.reset_at.unwrap() > now);
     assert!(status.scopes[0].budget.is_none(), "metadata has no budget");
 }
+
+#[test]
+fn an_answer_the_store_cannot_record_is_still_returned() {
+    let fake = Fake::default();
+    let cached = fake.run(CacheOptions::default());
+    // Make every write of a response fail, as a full disk would.
+    rusqlite::Connection::open(&fake.path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON responses
+             BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+        )
+        .unwrap();
+    let id = &fake.server.account_ids()[0];
+    let got = cached.balances(id).unwrap();
+    assert_eq!(got.source, Source::Network);
+    assert!(!got.value.balances.is_empty());
+    assert_eq!(
+        cached.store().latest_response(id, Scope::Balances).unwrap(),
+        None
+    );
+}

@@ -276,3 +276,63 @@ fn status_summarises_an_account() {
     assert_eq!(status.scopes[0].last_fetch, None);
     assert_eq!(store.subjects().unwrap(), vec!["acc".to_owned()]);
 }
+
+/// A transactions body as the bank sends it, with the given records.
+fn tx_body(ids: &[&str]) -> String {
+    let records: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            format!(
+                r#"{{"transactionId":"{id}","bookingDate":"2024-05-01","transactionAmount":{{"amount":"-1.50","currency":"EUR"}},"note":"ü \"q\" \\ {id}"}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"transactions":{{"booked":[{}],"pending":[]}},"last_updated":"2024-05-01T00:00:00Z"}}"#,
+        records.join(",")
+    )
+}
+
+fn count(store: &Store, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn transaction_records_are_stored_once_and_pruned_with_their_responses() {
+    let (_dir, store, clock) = store_at("2024-05-10T00:00:00Z");
+    let bodies = [
+        tx_body(&["a", "b", "c"]),
+        tx_body(&["b", "c", "d"]),
+        tx_body(&["c", "d", "e"]),
+    ];
+    for (i, body) in bodies.iter().enumerate() {
+        let at = t("2024-05-01T00:00:00Z") + Duration::days(i as i64);
+        store
+            .record_response(
+                &NewResponse {
+                    fetched_at: at,
+                    ..tx_response(body, Window::ALL, "2024-05-01T00:00:00Z")
+                },
+                None,
+            )
+            .unwrap();
+    }
+    assert_eq!(count(&store, "records"), 5, "a..e, once each");
+    // Every response comes back byte for byte.
+    for (info, body) in store.responses("acc").unwrap().iter().rev().zip(&bodies) {
+        assert_eq!(&store.response(info.id).unwrap().unwrap().body, body);
+    }
+
+    // Past the retention only the newest response stays, with its records.
+    clock.advance(Duration::days(400));
+    assert_eq!(store.prune(Duration::days(365)).unwrap(), 2);
+    assert_eq!(count(&store, "records"), 3, "c, d, e");
+    assert_eq!(count(&store, "bodies"), 1);
+    let kept = store
+        .latest_response("acc", Scope::Transactions)
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.body, bodies[2]);
+}

@@ -188,6 +188,25 @@ fn not_stored_message(
 
 /// The client the binary uses: the API [`Client`] behind the [`Store`].
 ///
+/// Build the client with the store as its token store, so that tokens last
+/// across runs too:
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use gocardless::store::{CacheOptions, CachedClient, Store, default_path};
+/// use gocardless::{Client, Secret};
+/// let store = Store::open(default_path(None))?;
+/// let client = Client::builder("secret-id", Secret::new("secret-key"))
+///     .token_store(Arc::new(store.clone()))
+///     .build()?;
+/// let cached = CachedClient::new(client, store, CacheOptions::default())?;
+/// let tx = cached.transactions("account-id", None, None)?;
+/// if tx.source.is_stale() {
+///     eprintln!("using stored data: {:?}", tx.source);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// Each call answers, in order of preference: from a stored answer younger
 /// than the TTL (unless `force`); offline, from the newest stored answer;
 /// when the bank's budget is known to be spent, from the newest stored
@@ -368,7 +387,7 @@ impl CachedClient {
                 let budget = counts_against_budget(scope)
                     .then(|| budget_from(&fetched.rate_limit, fetched.fetched_at))
                     .flatten();
-                self.store.record_response(
+                let recorded = self.store.record_response(
                     &NewResponse {
                         subject,
                         scope,
@@ -378,7 +397,13 @@ impl CachedClient {
                         rate_limit: rate_limit.as_deref(),
                     },
                     budget.as_ref(),
-                )?;
+                );
+                // The bank's answer is worth more than the cache: a store
+                // that cannot record it costs the next run a request, while
+                // failing here would lose a read the budget has paid for.
+                if let Err(e) = recorded {
+                    tracing::warn!(account = subject, %scope, error = %e, "the answer could not be stored");
+                }
                 Ok(Cached {
                     value: fetched.value,
                     body: fetched.body,
@@ -401,7 +426,9 @@ impl CachedClient {
                     reset_at: wait.map(|w| now + w),
                     updated_at: now,
                 };
-                self.store.record_budget(subject, scope, &budget)?;
+                if let Err(err) = self.store.record_budget(subject, scope, &budget) {
+                    tracing::warn!(account = subject, %scope, error = %err, "the spent budget could not be stored");
+                }
                 let reset_at = budget.blocked_until();
                 match self.stale(
                     subject,
@@ -547,4 +574,61 @@ pub fn filter_transactions(body: &str, window: &Window) -> Result<String, serde_
         return Ok(body.to_owned());
     }
     serde_json::to_string(&resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Option<NaiveDate> {
+        Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn filter_keeps_the_window_and_what_has_no_date() {
+        let body = r#"{"transactions": {"booked": [
+            {"transactionId": "in", "bookingDate": "2024-02-10", "transactionAmount": {"amount": "1", "currency": "EUR"}},
+            {"transactionId": "value-in", "bookingDate": "2024-01-31", "valueDate": "2024-02-01", "transactionAmount": {"amount": "1", "currency": "EUR"}},
+            {"transactionId": "out", "bookingDate": "2024-03-10", "transactionAmount": {"amount": "1", "currency": "EUR"}},
+            {"transactionId": "no-date", "transactionAmount": {"amount": "1", "currency": "EUR"}},
+            {"transactionId": "unreadable", "bookingDate": "2024-03-10"}
+        ], "pending": [
+            {"valueDateTime": "2024-01-05T10:00:00+01:00", "transactionAmount": {"amount": "1", "currency": "EUR"}}
+        ]}}"#;
+        let window = Window::new(d("2024-02-01"), d("2024-02-29"));
+        let out: TransactionsResponse =
+            serde_json::from_str(&filter_transactions(body, &window).unwrap()).unwrap();
+        let ids: Vec<String> = out
+            .transactions
+            .booked
+            .iter()
+            .map(|r| r.value()["transactionId"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(ids, ["in", "value-in", "no-date", "unreadable"]);
+        assert!(out.transactions.pending.is_empty());
+
+        // Nothing to drop: the body comes back byte for byte.
+        assert_eq!(filter_transactions(body, &Window::ALL).unwrap(), body);
+    }
+
+    #[test]
+    fn budget_from_headers() {
+        let at: DateTime<Utc> = "2024-05-01T10:00:00Z".parse().unwrap();
+        assert_eq!(budget_from(&RateLimit::default(), at), None);
+        let rl = RateLimit {
+            account_success_limit: Some(4),
+            account_success_remaining: Some(0),
+            account_success_reset: Some(3600),
+            ..RateLimit::default()
+        };
+        let b = budget_from(&rl, at).unwrap();
+        assert_eq!(b.reset_at, Some(at + chrono::Duration::hours(1)));
+        assert!(b.is_spent_at(at));
+        // A negative reset: already reset.
+        let past = RateLimit {
+            account_success_reset: Some(-5),
+            ..rl
+        };
+        assert!(!budget_from(&past, at).unwrap().is_spent_at(at));
+    }
 }

@@ -34,6 +34,7 @@
 //! assert_eq!(back.body, r#"{"balances": []}"#);
 //! ```
 
+mod archive;
 mod budget;
 mod cached;
 mod error;

@@ -5,10 +5,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use sha2::{Digest, Sha256};
 
-use super::{Budget, Store, StoreError, from_millis, to_millis};
+use super::{Budget, Store, StoreError, archive, from_millis, to_millis};
 
 /// How long stored transaction responses are kept by default: they are the
 /// raw archive that lets conversions be re-run without the network.
@@ -175,12 +175,13 @@ pub struct ResponseInfo {
     pub window: Window,
     /// When it was received.
     pub fetched_at: DateTime<Utc>,
-    /// Size of the body in bytes.
-    pub body_len: u64,
+    /// Bytes its body takes in the store (for a transactions body: its
+    /// skeleton, the records being shared).
+    pub stored_bytes: u64,
 }
 
 const SELECT: &str = "SELECT r.id, r.subject, r.scope, r.date_from, r.date_to, b.body,
-                             r.fetched_at, r.rate_limit
+                             r.fetched_at, r.rate_limit, b.split
                       FROM responses r JOIN bodies b ON b.hash = r.body_hash";
 
 impl Store {
@@ -195,10 +196,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let hash = hex_sha256(response.body);
         self.write("record a response", |tx| {
-            tx.execute(
-                "INSERT OR IGNORE INTO bodies (hash, body) VALUES (?1, ?2)",
-                params![hash, response.body],
-            )?;
+            insert_body(tx, &hash, response.scope, response.body)?;
             if response.scope != Scope::Transactions {
                 tx.execute(
                     "DELETE FROM responses WHERE subject = ?1 AND scope = ?2",
@@ -245,7 +243,9 @@ impl Store {
                 params![subject, scope.as_str()],
                 row_to_response,
             )
-            .optional()
+            .optional()?
+            .map(|r| resolve(c, r))
+            .transpose()
         })
     }
 
@@ -277,7 +277,9 @@ impl Store {
                 ],
                 row_to_response,
             )
-            .optional()
+            .optional()?
+            .map(|r| resolve(c, r))
+            .transpose()
         })
     }
 
@@ -285,7 +287,9 @@ impl Store {
     pub fn response(&self, id: i64) -> Result<Option<StoredResponse>, StoreError> {
         self.read("read a stored response", |c| {
             c.query_row(&format!("{SELECT} WHERE r.id = ?1"), [id], row_to_response)
-                .optional()
+                .optional()?
+                .map(|r| resolve(c, r))
+                .transpose()
         })
     }
 
@@ -304,7 +308,7 @@ impl Store {
                     scope: scope_column(r, 1)?,
                     window: Window::new(date_column(r, 2)?, date_column(r, 3)?),
                     fetched_at: from_millis(r.get(4)?)?,
-                    body_len: r.get::<_, i64>(5)?.max(0) as u64,
+                    stored_bytes: r.get::<_, i64>(5)?.max(0) as u64,
                 })
             })?;
             rows.collect()
@@ -336,6 +340,7 @@ impl Store {
             )?;
             if n > 0 {
                 delete_orphan_bodies(tx)?;
+                delete_orphan_records(tx)?;
             }
             Ok(n)
         })
@@ -350,8 +355,92 @@ fn delete_orphan_bodies(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usiz
     )
 }
 
-fn row_to_response(r: &Row<'_>) -> rusqlite::Result<StoredResponse> {
-    Ok(StoredResponse {
+/// Stores a body once: a transactions body split into skeleton and
+/// records, any other whole.
+fn insert_body(
+    tx: &rusqlite::Transaction<'_>,
+    hash: &str,
+    scope: Scope,
+    body: &str,
+) -> rusqlite::Result<()> {
+    let known: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM bodies WHERE hash = ?1)",
+        [hash],
+        |r| r.get(0),
+    )?;
+    if known {
+        return Ok(());
+    }
+    let split = if scope == Scope::Transactions {
+        archive::split(body)
+    } else {
+        None
+    };
+    let Some(split) = split else {
+        tx.execute(
+            "INSERT INTO bodies (hash, body, split) VALUES (?1, ?2, 0)",
+            params![hash, body],
+        )?;
+        return Ok(());
+    };
+    tx.execute(
+        "INSERT INTO bodies (hash, body, split) VALUES (?1, ?2, 1)",
+        params![hash, split.skeleton],
+    )?;
+    let mut stmt =
+        tx.prepare_cached("INSERT OR IGNORE INTO records (hash, json) VALUES (?1, ?2)")?;
+    for (h, json) in &split.records {
+        stmt.execute(params![h, json])?;
+    }
+    Ok(())
+}
+
+/// Puts a split body's records back.
+fn resolve(
+    c: &Connection,
+    (mut resp, split): (StoredResponse, bool),
+) -> rusqlite::Result<StoredResponse> {
+    if !split {
+        return Ok(resp);
+    }
+    let mut stmt = c.prepare_cached("SELECT json FROM records WHERE hash = ?1")?;
+    let mut failure = None;
+    let joined = archive::join(&resp.body, |h| {
+        match stmt.query_row([h], |r| r.get::<_, String>(0)).optional() {
+            Ok(json) => json,
+            Err(e) => {
+                failure = Some(e);
+                None
+            }
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    resp.body = joined.map_err(|detail| {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            Some(format!("stored response {}: {detail}", resp.id)),
+        )
+    })?;
+    Ok(resp)
+}
+
+/// Deletes records no stored skeleton refers to.
+fn delete_orphan_records(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usize> {
+    tx.execute(
+        "DELETE FROM records WHERE hash NOT IN (
+             SELECT j.value FROM bodies b, json_each(b.body, '$.transactions.booked') j
+             WHERE b.split = 1
+             UNION
+             SELECT j.value FROM bodies b, json_each(b.body, '$.transactions.pending') j
+             WHERE b.split = 1)",
+        [],
+    )
+}
+
+fn row_to_response(r: &Row<'_>) -> rusqlite::Result<(StoredResponse, bool)> {
+    let resp = StoredResponse {
         id: r.get(0)?,
         subject: r.get(1)?,
         scope: scope_column(r, 2)?,
@@ -359,7 +448,8 @@ fn row_to_response(r: &Row<'_>) -> rusqlite::Result<StoredResponse> {
         body: r.get(5)?,
         fetched_at: from_millis(r.get(6)?)?,
         rate_limit: r.get(7)?,
-    })
+    };
+    Ok((resp, r.get::<_, i64>(8)? != 0))
 }
 
 pub(super) fn scope_column(r: &Row<'_>, i: usize) -> rusqlite::Result<Scope> {

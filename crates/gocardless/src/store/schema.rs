@@ -48,6 +48,15 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (account_id, scope)
     );
     ",
+    // 1 → 2: transaction bodies split into a skeleton and records stored
+    // once each (see archive.rs); older bodies stay whole (split = 0).
+    "
+    ALTER TABLE bodies ADD COLUMN split INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE records (
+        hash  TEXT PRIMARY KEY,  -- 128 bits of the SHA-256 of json, hex
+        json  TEXT NOT NULL      -- one transaction, exactly as received
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this build writes and reads.
@@ -133,4 +142,45 @@ fn read_checked(conn: &Connection) -> Result<i64, SchemaProblem> {
         )));
     }
     Ok(version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store left by the first release (schema 1) is brought forward and
+    /// keeps what it held.
+    #[test]
+    fn version_1_store_is_migrated_and_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.sqlite");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "application_id", APPLICATION_ID)
+                .unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            let body = r#"{"transactions":{"booked":[{"transactionId":"old"}],"pending":[]}}"#;
+            conn.execute("INSERT INTO bodies (hash, body) VALUES ('h1', ?1)", [body])
+                .unwrap();
+            conn.execute(
+                "INSERT INTO responses (subject, scope, body_hash, fetched_at)
+                 VALUES ('acc', 'transactions', 'h1', 1700000000000)",
+                [],
+            )
+            .unwrap();
+        }
+        let store = crate::store::Store::open(&path).unwrap();
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let old = store
+            .latest_response("acc", crate::store::Scope::Transactions)
+            .unwrap()
+            .unwrap();
+        assert!(old.body.contains(r#""transactionId":"old""#));
+    }
 }
