@@ -18,6 +18,7 @@ use crate::entry::{
 };
 use crate::rules::{Categorized, Categorizer, Decision};
 use crate::transaction::{BankTransaction, ConversionError, Status, field_of};
+use crate::transfer::OwnAccounts;
 
 /// The metadata key of the bank id, on the bank account's posting.
 pub const ID_KEY: &str = "gocardless_id";
@@ -106,78 +107,110 @@ pub fn convert_account_with(
     categorizer: &Categorizer,
 ) -> AccountOutput {
     let mut categorized = Vec::new();
+    let own = &categorizer.own;
     let mut problems = Vec::new();
-    // Each item: the entry (or the invalid record) in bank order.
-    let mut items: Vec<Item> = Vec::new();
-    let mut converted: Vec<BankTransaction> = Vec::new();
+    let mut records: Vec<(&TransactionRecord, Status)> = Vec::new();
+    records.extend(
+        transactions
+            .transactions
+            .booked
+            .iter()
+            .map(|r| (r, Status::Booked)),
+    );
+    if account.pending == PendingMode::Flag {
+        records.extend(
+            transactions
+                .transactions
+                .pending
+                .iter()
+                .map(|r| (r, Status::Pending)),
+        );
+    }
+    let read_all = crate::parallel::map(&records, |(r, s)| read(r, *s, account));
 
-    let lists = [
-        (Status::Booked, &transactions.transactions.booked),
-        (Status::Pending, &transactions.transactions.pending),
-    ];
-    for (status, list) in lists {
-        if status == Status::Pending && account.pending == PendingMode::Skip {
-            continue;
-        }
-        for record in list {
-            match read(record, status, account) {
-                Ok(tx) => {
-                    items.push(Item::Tx(converted.len()));
-                    converted.push(tx);
-                }
-                Err((e, date)) => {
-                    let id = raw_id(record);
-                    problems.push(Problem {
-                        account: account.label().to_owned(),
-                        transaction_id: id,
-                        reason: e.to_string(),
-                    });
-                    items.push(Item::Invalid(InvalidEntry {
-                        date,
-                        reason: e.to_string(),
-                        raw_json: record.json().to_owned(),
-                    }));
-                }
+    // Each item: the entry (or the invalid record) in bank order.
+    let mut items: Vec<Item> = Vec::with_capacity(records.len());
+    let mut converted: Vec<BankTransaction> = Vec::with_capacity(records.len());
+    for ((record, _), result) in records.iter().zip(read_all) {
+        match result {
+            Ok(tx) => {
+                items.push(Item::Tx(converted.len()));
+                converted.push(tx);
+            }
+            Err((e, date)) => {
+                problems.push(Problem {
+                    account: account.label().to_owned(),
+                    transaction_id: raw_id(record),
+                    reason: e.to_string(),
+                });
+                items.push(Item::Invalid(InvalidEntry {
+                    date,
+                    reason: e.to_string(),
+                    raw_json: record.json().to_owned(),
+                }));
             }
         }
     }
 
     let ids = assign_ids(&converted);
     let needs_json = !account.metadata_fields.is_empty();
-    let mut dated: Vec<(Option<NaiveDate>, u8, Entry)> = Vec::with_capacity(items.len() + 1);
-    for item in items {
-        match item {
-            Item::Tx(i) => {
-                let tx = &converted[i];
-                let decision = categorizer.decide(tx, account);
-                let skip = decision.skip;
-                let mut entry =
-                    transaction_entry(tx, &ids[i], account, today, needs_json, &decision);
-                decision.apply(&mut entry);
-                categorized.push(Categorized {
-                    id: ids[i].clone(),
-                    decision,
-                });
-                if !skip {
-                    dated.push((Some(entry.date), 1, Entry::Transaction(entry)));
-                }
-            }
-            Item::Invalid(inv) => dated.push((inv.date, 1, Entry::Invalid(inv))),
+    // Each item gives its entry (none when a rule skips it) and, for a
+    // transaction, how it was categorised.
+    let results = crate::parallel::map(&items, |item| match item {
+        Item::Tx(i) => {
+            let tx = &converted[*i];
+            let decision = categorizer.decide(tx, account);
+            let skip = decision.skip;
+            let mut entry =
+                transaction_entry(tx, &ids[*i], account, today, needs_json, &decision, own);
+            decision.apply(&mut entry);
+            let cat = Categorized::new(&ids[*i], tx, &entry, decision);
+            let dated = (!skip).then_some((Some(entry.date), 1, Entry::Transaction(entry)));
+            (dated, Some(cat))
         }
+        Item::Invalid(inv) => (Some((inv.date, 1, Entry::Invalid(inv.clone()))), None),
+    });
+    let mut dated: Vec<(Option<NaiveDate>, u8, Entry)> = Vec::with_capacity(results.len() + 1);
+    for (entry, cat) in results {
+        dated.extend(entry);
+        categorized.extend(cat);
     }
 
     match balance_entry(account, &converted, &dated, balances, today) {
+        // Skipped transactions are in the bank's balance, not the ledger's.
+        Ok(Some(b)) if categorizer.may_skip_money(account) => dated.push((
+            None,
+            2,
+            Entry::Comment(format!(
+                "balance {} {} {} {} left out: rules with `skip: true` apply to this account, \
+                 so the ledger leaves out money the bank counts",
+                b.date,
+                b.account,
+                crate::beancount::format_number(b.amount.number),
+                b.amount.currency
+            )),
+        )),
         Ok(Some(b)) => dated.push((Some(b.date), 0, Entry::Balance(b))),
         Ok(None) => {}
         Err(why) => dated.push((None, 2, Entry::Comment(why))),
     }
 
     // Stable: bank order is kept within a day; balances first in their
-    // day (they hold at its start); undated records last.
-    dated.sort_by_key(|(d, rank, _)| (d.is_none(), *d, *rank));
+    // day (they hold at its start); undated records last. Indices are
+    // sorted, not the entries, which are large.
+    let mut order: Vec<u32> = (0..dated.len() as u32).collect();
+    order.sort_by_key(|&i| {
+        let (d, rank, _) = &dated[i as usize];
+        (d.is_none(), *d, *rank)
+    });
+    let mut slots: Vec<Option<Entry>> = dated.into_iter().map(|(_, _, e)| Some(e)).collect();
+    let entries = order
+        .into_iter()
+        .map(|i| slots[i as usize].take().expect("each index once"))
+        .collect();
     AccountOutput {
         account: account.clone(),
-        entries: dated.into_iter().map(|(_, _, e)| e).collect(),
+        entries,
         problems,
         categorized,
     }
@@ -239,7 +272,7 @@ fn read(
 /// An id carried by two different records in one response is not trusted.
 fn assign_ids(txs: &[BankTransaction]) -> Vec<String> {
     let untrusted = |get: fn(&BankTransaction) -> Option<&String>| {
-        let mut first: HashMap<&str, &str> = HashMap::new();
+        let mut first: HashMap<&str, &str> = HashMap::with_capacity(txs.len());
         let mut bad: HashSet<&str> = HashSet::new();
         for t in txs {
             if let Some(id) = get(t) {
@@ -257,7 +290,17 @@ fn assign_ids(txs: &[BankTransaction]) -> Vec<String> {
         bad
     };
     let bad_tid = untrusted(|t| t.ids.transaction_id.as_ref());
-    let bad_iid = untrusted(|t| t.ids.internal_transaction_id.as_ref());
+    // Needed only when some transaction falls back to it.
+    let bad_iid = if txs.iter().any(|t| {
+        t.ids
+            .transaction_id
+            .as_ref()
+            .is_none_or(|i| bad_tid.contains(i.as_str()))
+    }) {
+        untrusted(|t| t.ids.internal_transaction_id.as_ref())
+    } else {
+        HashSet::new()
+    };
     let mut seen: HashMap<String, usize> = HashMap::new();
     txs.iter()
         .map(|t| {
@@ -340,6 +383,7 @@ fn transaction_entry(
     today: NaiveDate,
     needs_json: bool,
     decision: &Decision,
+    own_accounts: &OwnAccounts,
 ) -> TransactionEntry {
     let mut date = tx.date(account.date).expect("checked by read()");
     if tx.status == Status::Pending && date > today {
@@ -381,6 +425,10 @@ fn transaction_entry(
                 tx.amount.abs(),
                 tx.currency.clone(),
             )));
+        } else if own_accounts.is_own(counter) {
+            // A transfer to another own account: its side written out, so
+            // that importing that account later finds it by content.
+            p.units = Some(Amount::new(-tx.amount, tx.currency.clone()));
         }
         postings.push(p);
     }

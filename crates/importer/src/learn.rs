@@ -137,9 +137,9 @@ const ALPHA: f64 = 0.1;
 /// 0.67, two 0.8, four 0.89.
 const PAYEE_DOUBT: f64 = 0.5;
 
-/// The naive Bayes log-scores are divided by this before normalising: the
-/// independence assumption makes raw posteriors far too sure of themselves.
-const TEMPERATURE: f64 = 1.5;
+/// The prior weight of the naive Bayes background class ("an account not
+/// seen, or words that say nothing").
+const BACKGROUND: f64 = 0.2;
 
 impl Model {
     /// Learns from `examples`. Examples whose counter account is in
@@ -327,9 +327,20 @@ impl AccountModel {
     }
 
     /// Multinomial naive Bayes over the known words of the query.
+    ///
+    /// Besides the counter accounts seen, a background class stands for
+    /// "none of these": its words follow the account's overall word
+    /// frequencies. Words that occur everywhere (`card`, `payment`) then
+    /// favour no account, and an account with a single counter account seen
+    /// cannot be more than `1 - BACKGROUND` sure; only words typical of an
+    /// account make a confident prediction. At least one real word (not
+    /// just the direction of the money) must be known.
     fn bayes(&self, words: &[u64]) -> Option<Prediction<'_>> {
         let known: Vec<&Vec<(u32, u32)>> = words.iter().filter_map(|w| self.words.get(w)).collect();
-        if known.is_empty() || self.classes.is_empty() {
+        let real = words
+            .iter()
+            .any(|w| !tokens::is_direction(*w) && self.words.contains_key(w));
+        if !real || self.classes.is_empty() {
             return None;
         }
         let total_docs: f64 = self.docs.iter().map(|&d| f64::from(d)).sum();
@@ -338,19 +349,29 @@ impl AccountModel {
         let mut scores: Vec<f64> = (0..self.classes.len())
             .map(|c| {
                 let denom = f64::from(self.word_total[c]) + ALPHA * v;
-                (f64::from(self.docs[c]) / total_docs).ln() + n * (ALPHA / denom).ln()
+                ((1.0 - BACKGROUND) * f64::from(self.docs[c]) / total_docs).ln()
+                    + n * (ALPHA / denom).ln()
             })
             .collect();
+        let all_words: f64 = self.word_total.iter().map(|&t| f64::from(t)).sum();
+        let mut background = BACKGROUND.ln();
         for counts in known {
+            let mut everywhere = 0.0;
             for &(c, k) in counts {
                 scores[c as usize] += ((f64::from(k) + ALPHA) / ALPHA).ln();
+                everywhere += f64::from(k);
             }
+            background += ((everywhere + ALPHA) / (all_words + ALPHA * v)).ln();
         }
         let best = (0..scores.len())
             .max_by(|&a, &b| scores[a].total_cmp(&scores[b]).then(b.cmp(&a)))
             .expect("at least one class");
         let top = scores[best];
-        let sum: f64 = scores.iter().map(|s| ((s - top) / TEMPERATURE).exp()).sum();
+        let sum: f64 = scores
+            .iter()
+            .chain([&background])
+            .map(|s| (s - top).exp())
+            .sum();
         Some(Prediction {
             account: &self.classes[best],
             confidence: 1.0 / sum,

@@ -43,6 +43,7 @@ pub mod transaction;
 pub mod transfer;
 
 mod env;
+mod parallel;
 
 pub use config::{AccountConfig, Config, ConfigError};
 pub use convert::{AccountOutput, Problem, convert_account};

@@ -19,7 +19,9 @@ use crate::entry::{
 /// Renders every account's block, each under a comment naming the account
 /// and how many entries follow.
 pub fn render(outputs: &[AccountOutput]) -> String {
-    let mut out = String::new();
+    // About 200 bytes per entry: one allocation for the whole text.
+    let size: usize = outputs.iter().map(|o| o.entries.len() * 200 + 200).sum();
+    let mut out = String::with_capacity(size);
     for (i, o) in outputs.iter().enumerate() {
         if i > 0 {
             out.push('\n');
@@ -39,9 +41,16 @@ pub fn render(outputs: &[AccountOutput]) -> String {
             out.push('\n');
         }
         let layout = Layout::for_entries(&o.entries);
-        for e in &o.entries {
-            out.push('\n');
-            layout.write_entry(&mut out, e);
+        let parts = crate::parallel::chunks(&o.entries, |part| {
+            let mut s = String::with_capacity(part.len() * 200);
+            for e in part {
+                s.push('\n');
+                layout.write_entry(&mut s, e);
+            }
+            s
+        });
+        for p in parts {
+            out.push_str(&p);
         }
     }
     out
@@ -69,15 +78,46 @@ pub fn render_entry(entry: &Entry) -> String {
 /// ```
 pub fn escape_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            c if is_breaking(c) => out.push(' '),
-            c => out.push(c),
-        }
-    }
+    push_escaped(&mut out, s);
     out
+}
+
+/// Appends `s` escaped as [`escape_string`] does, without a new string.
+fn push_escaped(out: &mut String, s: &str) {
+    // Copy runs of harmless characters at once; most bank text is one run.
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let replacement = match c {
+            '\\' => "\\\\",
+            '"' => "\\\"",
+            c if is_breaking(c) => " ",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        out.push_str(replacement);
+        start = i + c.len_utf8();
+    }
+    out.push_str(&s[start..]);
+}
+
+/// Appends a date as `YYYY-MM-DD` (faster than chrono's formatter).
+fn push_date(out: &mut String, d: chrono::NaiveDate) {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if (0..=9999).contains(&y) {
+        let y = y as u32;
+        for digit in [y / 1000, y / 100 % 10, y / 10 % 10, y % 10] {
+            out.push(char::from(b'0' + digit as u8));
+        }
+        out.push('-');
+        out.push(char::from(b'0' + (m / 10) as u8));
+        out.push(char::from(b'0' + (m % 10) as u8));
+        out.push('-');
+        out.push(char::from(b'0' + (day / 10) as u8));
+        out.push(char::from(b'0' + (day % 10) as u8));
+    } else {
+        let _ = write!(out, "{d}");
+    }
 }
 
 /// The text as Beancount reads it back from an [`escape_string`]: the
@@ -140,7 +180,10 @@ impl Layout {
                 Entry::Transaction(t) => {
                     for p in &t.postings {
                         if let Some(u) = &p.units {
-                            see(posting_prefix(p).chars().count(), u);
+                            see(
+                                p.account.chars().count() + if p.flag.is_some() { 2 } else { 0 },
+                                u,
+                            );
                         }
                     }
                 }
@@ -155,13 +198,14 @@ impl Layout {
         l
     }
 
-    fn amount(&self, a: &Amount) -> String {
+    fn push_amount(&self, out: &mut String, a: &Amount) {
         let s = format_number(a.number);
         let (i, f) = split_number(&s);
-        let mut out = format!("{i:>iw$}{f:<fw$}", iw = self.int, fw = self.frac);
+        out.extend(std::iter::repeat_n(' ', self.int.saturating_sub(i.len())));
+        out.push_str(&s);
+        out.extend(std::iter::repeat_n(' ', self.frac.saturating_sub(f.len())));
         out.push(' ');
         out.push_str(&a.currency);
-        out
     }
 
     fn write_entry(&self, out: &mut String, e: &Entry) {
@@ -205,11 +249,17 @@ impl Layout {
     }
 
     fn write_transaction(&self, out: &mut String, t: &TransactionEntry) {
-        let _ = write!(out, "{} {}", t.date, t.flag);
+        push_date(out, t.date);
+        out.push(' ');
+        out.push(t.flag);
         if let Some(p) = &t.payee {
-            let _ = write!(out, " \"{}\"", escape_string(p));
+            out.push_str(" \"");
+            push_escaped(out, p);
+            out.push('"');
         }
-        let _ = write!(out, " \"{}\"", escape_string(&t.narration));
+        out.push_str(" \"");
+        push_escaped(out, &t.narration);
+        out.push('"');
         for tag in &t.tags {
             let _ = write!(out, " #{tag}");
         }
@@ -224,46 +274,44 @@ impl Layout {
     }
 
     fn write_posting(&self, out: &mut String, p: &Posting) {
-        let prefix = posting_prefix(p);
         out.push_str("  ");
-        match &p.units {
-            Some(u) => {
-                let pad = self.account.saturating_sub(prefix.chars().count());
-                out.push_str(&prefix);
-                out.extend(std::iter::repeat_n(' ', pad + 2));
-                out.push_str(&self.amount(u));
-                match &p.price {
-                    Some(Price::PerUnit(a)) => {
-                        let _ = write!(out, " @ {} {}", format_number(a.number), a.currency);
-                    }
-                    Some(Price::Total(a)) => {
-                        let _ = write!(out, " @@ {} {}", format_number(a.number), a.currency);
-                    }
-                    None => {}
+        let start = out.len();
+        if let Some(f) = p.flag {
+            out.push(f);
+            out.push(' ');
+        }
+        out.push_str(&p.account);
+        if let Some(u) = &p.units {
+            let written = out[start..].chars().count();
+            let pad = self.account.saturating_sub(written);
+            out.extend(std::iter::repeat_n(' ', pad + 2));
+            self.push_amount(out, u);
+            match &p.price {
+                Some(Price::PerUnit(a)) => {
+                    let _ = write!(out, " @ {} {}", format_number(a.number), a.currency);
                 }
+                Some(Price::Total(a)) => {
+                    let _ = write!(out, " @@ {} {}", format_number(a.number), a.currency);
+                }
+                None => {}
             }
-            None => out.push_str(&prefix),
         }
         out.push('\n');
         write_meta(out, &p.meta, "    ");
     }
 
     fn write_balance(&self, out: &mut String, b: &BalanceEntry) {
-        let head = format!("{} balance {}", b.date, b.account);
+        let mut head = String::new();
+        push_date(&mut head, b.date);
+        head.push_str(" balance ");
+        head.push_str(&b.account);
         let col = 2 + self.account + 2;
         let pad = col.saturating_sub(head.chars().count()).max(2);
         out.push_str(&head);
         out.extend(std::iter::repeat_n(' ', pad));
-        out.push_str(&self.amount(&b.amount));
+        self.push_amount(out, &b.amount);
         out.push('\n');
         write_meta(out, &b.meta, "  ");
-    }
-}
-
-fn posting_prefix(p: &Posting) -> String {
-    match p.flag {
-        Some(f) => format!("{f} {}", p.account),
-        None => p.account.clone(),
     }
 }
 
@@ -276,13 +324,19 @@ fn split_number(s: &str) -> (&str, &str) {
 
 fn write_meta(out: &mut String, meta: &Meta, indent: &str) {
     for (k, v) in meta {
-        let _ = write!(out, "{indent}{k}: ");
+        out.push_str(indent);
+        out.push_str(k);
+        out.push_str(": ");
         match v {
             MetaValue::String(s) => {
-                let _ = write!(out, "\"{}\"", escape_string(s));
+                out.push('"');
+                push_escaped(out, s);
+                out.push('"');
             }
-            MetaValue::Number(n) => out.push_str(&n.to_string()),
-            MetaValue::Date(d) => out.push_str(&d.to_string()),
+            MetaValue::Number(n) => {
+                let _ = write!(out, "{n}");
+            }
+            MetaValue::Date(d) => push_date(out, *d),
         }
         out.push('\n');
     }

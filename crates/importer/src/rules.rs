@@ -23,6 +23,7 @@
 mod amount;
 mod categorize;
 pub(crate) mod de;
+pub mod report;
 mod template;
 
 use std::fmt;

@@ -155,7 +155,7 @@ impl BankTransaction {
                 None => return Err(ConversionError::Unreadable(e.to_string())),
             },
         };
-        let mut b = BankTransaction::from_transaction(&t, status, Arc::from(record.json()))?;
+        let mut b = BankTransaction::from_transaction(t, status, Arc::from(record.json()))?;
         // The merchant category code is not in the spec, so not in the model.
         if memchr::memmem::find(record.json().as_bytes(), b"merchantCategoryCode").is_some() {
             b.mcc = b.field("merchantCategoryCode");
@@ -165,26 +165,21 @@ impl BankTransaction {
 
     /// Builds the view from a typed transaction; `raw` is its JSON.
     pub fn from_transaction(
-        t: &Transaction,
+        t: Transaction,
         status: Status,
         raw: Arc<str>,
     ) -> Result<BankTransaction, ConversionError> {
-        let currency = t.transaction_amount.currency.trim().to_owned();
+        let currency = trimmed(t.transaction_amount.currency);
         beancount::check_currency(&currency).map_err(ConversionError::InvalidCurrency)?;
-        let exchange = t.currency_exchange.first().map(|x| Exchange {
-            source_currency: clean(&x.source_currency),
-            target_currency: clean(&x.target_currency),
-            unit_currency: clean(&x.unit_currency),
+        let exchange = t.currency_exchange.into_iter().next().map(|x| Exchange {
+            source_currency: clean(x.source_currency),
+            target_currency: clean(x.target_currency),
+            unit_currency: clean(x.unit_currency),
             rate: x.exchange_rate,
-            instructed: x
-                .instructed_amount
-                .as_ref()
-                .map(|a| (a.amount, a.currency.trim().to_owned())),
+            instructed: x.instructed_amount.map(|a| (a.amount, trimmed(a.currency))),
         });
-        let not_provided = |id: &Option<String>| {
-            id.clone()
-                .filter(|s| !s.eq_ignore_ascii_case("NOTPROVIDED"))
-        };
+        let not_provided =
+            |id: Option<String>| id.filter(|s| !s.eq_ignore_ascii_case("NOTPROVIDED"));
         Ok(BankTransaction {
             status,
             booking_date: t.booking_date,
@@ -193,33 +188,30 @@ impl BankTransaction {
             value_date_time: t.value_date_time.map(|d| d.date_naive()),
             amount: t.transaction_amount.amount,
             currency,
-            creditor_name: clean(&t.creditor_name),
-            ultimate_creditor: clean(&t.ultimate_creditor),
-            creditor_iban: t.creditor_account.as_ref().and_then(|a| a.iban.clone()),
-            debtor_name: clean(&t.debtor_name),
-            ultimate_debtor: clean(&t.ultimate_debtor),
-            debtor_iban: t.debtor_account.as_ref().and_then(|a| a.iban.clone()),
-            remittance: clean(&t.remittance_information_unstructured),
-            remittance_array: clean_list(&t.remittance_information_unstructured_array),
-            remittance_structured: clean(&t.remittance_information_structured),
-            remittance_structured_array: clean_list(&t.remittance_information_structured_array),
-            additional_information: clean(&t.additional_information),
-            bank_code: clean(&t.bank_transaction_code),
-            proprietary_code: clean(&t.proprietary_bank_transaction_code),
+            creditor_name: clean(t.creditor_name),
+            ultimate_creditor: clean(t.ultimate_creditor),
+            creditor_iban: t.creditor_account.and_then(|a| a.iban),
+            debtor_name: clean(t.debtor_name),
+            ultimate_debtor: clean(t.ultimate_debtor),
+            debtor_iban: t.debtor_account.and_then(|a| a.iban),
+            remittance: clean(t.remittance_information_unstructured),
+            remittance_array: clean_list(t.remittance_information_unstructured_array),
+            remittance_structured: clean(t.remittance_information_structured),
+            remittance_structured_array: clean_list(t.remittance_information_structured_array),
+            additional_information: clean(t.additional_information),
+            bank_code: clean(t.bank_transaction_code),
+            proprietary_code: clean(t.proprietary_bank_transaction_code),
             mcc: None,
             exchange,
             ids: CandidateIds {
-                transaction_id: not_provided(&t.transaction_id),
-                internal_transaction_id: not_provided(&t.internal_transaction_id),
-                entry_reference: t.entry_reference.clone(),
-                end_to_end_id: not_provided(&t.end_to_end_id),
+                transaction_id: not_provided(t.transaction_id),
+                internal_transaction_id: not_provided(t.internal_transaction_id),
+                entry_reference: t.entry_reference,
+                end_to_end_id: not_provided(t.end_to_end_id),
             },
-            balance_after: t.balance_after_transaction.as_ref().map(|b| {
-                (
-                    b.balance_amount.amount,
-                    b.balance_amount.currency.trim().to_owned(),
-                )
-            }),
+            balance_after: t
+                .balance_after_transaction
+                .map(|b| (b.balance_amount.amount, trimmed(b.balance_amount.currency))),
             raw,
         })
     }
@@ -388,17 +380,22 @@ fn snake_to_camel(json: &str) -> Option<Transaction> {
     serde_json::from_value(camel(v)).ok()
 }
 
-fn clean(s: &Option<String>) -> Option<String> {
-    s.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+/// Trims without reallocating when there is nothing to trim.
+fn trimmed(s: String) -> String {
+    if s.len() == s.trim().len() {
+        s
+    } else {
+        s.trim().to_owned()
+    }
 }
 
-fn clean_list(v: &[String]) -> Vec<String> {
-    v.iter()
-        .map(|s| s.trim())
+fn clean(s: Option<String>) -> Option<String> {
+    s.map(trimmed).filter(|s| !s.is_empty())
+}
+
+fn clean_list(v: Vec<String>) -> Vec<String> {
+    v.into_iter()
+        .map(trimmed)
         .filter(|s| !s.is_empty())
-        .map(str::to_owned)
         .collect()
 }

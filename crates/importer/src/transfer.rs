@@ -9,7 +9,7 @@
 //! side is found by the deduplication against the ledger (by id, or by
 //! content against the counter posting written the first time).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
@@ -31,6 +31,7 @@ use crate::rules::{By, normalize_iban};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OwnAccounts {
     by_iban: BTreeMap<String, String>,
+    accounts: BTreeSet<String>,
 }
 
 impl OwnAccounts {
@@ -42,11 +43,24 @@ impl OwnAccounts {
     /// Records that `iban` is the bank account booked to the Beancount
     /// `account`. Returns the account it was recorded for before, if any.
     pub fn insert(&mut self, iban: &str, account: &str) -> Option<String> {
+        self.accounts.insert(account.to_owned());
         let iban = normalize_iban(iban);
         if iban.is_empty() {
             return None;
         }
         self.by_iban.insert(iban, account.to_owned())
+    }
+
+    /// Records `account` as the user's, its IBAN unknown: a transfer to it
+    /// is then only recognised by a rule, but still written out in full.
+    pub fn add_account(&mut self, account: &str) {
+        self.accounts.insert(account.to_owned());
+    }
+
+    /// Adds everything `other` knows.
+    pub fn extend(&mut self, other: OwnAccounts) {
+        self.by_iban.extend(other.by_iban);
+        self.accounts.extend(other.accounts);
     }
 
     /// The Beancount account of `iban`, when it is one of the user's.
@@ -60,12 +74,17 @@ impl OwnAccounts {
         self.account(iban?).filter(|other| *other != account)
     }
 
-    /// How many accounts are known.
+    /// Whether `account` is one of the user's (a Beancount account).
+    pub fn is_own(&self, account: &str) -> bool {
+        self.accounts.contains(account)
+    }
+
+    /// How many IBANs are known.
     pub fn len(&self) -> usize {
         self.by_iban.len()
     }
 
-    /// Whether no account is known.
+    /// Whether no IBAN is known.
     pub fn is_empty(&self) -> bool {
         self.by_iban.is_empty()
     }

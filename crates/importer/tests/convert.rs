@@ -492,3 +492,31 @@ fn deterministic_bytes() {
     )]);
     assert_eq!(a, b);
 }
+
+#[test]
+fn large_inputs_keep_bank_order() {
+    // Enough records for the conversion and rendering to run on several
+    // threads: the order and the bytes must not depend on it.
+    let all: Vec<String> = (0..9000)
+        .map(|i| {
+            format!(
+                r#"{{"transactionId": "T{i:05}", "bookingDate": "2024-0{}-01", "transactionAmount": {{"amount": "-{i}.5", "currency": "EUR"}}}}"#,
+                1 + i % 3
+            )
+        })
+        .collect();
+    let tx = response(&all.join(","), "");
+    let out = convert_account(&account(), &tx, None, today());
+    let ids: Vec<String> = transactions(&out).iter().map(|t| id_of(t)).collect();
+    let mut want: Vec<(usize, String)> = (0..9000).map(|i| (i % 3, format!("T{i:05}"))).collect();
+    want.sort_by_key(|(m, _)| *m);
+    assert_eq!(ids, want.into_iter().map(|(_, id)| id).collect::<Vec<_>>());
+    let text = render(std::slice::from_ref(&out));
+    let mut single = String::new();
+    for e in &out.entries {
+        single.push('\n');
+        single.push_str(&importer::render::render_entry(e));
+    }
+    assert_eq!(text.matches("gocardless_id").count(), 9000);
+    assert!(text.ends_with(&single[single.len() - 200..]));
+}

@@ -86,6 +86,11 @@ fn direction(amount: Decimal) -> u64 {
     }
 }
 
+/// Whether `word` is one of the pseudo-words of [`direction`].
+pub(crate) fn is_direction(word: u64) -> bool {
+    word == direction(Decimal::NEGATIVE_ONE) || word == direction(Decimal::ONE)
+}
+
 /// Calls `f` with the hash of each word of `text`: runs of letters and
 /// digits, lower case, at least two characters, holding no digit (dates,
 /// card numbers and references say nothing about the category and would

@@ -187,46 +187,88 @@ pub(crate) fn hash_content(account: u32, currency: u32, number: Decimal) -> u64 
     h.finish()
 }
 
-/// A multimap from a key's hash to postings: bucket heads and chained
-/// entries, 8 bytes per entry. Buckets mix keys, so callers confirm each
-/// posting against the key.
+/// A multimap from a key's hash to postings, in compressed rows: bucket
+/// `b` holds `items[offsets[b]..offsets[b + 1]]`. Buckets mix keys, so
+/// callers confirm each posting against the key.
+///
+/// Built by radix partitioning (first on the top 8 bits of the hash, then
+/// within each partition), so every pass writes to a few cache-resident
+/// places instead of scattering over the whole table.
 #[derive(Debug, Default)]
 struct Table {
-    heads: Vec<u32>,
-    /// `(posting, next entry)`.
-    entries: Vec<(u32, u32)>,
+    /// log2 of the number of buckets.
+    bits: u32,
+    offsets: Vec<u32>,
+    items: Vec<u32>,
 }
 
-const END: u32 = u32::MAX;
+const PARTITION_BITS: u32 = 8;
 
 impl Table {
-    fn with_buckets(expected: usize) -> Table {
+    fn build(keys: &[(u64, u32)]) -> Table {
+        let bits = (keys.len().max(1 << PARTITION_BITS).next_power_of_two()).trailing_zeros();
+        let buckets = 1usize << bits;
+        let bucket = |h: u64| (h >> (64 - bits)) as usize;
+        let partition = |h: u64| (h >> (64 - PARTITION_BITS)) as usize;
+
+        // Pass 1: by partition.
+        let mut starts = [0u32; (1 << PARTITION_BITS) + 1];
+        for &(h, _) in keys {
+            starts[partition(h) + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut cursor = starts;
+        let mut partitioned = vec![(0u64, 0u32); keys.len()];
+        for &(h, p) in keys {
+            let slot = &mut cursor[partition(h)];
+            partitioned[*slot as usize] = (h, p);
+            *slot += 1;
+        }
+
+        // Pass 2: a counting sort of each partition by bucket.
+        let per_partition = buckets >> PARTITION_BITS;
+        let mut offsets = vec![0u32; buckets + 1];
+        let mut items = vec![0u32; keys.len()];
+        for part in 0..1usize << PARTITION_BITS {
+            let (lo, hi) = (starts[part] as usize, starts[part + 1] as usize);
+            let first = part * per_partition;
+            let counts = &mut offsets[first + 1..first + per_partition + 1];
+            for &(h, _) in &partitioned[lo..hi] {
+                counts[bucket(h) - first] += 1;
+            }
+            let mut running = lo as u32;
+            for c in counts.iter_mut() {
+                running += *c;
+                *c = running;
+            }
+            // offsets[b + 1] is now the end of bucket b: fill backwards.
+            for &(h, p) in partitioned[lo..hi].iter().rev() {
+                let end = &mut offsets[bucket(h) + 1];
+                *end -= 1;
+                items[*end as usize] = p;
+            }
+            // offsets[b + 1] is now the start of bucket b; shift into place.
+            for b in first..first + per_partition {
+                offsets[b] = offsets[b + 1];
+            }
+            offsets[first + per_partition] = hi as u32;
+        }
+        offsets[buckets] = keys.len() as u32;
         Table {
-            heads: vec![END; expected.max(16).next_power_of_two()],
-            entries: Vec::with_capacity(expected),
+            bits,
+            offsets,
+            items,
         }
     }
 
-    #[inline]
-    fn insert(&mut self, hash: u64, posting: u32) {
-        let bucket = hash as usize & (self.heads.len() - 1);
-        self.entries.push((posting, self.heads[bucket]));
-        self.heads[bucket] = (self.entries.len() - 1) as u32;
-    }
-
-    fn get(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
-        let mut next = match self.heads.len() {
-            0 => END,
-            n => self.heads[hash as usize & (n - 1)],
-        };
-        std::iter::from_fn(move || {
-            if next == END {
-                return None;
-            }
-            let (posting, after) = self.entries[next as usize];
-            next = after;
-            Some(posting)
-        })
+    fn get(&self, hash: u64) -> &[u32] {
+        if self.offsets.is_empty() {
+            return &[];
+        }
+        let b = (hash >> (64 - self.bits)) as usize;
+        &self.items[self.offsets[b] as usize..self.offsets[b + 1] as usize]
     }
 }
 
@@ -247,8 +289,8 @@ impl Index {
     pub(crate) fn build(ledger: &Ledger) -> Index {
         let accounts = ledger.accounts.len();
         let mut index = Index {
-            by_id: Table::with_buckets(ledger.txns.len()),
-            by_content: Table::with_buckets(ledger.postings.len()),
+            by_id: Table::default(),
+            by_content: Table::default(),
             pending: Vec::new(),
             balances: ledger
                 .balances
@@ -259,6 +301,8 @@ impl Index {
             open_dates: vec![None; accounts],
         };
         let is_id = |key: u32| ledger.id_key_ids.contains(&key);
+        let mut by_id: Vec<(u64, u32)> = Vec::with_capacity(ledger.txns.len());
+        let mut by_content: Vec<(u64, u32)> = Vec::with_capacity(ledger.postings.len());
         for t in &ledger.txns {
             let txn_meta = ledger.meta_slice(t.meta_start, t.meta_len);
             let txn_has_id = txn_meta.iter().any(|m| is_id(m.key));
@@ -269,9 +313,7 @@ impl Index {
                 let mut has_own_id = txn_has_id && p_index == t.post_start;
                 for m in own_meta.iter().chain(txn_meta) {
                     if is_id(m.key) {
-                        index
-                            .by_id
-                            .insert(hash_id(p.account, ledger.str(m.value)), p_index);
+                        by_id.push((hash_id(p.account, ledger.str(m.value)), p_index));
                     }
                 }
                 if own_meta.iter().any(|m| is_id(m.key)) {
@@ -284,9 +326,7 @@ impl Index {
                     }
                 }
                 if p.has_number && p.currency != NO_CURRENCY && (!has_own_id || pending) {
-                    index
-                        .by_content
-                        .insert(hash_content(p.account, p.currency, p.number), p_index);
+                    by_content.push((hash_content(p.account, p.currency, p.number), p_index));
                 }
                 if pending {
                     index.pending.push((p.account, p_index));
@@ -299,6 +339,10 @@ impl Index {
                 *d = Some(o.date);
             }
         }
+        index.by_id = Table::build(&by_id);
+        drop(by_id);
+        index.by_content = Table::build(&by_content);
+        drop(by_content);
         index.pending.sort_unstable();
         index.balances.sort_unstable();
         index
@@ -306,7 +350,7 @@ impl Index {
 
     /// Postings that may carry `id` on `account` (to be confirmed).
     pub(crate) fn by_id(&self, account: u32, id: &str) -> impl Iterator<Item = u32> + '_ {
-        self.by_id.get(hash_id(account, id))
+        self.by_id.get(hash_id(account, id)).iter().copied()
     }
 
     /// Postings that may have these units on `account` (to be confirmed).
@@ -316,7 +360,10 @@ impl Index {
         currency: u32,
         number: Decimal,
     ) -> impl Iterator<Item = u32> + '_ {
-        self.by_content.get(hash_content(account, currency, number))
+        self.by_content
+            .get(hash_content(account, currency, number))
+            .iter()
+            .copied()
     }
 
     pub(crate) fn pending(&self, account: u32) -> &[(u32, u32)] {
@@ -335,5 +382,26 @@ impl Index {
 
     pub(crate) fn open_date(&self, account: u32) -> Option<NaiveDate> {
         self.open_dates.get(account as usize).copied().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_finds_every_key_and_only_its_bucket() {
+        for n in [0usize, 1, 255, 256, 1000, 70_000] {
+            let keys: Vec<(u64, u32)> = (0..n as u32)
+                .map(|i| (hash_id(i % 7, &i.to_string()), i))
+                .collect();
+            let table = Table::build(&keys);
+            for &(h, p) in &keys {
+                let bucket = table.get(h);
+                assert!(bucket.contains(&p), "n={n}, posting {p}");
+                assert!(bucket.len() < 16, "n={n}: bucket of {}", bucket.len());
+            }
+            assert_eq!(table.items.len(), n);
+        }
     }
 }

@@ -4,6 +4,9 @@
 
 use std::fmt;
 
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
 use crate::config::{AccountConfig, Config};
 use crate::convert::{collapse_whitespace, counter_account};
 use crate::entry::{MetaValue, TransactionEntry};
@@ -11,7 +14,7 @@ use crate::learn::{LearnConfig, Method, Model};
 use crate::transaction::BankTransaction;
 use crate::transfer::OwnAccounts;
 
-use super::{Scope, Subject, first_match};
+use super::{AmountCondition, Condition, Scope, Subject, first_match};
 
 /// Everything that categorises: the global rules (each account brings its
 /// own), what was learned from the ledger, and the user's own accounts.
@@ -95,25 +98,66 @@ pub struct Decision {
     pub flag: Option<char>,
 }
 
-/// The decision taken for one converted transaction, by its
-/// `gocardless_id`.
+/// The decision taken for one converted transaction, with what the bank
+/// said, by its `gocardless_id`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Categorized {
     /// The transaction's `gocardless_id`.
     pub id: String,
+    /// The entry's date.
+    pub date: NaiveDate,
+    /// The amount on the bank account.
+    pub amount: Decimal,
+    /// Its currency.
+    pub currency: String,
+    /// The bank's payee (the counterparty), whitespace collapsed.
+    pub payee: Option<String>,
+    /// The bank's narration, whitespace collapsed.
+    pub narration: String,
     /// What was decided.
     pub decision: Decision,
 }
 
+impl Categorized {
+    /// The record of `decision` for `tx`, converted to `entry` (before the
+    /// decision's texts were applied) under `id`.
+    pub fn new(
+        id: &str,
+        tx: &BankTransaction,
+        entry: &TransactionEntry,
+        decision: Decision,
+    ) -> Self {
+        Categorized {
+            id: id.to_owned(),
+            date: entry.date,
+            amount: tx.amount,
+            currency: tx.currency.clone(),
+            payee: tx
+                .counterparty_name()
+                .map(collapse_whitespace)
+                .filter(|s| !s.is_empty()),
+            narration: tx
+                .description()
+                .map(|d| collapse_whitespace(&d))
+                .unwrap_or_default(),
+            decision,
+        }
+    }
+}
+
 impl Categorizer {
-    /// The global rules and `learn:` settings of `config`; no model and no
-    /// own accounts yet.
+    /// The global rules and `learn:` settings of `config`, its accounts as
+    /// the user's own (IBANs not known yet); no model.
     pub fn new(config: &Config) -> Categorizer {
+        let mut own = OwnAccounts::new();
+        for a in &config.accounts {
+            own.add_account(&a.account);
+        }
         Categorizer {
             rules: config.rules.clone(),
             model: None,
             learn: config.learn.clone(),
-            own: OwnAccounts::new(),
+            own,
         }
     }
 
@@ -123,10 +167,23 @@ impl Categorizer {
         self
     }
 
-    /// With the user's own accounts by IBAN.
+    /// With the user's own accounts by IBAN (added to those known).
     pub fn with_own_accounts(mut self, own: OwnAccounts) -> Categorizer {
-        self.own = own;
+        self.own.extend(own);
         self
+    }
+
+    /// Whether a rule of `account` (its own or global) may skip a
+    /// transaction that moves money: then the ledger cannot agree with the
+    /// bank's balance. A skip rule whose `amount` condition is exactly 0
+    /// moves none.
+    pub fn may_skip_money(&self, account: &AccountConfig) -> bool {
+        account.rules.iter().chain(&self.rules).any(|r| {
+            r.actions.skip
+                && !r.conditions.iter().any(
+                    |c| matches!(c, Condition::Amount(AmountCondition::Equal(x)) if x.is_zero()),
+                )
+        })
     }
 
     /// Decides for `tx`, a transaction of `account`.
