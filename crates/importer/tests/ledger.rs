@@ -424,3 +424,76 @@ fn synthetic_ledger_is_valid_beancount() {
     assert_eq!(ledger.skipped_lines(), 0);
     assert_eq!(ledger.transactions().len(), 3000);
 }
+
+/// Everything the reader extracted, as comparable text.
+fn dump(ledger: &Ledger) -> Vec<String> {
+    let mut out: Vec<String> = ledger
+        .transactions()
+        .map(|t| {
+            let postings: Vec<String> = t
+                .postings()
+                .map(|p| {
+                    format!(
+                        "{} {:?} {:?} {:?}",
+                        p.account(),
+                        p.number(),
+                        p.currency(),
+                        p.meta().collect::<Vec<_>>()
+                    )
+                })
+                .collect();
+            format!(
+                "{} {} {:?} {:?} {:?} {:?} {:?} {postings:?}",
+                t.location().line,
+                t.date(),
+                t.payee(),
+                t.narration(),
+                t.tags().collect::<Vec<_>>(),
+                t.links().collect::<Vec<_>>(),
+                t.meta().collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    out.extend(ledger.balances().map(|b| format!("{b:?}")));
+    out.extend(ledger.opens().map(|o| format!("{o:?}")));
+    out
+}
+
+#[test]
+fn large_files_read_in_two_halves_give_the_same_result() {
+    let text = importer::ledger::testgen::synthetic_ledger(25_000, 9);
+    assert!(text.len() > 5 << 20);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("large.bean");
+    std::fs::write(&path, &text).unwrap();
+    let parallel = Ledger::load(&[&path]).unwrap();
+    let sequential = Ledger::from_source(&path, &text, &LedgerOptions::default()).unwrap();
+    assert_eq!(parallel.skipped_lines(), 0);
+    assert_eq!(dump(&parallel), dump(&sequential));
+    // The indexes agree too: every id of the second half is found.
+    let last = sequential.transactions().last().unwrap();
+    let p = last.postings().next().unwrap();
+    let id = p.ids().next().unwrap();
+    assert_eq!(parallel.postings_with_id(p.account(), id).count(), 1);
+    assert_eq!(
+        parallel.last_imported("Assets:Bank:Checking"),
+        sequential.last_imported("Assets:Bank:Checking")
+    );
+}
+
+#[test]
+fn a_split_inside_a_pushtag_section_falls_back_to_reading_in_order() {
+    let body = importer::ledger::testgen::synthetic_ledger(25_000, 4);
+    let text = format!("pushtag #everywhere\n{body}poptag #everywhere\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tagged.bean");
+    std::fs::write(&path, &text).unwrap();
+    let parallel = Ledger::load(&[&path]).unwrap();
+    assert!(
+        parallel
+            .transactions()
+            .all(|t| t.tags().any(|tag| tag == "everywhere"))
+    );
+    let sequential = Ledger::from_source(&path, &text, &LedgerOptions::default()).unwrap();
+    assert_eq!(dump(&parallel), dump(&sequential));
+}

@@ -31,16 +31,26 @@ impl FxHasher {
 impl Hasher for FxHasher {
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(chunk.try_into().unwrap()));
+        // Whole words, then the tail as one overlapping load: no byte-wise
+        // copies (they stall on store forwarding).
+        let n = bytes.len();
+        let word = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap());
+        if n >= 8 {
+            let mut chunks = bytes.chunks_exact(8);
+            for chunk in &mut chunks {
+                self.add(word(chunk));
+            }
+            if !chunks.remainder().is_empty() {
+                self.add(word(&bytes[n - 8..]));
+            }
+        } else if n >= 4 {
+            let half = |b: &[u8]| u64::from(u32::from_le_bytes(b.try_into().unwrap()));
+            self.add(half(&bytes[..4]) | (half(&bytes[n - 4..]) << 32));
+        } else if n > 0 {
+            let b = |i: usize| u64::from(bytes[i]);
+            self.add(b(0) | (b(n / 2) << 8) | (b(n - 1) << 16));
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
-        }
+        self.add(n as u64);
     }
 
     #[inline]
@@ -80,7 +90,7 @@ impl Hasher for FxHasher {
 /// An open-addressing table looked up by bytes: a hit costs one hash and
 /// one comparison, with no UTF-8 validation (stored names are valid, so
 /// equal bytes are too).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Interner {
     /// Slots holding a name's id, or `EMPTY`; the length is a power of two.
     slots: Vec<u32>,
