@@ -54,11 +54,6 @@ impl Table {
         self.rows.push(cells);
     }
 
-    /// Whether the table has no rows.
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// The table as text, one line per row, `indent` spaces before each.
     pub fn render(&self, indent: usize, color: bool) -> String {
         let ncols = self.header.len();

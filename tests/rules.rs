@@ -32,22 +32,27 @@ fn rules_test_shows_the_rule_that_decides_each_transaction() {
         .assert()
         .success();
     let out = stdout(&assert);
-    let rent = out
-        .lines()
-        .find(|l| l.contains("Miete Januar"))
-        .unwrap_or_else(|| panic!("{out}"));
+    // Each transaction: its bank line, then the rule and the account.
+    let block = |needle: &str| -> String {
+        let start = out
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing: {out}"));
+        out[start..].split("\n\n").next().unwrap().to_owned()
+    };
+    let rent = block("Miete Januar");
+    assert!(rent.contains("rule: global rule 2 \"rent\""), "{rent}");
     assert!(
-        rent.contains("Expenses:Housing:Rent") && rent.contains("global rule 2 \"rent\""),
+        rent.contains("account: Expenses:Housing:Rent (rule)"),
         "{rent}"
     );
-    let rewe = out.lines().find(|l| l.contains("REWE")).unwrap();
+    let rewe = block("REWE");
     assert!(
-        rewe.contains("Expenses:Food:Groceries") && rewe.contains("global rule 1"),
+        rewe.contains("rule: global rule 1") && rewe.contains("Expenses:Food:Groceries"),
         "{rewe}"
     );
-    let salary = out.lines().find(|l| l.contains("Gehalt Januar")).unwrap();
+    let salary = block("Gehalt Januar");
     assert!(
-        salary.contains("Income:Uncategorized") && salary.contains("fallback"),
+        salary.contains("rule: none") && salary.contains("Income:Uncategorized (fallback)"),
         "{salary}"
     );
 
