@@ -299,3 +299,34 @@ fn status_shows_budget_freshness_access_and_token() {
         .count();
     assert_eq!(budgeted, 1, "status spent bank budget");
 }
+
+#[test]
+fn secrets_and_tokens_never_reach_stderr_even_at_trace_level() {
+    let env = Env::new(1);
+    let assert = env.cmd().args(["import", "-vvv"]).assert().success();
+    let err = stderr(assert);
+    assert!(
+        err.contains("TRACE") || err.contains("DEBUG"),
+        "no diagnostics at -vvv: {err}"
+    );
+    let store = gocardless::store::Store::open(env.store()).unwrap();
+    let tokens = store
+        .load_tokens(&env.server.secret_id())
+        .unwrap()
+        .expect("tokens stored");
+    for secret in [
+        env.server.secret_key(),
+        tokens.access.expose().to_owned(),
+        tokens.refresh.expose().to_owned(),
+    ] {
+        assert!(!err.contains(&secret), "a secret reached stderr");
+    }
+    // RUST_LOG overrides -q.
+    let assert = env
+        .cmd()
+        .env("RUST_LOG", "debug")
+        .args(["import", "-q", "--refresh"])
+        .assert()
+        .success();
+    assert!(stderr(assert).contains("DEBUG"));
+}
