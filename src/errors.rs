@@ -34,6 +34,16 @@ pub fn advice(err: &Error, institution: Option<&str>) -> Option<String> {
         {
             Some(relink())
         }
+        // An agreement made without this scope (by another tool): a new
+        // link asks for balances, details and transactions.
+        Error::Forbidden { message, .. }
+            if format!("{message}").to_lowercase().contains("scope") =>
+        {
+            Some(format!(
+                "the agreement does not cover this data; {}",
+                relink()
+            ))
+        }
         Error::DailyLimit { .. } => Some(
             "the bank allows 4 reads a day per account; nothing is stored for it yet, so try \
              again after the reset"
@@ -96,5 +106,58 @@ impl std::fmt::Display for Advised {
 impl std::error::Error for Advised {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         Some(&self.err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gocardless::{Operation, RateLimit, Subject};
+
+    fn fixture(name: &str) -> String {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/api/");
+        std::fs::read_to_string(format!("{path}{name}")).unwrap()
+    }
+
+    fn on_account(status: u16, file: &str) -> Error {
+        let op = Operation::on("GET transactions", Subject::Account("acc-1".into()));
+        Error::from_response(op, status, &fixture(file), RateLimit::default())
+    }
+
+    #[test]
+    fn an_expired_agreement_says_which_link_command_to_run() {
+        for (status, file) in [
+            (401, "error_401_eua_expired.json"),
+            (401, "error_401_access_expired.json"),
+            (403, "error_403_eua_scope.json"),
+        ] {
+            let err = on_account(status, file);
+            let text = describe(&err, Some("REVOLUT_REVOGB21"));
+            assert!(
+                text.contains("gc-beancount link --bank REVOLUT_REVOGB21 --wait"),
+                "{file}: {text}"
+            );
+            let text = describe(&err, None);
+            assert!(text.contains("gc-beancount accounts"), "{file}: {text}");
+        }
+    }
+
+    #[test]
+    fn the_bank_limit_and_bad_credentials_have_advice_and_exit_codes() {
+        let err = on_account(429, "error_429_institution_rate_limit.json");
+        assert!(
+            describe(&err, None).contains("4 reads a day"),
+            "{}",
+            describe(&err, None)
+        );
+        let op = Operation::new("POST token");
+        let bad = Error::from_response(
+            op,
+            401,
+            &fixture("error_401_authentication_failed.json"),
+            RateLimit::default(),
+        );
+        assert!(describe(&bad, None).contains("secret_key"));
+        assert_eq!(crate::exit::code_for(&with_advice(bad)), crate::exit::USAGE);
     }
 }
