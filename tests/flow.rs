@@ -142,4 +142,26 @@ fn from_credentials_to_an_updated_ledger() {
 
     // And once more that day: nothing.
     assert_eq!(append(&env), "");
+
+    // --mark-duplicates shows what was left out, commented, with where.
+    let assert = env
+        .cmd()
+        .arg("import")
+        .arg("-e")
+        .arg(&ledger)
+        .arg("--mark-duplicates")
+        .assert()
+        .success();
+    let marked = stdout(&assert);
+    assert!(
+        marked.contains("; duplicate of ") && marked.contains("main.beancount:"),
+        "{marked}"
+    );
+    assert!(
+        marked
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .all(|l| l.starts_with(';')),
+        "a duplicate was written uncommented: {marked}"
+    );
 }
