@@ -281,7 +281,16 @@ impl State {
             if let Some(iban) = &spec.iban {
                 profile.iban = iban.clone();
             }
-            if let Some(c) = &spec.currency {
+            let payload_currency = spec.transactions.as_ref().and_then(|p| {
+                ["booked", "pending"].iter().find_map(|k| {
+                    p["transactions"][*k].as_array()?.iter().find_map(|t| {
+                        t["transactionAmount"]["currency"]
+                            .as_str()
+                            .map(str::to_string)
+                    })
+                })
+            });
+            if let Some(c) = spec.currency.as_ref().or(payload_currency.as_ref()) {
                 profile.currency = leak_currency(c);
             }
             if let Some(i) = &spec.institution_id {
@@ -1328,6 +1337,13 @@ impl State {
         {
             return b;
         }
+        if let Some(payload) = self.accounts[i]
+            .spec
+            .as_ref()
+            .and_then(|s| s.transactions.as_ref())
+        {
+            return self.balances_of_payload(i, payload);
+        }
         let l = self.ledger(i);
         let cur = self.accounts[i].profile.currency;
         let today = self.now.date_naive();
@@ -1340,6 +1356,31 @@ impl State {
             {"balanceAmount": amount(available), "balanceType": "interimAvailable", "referenceDate": today.to_string()},
             {"balanceAmount": amount(available), "balanceType": "expected", "referenceDate": today.to_string(),
              "lastChangeDateTime": ts(self.now)},
+        ]})
+    }
+
+    /// Balances that agree with a given transactions payload: the account's
+    /// opening balance plus its booked amounts, and plus pending ones.
+    fn balances_of_payload(&self, i: usize, payload: &Value) -> Value {
+        let list = |k: &str| {
+            payload["transactions"][k]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        };
+        let (booked, bscale) = generate::sum_amounts(&list("booked"));
+        let (pending, pscale) = generate::sum_amounts(&list("pending"));
+        let scale = bscale.max(pscale);
+        let a = &self.accounts[i];
+        let closing = generate::cents_to_scaled(a.profile.opening_cents) + booked;
+        let cur = a.profile.currency;
+        let amount =
+            |v: i128| json!({"amount": generate::format_scaled(v, scale), "currency": cur});
+        let today = self.now.date_naive();
+        let yesterday = (today - Days::new(1)).to_string();
+        json!({"balances": [
+            {"balanceAmount": amount(closing), "balanceType": "closingBooked", "referenceDate": yesterday},
+            {"balanceAmount": amount(closing + pending), "balanceType": "interimAvailable", "referenceDate": today.to_string()},
         ]})
     }
 
