@@ -497,3 +497,53 @@ fn a_split_inside_a_pushtag_section_falls_back_to_reading_in_order() {
     let sequential = Ledger::from_source(&path, &text, &LedgerOptions::default()).unwrap();
     assert_eq!(dump(&parallel), dump(&sequential));
 }
+
+mod read_back {
+    use super::*;
+    use chrono::NaiveDate;
+    use importer::entry::{Amount, Entry, MetaValue as Value, Posting, TransactionEntry};
+    use importer::render::{render_entry, sanitize};
+    use proptest::prelude::*;
+
+    fn hostile() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[\"\\\\\\n\\t a-zé€;#^*!:]{0,40}",
+            Just("\"; 2020-01-01 * \\\"fake\\\"\n  Assets:X 1 EUR".to_owned()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever the importer writes, the reader reads back as Beancount
+        /// does: the text after the renderer's documented replacements.
+        #[test]
+        fn rendered_strings_read_back(payee in hostile(), narration in hostile(), note in hostile(), id in hostile()) {
+            let mut bank = Posting::new("Assets:Bank");
+            bank.units = Some(Amount::new("-1.50".parse().unwrap(), "EUR"));
+            bank.meta.push(("gocardless_id".into(), Value::String(id.clone())));
+            let entry = TransactionEntry {
+                date: NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
+                flag: '*',
+                payee: Some(payee.clone()),
+                narration: narration.clone(),
+                tags: vec![],
+                links: vec![],
+                meta: vec![("note".into(), Value::String(note.clone()))],
+                postings: vec![bank, Posting::new("Expenses:Food")],
+            };
+            let text = render_entry(&Entry::Transaction(entry));
+            let ledger = Ledger::from_source(Path::new("p.bean"), &text, &LedgerOptions::default()).unwrap();
+            prop_assert_eq!(ledger.skipped_lines(), 0, "{}", text);
+            prop_assert_eq!(ledger.transactions().len(), 1, "{}", text);
+            let t = ledger.transactions().next().unwrap();
+            let payee = sanitize(&payee);
+            prop_assert_eq!(t.payee(), Some(payee.as_str()));
+            prop_assert_eq!(t.narration(), sanitize(&narration));
+            prop_assert_eq!(t.meta_value("note").map(|v| v.as_str().to_owned()), Some(sanitize(&note)));
+            let id = sanitize(&id);
+            prop_assert_eq!(ledger.postings_with_id("Assets:Bank", &id).count(), 1);
+        }
+    }
+}

@@ -100,6 +100,27 @@ pub(crate) struct Interner {
 
 const EMPTY: u32 = u32::MAX;
 
+/// Byte equality for short names, a word at a time (no call to `memcmp`).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a == b;
+    }
+    let word = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().unwrap());
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
+
 fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h = FxHasher::default();
     h.write(bytes);
@@ -137,7 +158,9 @@ impl Interner {
             if id == EMPTY {
                 return Err(slot);
             }
-            if self.hashes[id as usize] == hash && self.names[id as usize].as_bytes() == name {
+            if self.hashes[id as usize] == hash
+                && same_bytes(self.names[id as usize].as_bytes(), name)
+            {
                 return Ok(id);
             }
             slot = (slot + 1) & mask;
@@ -185,15 +208,35 @@ pub(crate) fn hash_id(account: u32, id: &str) -> u64 {
     h.finish()
 }
 
+/// The number without trailing fractional zeros, so that equal values
+/// (`5`, `5.00`) hash alike. Cheaper than `Decimal::normalize` for the
+/// amounts ledgers hold, which fit in 64 bits.
+fn canonical(number: Decimal) -> (i128, u32) {
+    let mut scale = number.scale();
+    let mantissa = number.mantissa();
+    if let Ok(mut small) = i64::try_from(mantissa) {
+        while scale > 0 && small % 10 == 0 {
+            small /= 10;
+            scale -= 1;
+        }
+        return (i128::from(small), scale);
+    }
+    let mut m = mantissa;
+    while scale > 0 && m % 10 == 0 {
+        m /= 10;
+        scale -= 1;
+    }
+    (m, scale)
+}
+
 pub(crate) fn hash_content(account: u32, currency: u32, number: Decimal) -> u64 {
-    let n = number.normalize();
+    let (m, scale) = canonical(number);
     let mut h = FxHasher::default();
     h.write_u32(account);
     h.write_u32(currency);
-    let m = n.mantissa();
     h.write_u64(m as u64);
     h.write_u64((m >> 64) as u64);
-    h.write_u32(n.scale());
+    h.write_u32(scale);
     h.finish()
 }
 
@@ -398,6 +441,53 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_bytes_is_equality() {
+        let names = [
+            "",
+            "a",
+            "EUR",
+            "Assets:A",
+            "Assets:Bank",
+            "Assets:Bank:Checking",
+            "Assets:Bank:Checkinh",
+            "Assets:Bank:Checking:",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(
+                    same_bytes(a.as_bytes(), b.as_bytes()),
+                    a == b,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn equal_numbers_hash_alike() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        for (a, b) in [
+            ("5", "5.00"),
+            ("-23.4", "-23.40"),
+            ("0", "0.000"),
+            ("100", "100.0"),
+        ] {
+            assert_eq!(
+                hash_content(1, 2, d(a)),
+                hash_content(1, 2, d(b)),
+                "{a} {b}"
+            );
+        }
+        assert_ne!(hash_content(1, 2, d("5")), hash_content(1, 2, d("50")));
+        assert_ne!(hash_content(1, 2, d("5")), hash_content(1, 2, d("-5")));
+        let big = d("12345678901234567890123.4500");
+        assert_eq!(
+            hash_content(1, 2, big),
+            hash_content(1, 2, d("12345678901234567890123.45"))
+        );
+    }
 
     #[test]
     fn table_finds_every_key_and_only_its_bucket() {
