@@ -717,3 +717,30 @@ fn transfers_in_the_ledger_teach_both_accounts() {
     assert_eq!(model.examples("Assets:Bank:Checking"), 1);
     assert_eq!(model.examples("Assets:Bank:Savings"), 1);
 }
+
+#[test]
+fn an_account_condition_must_name_a_configured_account() {
+    let yaml = "accounts:
+  - id: checking-id
+    name: checking
+    account: Assets:Bank:Checking
+rules:
+  - if: { account: checkin }
+    account: Expenses:X
+";
+    let e = config::from_str(yaml, "test.yaml").unwrap_err().to_string();
+    assert!(e.starts_with("test.yaml:6:"), "{e}");
+    assert!(
+        e.contains("`account: checkin` names no configured account: did you mean `checking`?"),
+        "{e}"
+    );
+    // By Beancount account, and in an account's own rules, it is fine.
+    let ok = "accounts:
+  - id: checking-id
+    account: Assets:Bank:Checking
+    rules:
+      - if: { account: Assets:Bank:Checking }
+        account: Expenses:X
+";
+    config::from_str(ok, "test.yaml").unwrap();
+}
