@@ -5,7 +5,6 @@ use gocardless::store::CachedClient;
 use importer::Config;
 use importer::learn::Model;
 use importer::rules::Categorizer;
-use importer::transfer::OwnAccounts;
 
 use crate::dedupe::Existing;
 
@@ -30,12 +29,12 @@ pub fn build(
         categorizer = categorizer.with_model(model);
     }
     if let Some(client) = client {
-        let mut own = OwnAccounts::new();
+        // Added to the configured accounts the categoriser already knows.
         for a in &config.accounts {
             match client.metadata(&a.id) {
                 Ok(m) => {
                     if let Some(iban) = m.value.iban.as_deref() {
-                        own.insert(iban, &a.account);
+                        categorizer.own.insert(iban, &a.account);
                     }
                 }
                 // Only transfers go unrecognised; the import goes on.
@@ -45,7 +44,6 @@ pub fn build(
                 ),
             }
         }
-        categorizer = categorizer.with_own_accounts(own);
     }
     categorizer
 }

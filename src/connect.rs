@@ -105,3 +105,21 @@ pub fn cached(
     let client = client(ctx, located, config, store)?;
     Ok(CachedClient::new(client, store.clone(), options)?)
 }
+
+/// An offline client over the store when the store file already exists
+/// (never creating one): what `extract` and `rules test` use to know the
+/// IBANs of the configured accounts, for transfers.
+pub fn existing_store_offline(
+    ctx: &Context,
+    located: &Located,
+    config: &Config,
+) -> Option<CachedClient> {
+    let path = store_path(located, config);
+    if !path.is_file() {
+        return None;
+    }
+    let store = Store::open_with_clock(&path, ctx.clock.clone())
+        .map_err(|e| tracing::info!("{e}; transfers are recognised by rules only"))
+        .ok()?;
+    CachedClient::offline(store, CacheOptions::default()).ok()
+}

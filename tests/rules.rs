@@ -87,3 +87,91 @@ fn rules_test_without_paths_uses_the_stored_data() {
         "rules test used the network"
     );
 }
+
+/// A transfer between two configured accounts, both imported in one run:
+/// one entry with both ids; imported again, nothing.
+#[test]
+fn a_transfer_between_own_accounts_is_one_entry_and_comes_once() {
+    use fake_gocardless::AccountSpec;
+    use std::io::Write;
+    let env = Env::new(1);
+    let side = |id: &str, amount: &str, other_iban: &str, creditor: bool| {
+        let party = if creditor {
+            serde_json::json!({"creditorName": "Erika Musterfrau", "creditorAccount": {"iban": other_iban}})
+        } else {
+            serde_json::json!({"debtorName": "Erika Musterfrau", "debtorAccount": {"iban": other_iban}})
+        };
+        let mut tx = serde_json::json!({
+            "transactionId": id, "bookingDate": "2026-11-18", "valueDate": "2026-11-18",
+            "transactionAmount": {"amount": amount, "currency": "EUR"},
+            "remittanceInformationUnstructured": "Sparen November"
+        });
+        tx.as_object_mut()
+            .unwrap()
+            .extend(party.as_object().unwrap().clone());
+        serde_json::json!({"transactions": {"booked": [tx], "pending": []}})
+    };
+    let checking_iban = "DE89370400440532013000";
+    let savings_iban = "DE02120300000000202051";
+    let checking = env.server.add_account(AccountSpec {
+        transactions: Some(side("T-OUT", "-500.00", savings_iban, true)),
+        iban: Some(checking_iban.into()),
+        ..AccountSpec::default()
+    });
+    let savings = env.server.add_account(AccountSpec {
+        transactions: Some(side("T-IN", "500.00", checking_iban, false)),
+        iban: Some(savings_iban.into()),
+        ..AccountSpec::default()
+    });
+    let yaml = format!(
+        "secret_id: {}\nsecret_key: ${{TEST_SECRET_KEY}}\nbase_url: {}\nstore: store.sqlite\naccounts:\n  \
+         - id: {checking}\n    account: Assets:Bank:Checking\n  - id: {savings}\n    account: Assets:Bank:Savings\n",
+        env.server.secret_id(),
+        env.server.base_url()
+    );
+    std::fs::write(&env.config, yaml).unwrap();
+    let ledger = env.dir.path().join("main.beancount");
+    let start = "option \"operating_currency\" \"EUR\"\n2020-01-01 open Equity:Opening-Balances\n\
+                 2020-01-01 open Assets:Bank:Checking\n2020-01-01 open Assets:Bank:Savings\n\
+                 2020-01-02 pad Assets:Bank:Checking Equity:Opening-Balances\n\
+                 2020-01-02 pad Assets:Bank:Savings Equity:Opening-Balances\n";
+    std::fs::write(&ledger, start).unwrap();
+    let assert = env
+        .cmd()
+        .arg("import")
+        .arg("-e")
+        .arg(&ledger)
+        .assert()
+        .success();
+    let out = stdout(&assert);
+    let entries: Vec<&str> = out
+        .split("\n\n")
+        .filter(|b| b.contains("Sparen November"))
+        .collect();
+    assert_eq!(entries.len(), 1, "the two sides are one entry: {out}");
+    let entry = entries[0];
+    assert!(
+        entry.contains("\"T-OUT\"") && entry.contains("\"T-IN\""),
+        "{entry}"
+    );
+    assert!(
+        entry.contains("Assets:Bank:Checking") && entry.contains("Assets:Bank:Savings"),
+        "{entry}"
+    );
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&ledger)
+        .unwrap()
+        .write_all(out.as_bytes())
+        .unwrap();
+    common::bean_check(&ledger);
+    let again = stdout(
+        &env.cmd()
+            .arg("import")
+            .arg("-e")
+            .arg(&ledger)
+            .assert()
+            .success(),
+    );
+    assert!(!again.contains("Sparen November"), "{again}");
+}

@@ -10,11 +10,12 @@ use crate::exit::{Outcome, usage};
 
 /// Converts the files and writes Beancount to stdout or `-o`.
 pub fn run(ctx: &Context, args: &ExtractArgs) -> anyhow::Result<Outcome> {
-    let (_, config) = ctx.config()?;
+    let (located, config) = ctx.config()?;
     crate::output::guard_against_overwriting(args.output.as_deref(), &args.existing)?;
     let existing = crate::dedupe::Existing::load(&args.existing, &config)?;
     let data = load_files(&args.paths).map_err(|e| usage(e.to_string()))?;
-    let categorizer = crate::categorize::build(&config, existing.as_ref(), None);
+    let stored = crate::connect::existing_store_offline(ctx, &located, &config);
+    let categorizer = crate::categorize::build(&config, existing.as_ref(), stored.as_ref());
     let extracted = convert_all_with(&config, &data, ctx.today(), &categorizer);
     let settings = crate::dedupe::Settings {
         mark_duplicates: args.mark_duplicates,
