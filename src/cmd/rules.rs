@@ -36,11 +36,6 @@ pub fn test(ctx: &Context, args: &RulesTestArgs) -> anyhow::Result<Outcome> {
         ui::warn(p.to_string());
     }
     crate::output::write(None, &report.to_string())?;
-    let c = report.counts();
-    ui::info(format!(
-        "{} by a rule, {} learned, {} transfers, {} fallback, {} skipped",
-        c.rule, c.learned, c.transfer, c.fallback, c.skipped
-    ));
     Ok(Outcome::Success)
 }
 
