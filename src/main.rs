@@ -2,8 +2,17 @@
 //! its store and the Beancount importer.
 //!
 //! - [`cli`]: the grammar (clap derive).
-//! - [`cmd`]: one module per command.
+//! - [`cmd`]: one module per command; each gets a [`context::Context`]
+//!   (global options, clock) and returns an [`exit::Outcome`].
 //! - [`config_path`]: where the configuration file is found.
+//! - [`connect`]: the client and the store from the configuration;
+//!   [`clock`]: the system's clock, or `GC_BEANCOUNT_NOW` in tests.
+//! - [`fetching`]: fetching accounts through the store, a few at once
+//!   ([`parallel`], [`progress`]), each failure kept to its account.
+//! - [`dedupe`], [`categorize`]: the importer's deduplication and
+//!   categorisation, fed from the command line and the store.
+//! - [`access`], [`suggest`], [`table`]: when access ends, suggested
+//!   account names, plain-text tables.
 //! - [`output`]: stdout or an atomically replaced file.
 //! - [`ui`], [`logging`]: stderr messages, colour, tracing.
 //! - [`errors`], [`exit`]: helpful messages and exit statuses.
