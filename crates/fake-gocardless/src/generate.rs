@@ -179,6 +179,9 @@ pub struct AccountProfile {
     pub opening_cents: i64,
     /// Whether transactions carry `balanceAfterTransaction`.
     pub balance_after: bool,
+    /// Whether the bank never sends a `transactionId` (as some French
+    /// savings banks do): only `internalTransactionId` tells them apart.
+    pub no_transaction_ids: bool,
 }
 
 const OWNERS: &[&str] = &[
@@ -223,6 +226,7 @@ pub fn profile(seed: u64, index: u64) -> AccountProfile {
         product,
         opening_cents: rng.i64(50_000..500_000),
         balance_after: index % 3 == 1,
+        no_transaction_ids: index % 5 == 3,
     }
 }
 
@@ -554,7 +558,12 @@ fn transaction(
         }
         Value::Object(p)
     };
-    let mut booked = booked;
+    let (mut booked, mut pending) = (booked, pending);
+    if profile.no_transaction_ids {
+        for t in [&mut booked, &mut pending] {
+            t.as_object_mut().unwrap().remove("transactionId");
+        }
+    }
     if let (Some(v), true) = (pending.get("valueDate"), rng.bool())
         && booked.get("valueDate").is_some()
         && !identical_pair

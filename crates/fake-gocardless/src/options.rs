@@ -196,3 +196,19 @@ pub struct RequestLog {
     /// The status answered; 0 when the connection was dropped.
     pub status: u16,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_real_apis() {
+        let o = Options::default();
+        assert_eq!(o.access_token_ttl, Duration::hours(24));
+        assert_eq!(o.refresh_token_ttl, Duration::days(30));
+        assert_eq!(o.daily_limit, 4);
+        assert_eq!(o.now.to_rfc3339(), "2026-11-20T10:00:00+00:00");
+        assert_eq!(o.page_size, None);
+        assert_eq!(o.header_style, HeaderStyle::Underscore);
+    }
+}
