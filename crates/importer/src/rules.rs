@@ -34,7 +34,7 @@ use std::fmt;
 use regex::Regex;
 use rust_decimal::Decimal;
 
-pub use amount::AmountCondition;
+pub use amount::{AmountCondition, AmountConditionError};
 pub use categorize::{By, Categorized, Categorizer, Decision, RuleRef};
 pub use template::Template;
 

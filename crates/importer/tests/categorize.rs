@@ -744,3 +744,92 @@ rules:
 ";
     config::from_str(ok, "test.yaml").unwrap();
 }
+
+#[test]
+fn a_transfer_between_currencies_merges_at_the_bank_rate() {
+    let config = config::from_str(
+        "accounts:
+  - id: checking-id
+    account: Assets:Bank:Checking
+    currency: EUR
+    balance: none
+  - id: dollars-id
+    account: Assets:Wise:Usd
+    currency: USD
+    balance: none
+",
+        "test.yaml",
+    )
+    .unwrap();
+    let own: OwnAccounts = [
+        (CHECKING_IBAN, "Assets:Bank:Checking"),
+        ("BE71 0961 2345 6769", "Assets:Wise:Usd"),
+    ]
+    .into_iter()
+    .collect();
+    let out_eur = r#"{"transactionId": "c-1", "bookingDate": "2024-03-05",
+        "transactionAmount": {"amount": "-100.00", "currency": "EUR"},
+        "creditorName": "Me", "creditorAccount": {"iban": "BE71096123456769"},
+        "remittanceInformationUnstructured": "To dollars",
+        "currencyExchange": {"sourceCurrency": "EUR", "targetCurrency": "USD",
+            "exchangeRate": "1.08", "instructedAmount": {"amount": "108.00", "currency": "USD"}}}"#;
+    let in_usd = r#"{"transactionId": "u-1", "bookingDate": "2024-03-06",
+        "transactionAmount": {"amount": "108.00", "currency": "USD"},
+        "debtorName": "Me", "remittanceInformationUnstructured": "To dollars"}"#;
+    let categorizer = Categorizer::new(&config).with_own_accounts(own);
+    let out = run(
+        &config,
+        &[
+            data("checking-id", &[out_eur.to_owned()]),
+            data("dollars-id", &[in_usd.to_owned()]),
+        ],
+        &categorizer,
+    );
+    let t = transactions(&out);
+    assert_eq!(t.len(), 1, "{}", out.text);
+    assert_eq!(ids(t[0]), ["c-1", "u-1"]);
+    assert!(
+        out.text.contains("108.00 USD @@ 100.00 EUR"),
+        "{}",
+        out.text
+    );
+}
+
+#[test]
+fn hostile_captures_stay_inside_their_strings() {
+    let config = config(
+        r#"rules:
+  - if: { narration: "(?s)^ref (.*)$" }
+    payee: "Payee $1"
+    narration: "Note: $1"
+    metadata: { note: "$1" }
+    account: Expenses:Misc
+"#,
+    );
+    let hostile = r#"x\" \n2024-01-01 open Assets:Evil\n  Assets:Evil  1 EUR \\ \u0000 end"#;
+    let out = run(
+        &config,
+        &[data(
+            "checking-id",
+            &[tx(
+                "t1",
+                "2024-03-01",
+                "-1.00",
+                "A",
+                None,
+                &format!("ref {hostile}"),
+            )],
+        )],
+        &Categorizer::new(&config),
+    );
+    // No bank text starts a line: no directive, no posting came out of it.
+    assert!(
+        out.text
+            .lines()
+            .all(|l| !l.starts_with("2024-01-01") && !l.trim_start().starts_with("Assets:Evil")),
+        "{}",
+        out.text
+    );
+    let t = transactions(&out);
+    assert!(t[0].payee.as_deref().unwrap().starts_with("Payee x\""));
+}
