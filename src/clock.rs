@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use anyhow::Context;
 use chrono::{DateTime, Utc};
 use gocardless::{Clock, ManualClock, SystemClock};
 
@@ -18,7 +17,9 @@ pub fn from_env() -> anyhow::Result<Arc<dyn Clock>> {
     match std::env::var(ENV) {
         Ok(s) if !s.trim().is_empty() => {
             let now: DateTime<Utc> = DateTime::parse_from_rfc3339(s.trim())
-                .with_context(|| format!("${ENV} is not an RFC 3339 instant: {s:?}"))?
+                .map_err(|e| {
+                    crate::exit::usage(format!("${ENV} is not an RFC 3339 instant ({e}): {s:?}"))
+                })?
                 .with_timezone(&Utc);
             Ok(Arc::new(ManualClock::new(now)))
         }

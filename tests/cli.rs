@@ -96,3 +96,15 @@ fn a_missing_configuration_is_a_usage_error_saying_where_it_looked() {
     );
     assert!(err.contains("GC_BEANCOUNT_CONFIG"), "{err}");
 }
+
+#[test]
+fn a_bad_test_clock_is_a_usage_error() {
+    let err = stderr(
+        bin()
+            .env("GC_BEANCOUNT_NOW", "yesterday")
+            .arg("status")
+            .assert()
+            .code(2),
+    );
+    assert!(err.contains("GC_BEANCOUNT_NOW"), "{err}");
+}
