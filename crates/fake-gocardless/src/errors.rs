@@ -95,6 +95,17 @@ pub fn access_expired(scope: &str) -> Value {
     )
 }
 
+/// The agreement does not cover this scope.
+pub fn eua_scope(scope: &str) -> Value {
+    summary_detail(
+        403,
+        "End User Agreement (EUA) access scope error",
+        &format!(
+            "EUA doesn't allow access to account {scope}. Check EUA access scope. Or create new EUA with correct access scope"
+        ),
+    )
+}
+
 /// The bank's daily limit (the 4 reads per day and scope).
 pub fn bank_daily_limit(scope: &str) -> Value {
     typed(

@@ -179,6 +179,9 @@ pub struct AccountProfile {
     pub opening_cents: i64,
     /// Whether transactions carry `balanceAfterTransaction`.
     pub balance_after: bool,
+    /// Whether the bank never sends a `transactionId` (as some French
+    /// savings banks do): only `internalTransactionId` tells them apart.
+    pub no_transaction_ids: bool,
 }
 
 const OWNERS: &[&str] = &[
@@ -223,6 +226,7 @@ pub fn profile(seed: u64, index: u64) -> AccountProfile {
         product,
         opening_cents: rng.i64(50_000..500_000),
         balance_after: index % 3 == 1,
+        no_transaction_ids: index % 5 == 3,
     }
 }
 
@@ -554,7 +558,12 @@ fn transaction(
         }
         Value::Object(p)
     };
-    let mut booked = booked;
+    let (mut booked, mut pending) = (booked, pending);
+    if profile.no_transaction_ids {
+        for t in [&mut booked, &mut pending] {
+            t.as_object_mut().unwrap().remove("transactionId");
+        }
+    }
     if let (Some(v), true) = (pending.get("valueDate"), rng.bool())
         && booked.get("valueDate").is_some()
         && !identical_pair
@@ -805,6 +814,68 @@ fn fill_kind(
     }
 }
 
+/// Units of 10^-8 per unit: enough for every amount scale banks use.
+const SCALE: i128 = 100_000_000;
+
+/// The sum of the `transactionAmount`s of a list of transactions, in
+/// 10^-8 units, and the largest scale seen. Unreadable amounts count as 0:
+/// these payloads are test input, not bank data to account for.
+pub fn sum_amounts(list: &[Value]) -> (i128, usize) {
+    let mut sum = 0;
+    let mut scale = 2;
+    for t in list {
+        let a = &t["transactionAmount"]["amount"];
+        let text = match a {
+            Value::String(s) => s.trim().to_string(),
+            Value::Number(n) => n.to_string(),
+            _ => continue,
+        };
+        if let Some((v, s)) = parse_scaled(&text) {
+            sum += v;
+            scale = scale.max(s);
+        }
+    }
+    (sum, scale.min(8))
+}
+
+/// `"-10.5000"` into (-10_5000_0000, 4).
+fn parse_scaled(s: &str) -> Option<(i128, usize)> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let int: i128 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let mut f = frac.chars().take(8).collect::<String>();
+    let scale = f.len();
+    while f.len() < 8 {
+        f.push('0');
+    }
+    let v = int * SCALE + f.parse::<i128>().ok()?;
+    Some((if neg { -v } else { v }, scale))
+}
+
+/// Formats 10^-8 units at `scale` decimals (truncating).
+pub fn format_scaled(v: i128, scale: usize) -> String {
+    let sign = if v < 0 { "-" } else { "" };
+    let abs = v.unsigned_abs();
+    let int = abs / SCALE as u128;
+    let frac = format!("{:08}", abs % SCALE as u128);
+    if scale == 0 {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{}", &frac[..scale])
+    }
+}
+
+/// Minor units (cents) in 10^-8 units.
+pub fn cents_to_scaled(cents: i64) -> i128 {
+    cents as i128 * (SCALE / 100)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -825,6 +896,20 @@ mod tests {
         assert_eq!(amount_str(-1050, 4), "-10.5000");
         assert_eq!(amount_str(5, 2), "0.05");
         assert_eq!(amount_str(0, 2), "0.00");
+    }
+
+    #[test]
+    fn sums_amounts_of_any_scale() {
+        let list = vec![
+            json!({"transactionAmount": {"amount": "-10.5000"}}),
+            json!({"transactionAmount": {"amount": "-9"}}),
+            json!({"transactionAmount": {"amount": 2.25}}),
+            json!({"transactionAmount": {"amount": "oops"}}),
+        ];
+        let (sum, scale) = sum_amounts(&list);
+        assert_eq!(scale, 4);
+        assert_eq!(format_scaled(sum, scale), "-17.2500");
+        assert_eq!(format_scaled(cents_to_scaled(-5), 2), "-0.05");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! `cargo run -p fake-gocardless -- --port 8080 --accounts 3`
 
 use clap::Parser;
-use fake_gocardless::{FakeServer, HeaderStyle, Options};
+use fake_gocardless::{AccountSpec, FakeServer, HeaderStyle, Options};
 
 /// A stateful fake of the GoCardless Bank Account Data API on 127.0.0.1.
 #[derive(Debug, Parser)]
@@ -33,6 +33,10 @@ struct Args {
     /// Spell rate-limit headers `x-ratelimit-*` instead of `http_x_ratelimit_*`.
     #[arg(long)]
     dashed_headers: bool,
+    /// Also serve this whole transactions response (e.g. a file of
+    /// `shared/fixtures/statements/`) as an account; repeatable.
+    #[arg(long, value_name = "FILE")]
+    serve_transactions: Vec<std::path::PathBuf>,
 }
 
 fn main() {
@@ -62,13 +66,26 @@ fn main() {
             std::process::exit(1);
         }
     };
+    let mut served = Vec::new();
+    for file in &args.serve_transactions {
+        match AccountSpec::from_files(file, None) {
+            Ok(spec) => served.push((server.add_account(spec), file.display().to_string())),
+            Err(e) => {
+                eprintln!("fake-gocardless: --serve-transactions: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
     println!("base_url:       {}", server.base_url());
     println!("secret_id:      {}", server.secret_id());
     println!("secret_key:     {}", server.secret_key());
     println!("institution_id: {}", server.institution_id());
     println!("requisition_id: {}", server.requisition_id());
     for id in server.account_ids() {
-        println!("account:        {id}");
+        match served.iter().find(|(s, _)| *s == id) {
+            Some((_, file)) => println!("account:        {id} (serving {file})"),
+            None => println!("account:        {id}"),
+        }
     }
     println!("clock:          {}", server.now().to_rfc3339());
     println!(

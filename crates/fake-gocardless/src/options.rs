@@ -133,7 +133,8 @@ pub struct AccountSpec {
     /// A whole transactions response (`{"transactions": {"booked": […], "pending": […]}}`).
     /// `date_from`/`date_to` still filter its `booked` and `pending` lists.
     pub transactions: Option<serde_json::Value>,
-    /// A whole balances response (`{"balances": […]}`).
+    /// A whole balances response (`{"balances": […]}`). When missing and
+    /// `transactions` is given, balances agreeing with it are served.
     pub balances: Option<serde_json::Value>,
     /// A whole details response (`{"account": {…}}`).
     pub details: Option<serde_json::Value>,
@@ -148,6 +149,31 @@ pub struct AccountSpec {
 }
 
 impl AccountSpec {
+    /// Reads a whole transactions response from a file (e.g. one of
+    /// `shared/fixtures/statements/`), and a balances response when given.
+    /// Without one, balances agree with the transactions.
+    pub fn from_files(
+        transactions: &std::path::Path,
+        balances: Option<&std::path::Path>,
+    ) -> std::io::Result<AccountSpec> {
+        let read = |p: &std::path::Path| -> std::io::Result<serde_json::Value> {
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("cannot read {}: {e}", p.display()))
+            })?;
+            serde_json::from_str(&text).map_err(|e| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("{} is not JSON: {e}", p.display()),
+                )
+            })
+        };
+        Ok(AccountSpec {
+            transactions: Some(read(transactions)?),
+            balances: balances.map(read).transpose()?,
+            ..AccountSpec::default()
+        })
+    }
+
     /// An account serving these transactions and balances responses.
     pub fn payloads(transactions: serde_json::Value, balances: serde_json::Value) -> AccountSpec {
         AccountSpec {
@@ -169,4 +195,20 @@ pub struct RequestLog {
     pub query: String,
     /// The status answered; 0 when the connection was dropped.
     pub status: u16,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_real_apis() {
+        let o = Options::default();
+        assert_eq!(o.access_token_ttl, Duration::hours(24));
+        assert_eq!(o.refresh_token_ttl, Duration::days(30));
+        assert_eq!(o.daily_limit, 4);
+        assert_eq!(o.now.to_rfc3339(), "2026-11-20T10:00:00+00:00");
+        assert_eq!(o.page_size, None);
+        assert_eq!(o.header_style, HeaderStyle::Underscore);
+    }
 }

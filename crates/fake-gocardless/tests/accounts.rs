@@ -361,3 +361,38 @@ fn fixture_payloads_served_as_an_account() {
         .len();
     assert!(n > 0 && n < txs["transactions"]["booked"].as_array().unwrap().len());
 }
+
+#[test]
+fn fixture_transactions_without_balances_get_agreeing_balances() {
+    let s = server(1, 10);
+    let api = Api::login(&s);
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/statements/sample-statement.json");
+    let spec = AccountSpec::from_files(&path, None).unwrap();
+    let payload = spec.transactions.clone().unwrap();
+    let id = s.add_account(spec);
+    let b = api.get(&format!("/accounts/{id}/balances/")).json;
+    let (closing, _) = balance(&b, "closingBooked");
+    let (available, _) = balance(&b, "interimAvailable");
+    let sum = |k: &str| -> i64 {
+        payload["transactions"][k]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .map(|t| units(t["transactionAmount"]["amount"].as_str().unwrap()))
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    assert_eq!(available - closing, sum("pending"));
+    let d = api.get(&format!("/accounts/{id}/details/")).json;
+    assert_eq!(d["account"]["currency"], "GBP", "the payload's currency");
+    assert_eq!(b["balances"][0]["balanceAmount"]["currency"], "GBP");
+    let missing = AccountSpec::from_files(std::path::Path::new("/nonexistent.json"), None);
+    assert!(
+        missing
+            .unwrap_err()
+            .to_string()
+            .contains("/nonexistent.json")
+    );
+}

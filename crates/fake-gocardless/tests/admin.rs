@@ -104,9 +104,19 @@ fn admin_routes_drive_the_server() {
     assert_eq!(api.admin_get("/_fake/nothing").status, 404);
 }
 
+/// Kills the server process when the test ends, passed or not.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn the_binary_prints_what_a_client_needs_and_serves() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fake-gocardless"))
+    let child = Command::new(env!("CARGO_BIN_EXE_fake-gocardless"))
         .args([
             "--port",
             "0",
@@ -117,10 +127,16 @@ fn the_binary_prints_what_a_client_needs_and_serves() {
             "--transactions",
             "15",
         ])
+        .arg("--serve-transactions")
+        .arg(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(
+            "../../../shared/fixtures/statements/CAISSEDEPARGNE_ILE_DE_FRANCE_CEPAFRPP751.json",
+        ))
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut child = KillOnDrop(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let mut printed = Vec::new();
     for line in lines.by_ref() {
         let line = line.unwrap();
@@ -139,7 +155,9 @@ fn the_binary_prints_what_a_client_needs_and_serves() {
     };
     let base = value("base_url")[0].clone();
     let accounts = value("account");
-    assert_eq!(accounts.len(), 3);
+    assert_eq!(accounts.len(), 4);
+    assert!(accounts[3].contains("(serving "), "{printed:?}");
+    let accounts: Vec<String> = accounts[..3].to_vec();
     let http = reqwest::blocking::Client::new();
     let token: serde_json::Value = http
         .post(format!("{base}/token/new/"))
@@ -165,6 +183,4 @@ fn the_binary_prints_what_a_client_needs_and_serves() {
         ..Options::default()
     });
     assert_eq!(same.account_ids(), accounts);
-    child.kill().unwrap();
-    child.wait().unwrap();
 }

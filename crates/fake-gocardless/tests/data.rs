@@ -99,6 +99,13 @@ fn the_quirks_of_real_banks_are_there() {
         })
     });
     assert!(shared, "duplicated transactionId");
+    // A bank that never sends transactionId at all.
+    assert!(data.iter().any(|d| {
+        booked(&d.3)
+            .iter()
+            .chain(pending(&d.3))
+            .all(|t| t.get("transactionId").is_none())
+    }));
     // internalTransactionId is unique within each account.
     for d in &data {
         let ids: Vec<&str> = booked(&d.3)

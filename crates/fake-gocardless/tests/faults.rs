@@ -205,7 +205,8 @@ fn dropping_the_handle_stops_the_server() {
         .timeout(Duration::from_secs(5))
         .send()
         .unwrap_err();
-    assert!(err.is_connect(), "{err}");
+    // Refused, or (while the listener is being closed) accepted and closed.
+    assert!(!err.is_timeout(), "{err}");
 }
 
 #[test]

@@ -326,3 +326,70 @@ fn wrong_method_and_unknown_path() {
     assert_eq!(api.get("/nothing/here/").status, 404);
     assert_eq!(api.get("/token/new/").status, 405);
 }
+
+#[test]
+fn agreements_run_out_on_the_clock() {
+    let s = start();
+    let id = s.account_ids()[0].clone();
+    s.advance(chrono::Duration::days(59));
+    let api = Api::login(&s);
+    assert_eq!(api.get(&format!("/accounts/{id}/balances/")).status, 200);
+    s.advance(chrono::Duration::days(1));
+    let api = Api::login(&s);
+    let a = api.get(&format!("/accounts/{id}/balances/"));
+    assert_eq!(a.status, 401);
+    assert!(a.json["summary"].as_str().unwrap().ends_with("has expired"));
+    assert_eq!(
+        a.json["detail"],
+        "EUA was valid for 90 days and it expired at 2027-01-19. The end user must connect the account once more with new EUA and Requisition"
+    );
+    let r = api.get(&format!("/requisitions/{}/", s.requisition_id()));
+    assert_eq!(r.json["status"], "EX");
+    assert_eq!(
+        api.get(&format!("/accounts/{id}/")).json["status"],
+        "EXPIRED"
+    );
+}
+
+#[test]
+fn agreements_limit_scope_and_history() {
+    let s = start();
+    let api = Api::login(&s);
+    let agreement = api.post(
+        "/agreements/enduser/",
+        &json!({"institution_id": "FAKEBANK_FAKEDEB1", "max_historical_days": 30,
+                "access_scope": ["balances", "transactions"]}),
+    );
+    let r = api.post(
+        "/requisitions/",
+        &json!({"redirect": "https://example.org", "institution_id": "FAKEBANK_FAKEDEB1",
+                "agreement": agreement.json["id"]}),
+    );
+    let rid = r.json["id"].as_str().unwrap();
+    let id = s.link_requisition_with(rid, 1).remove(0);
+    let d = api.get(&format!("/accounts/{id}/details/"));
+    assert_eq!(d.status, 403);
+    assert_eq!(d.json, for_details(fixture("api/error_403_eua_scope.json")));
+    let t = api.get(&format!("/accounts/{id}/transactions/"));
+    assert_eq!(t.status, 200);
+    let oldest = (s.now().date_naive() - chrono::Days::new(30)).to_string();
+    let booked = t.json["transactions"]["booked"].as_array().unwrap();
+    assert!(!booked.is_empty());
+    for tx in booked {
+        let dates: Vec<&str> = ["bookingDate", "valueDate"]
+            .iter()
+            .filter_map(|k| tx.get(*k).and_then(Value::as_str))
+            .collect();
+        assert!(dates.iter().any(|d| *d >= oldest.as_str()), "{tx}");
+    }
+}
+
+/// The fixture speaks of transactions; the same error for details.
+fn for_details(mut v: Value) -> Value {
+    let detail = v["detail"]
+        .as_str()
+        .unwrap()
+        .replace("transactions", "details");
+    v["detail"] = json!(detail);
+    v
+}

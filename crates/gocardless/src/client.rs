@@ -432,6 +432,7 @@ impl Client {
         if let Some(body) = &req.body {
             builder = builder.json(body);
         }
+        let started = Instant::now();
         let response = match builder.send() {
             Ok(r) => r,
             Err(e) => {
@@ -443,6 +444,15 @@ impl Client {
         };
         let status = response.status().as_u16();
         let rate_limit = rate_limit_of(&response);
+        // The URL path holds ids but never a secret (tokens go in headers).
+        tracing::debug!(
+            op = %req.op,
+            method = %req.method,
+            path = req.url.path(),
+            status,
+            ms = started.elapsed().as_millis() as u64,
+            "GoCardless answered"
+        );
         match response.text() {
             Ok(body) => Attempt::Answer {
                 status,
@@ -700,6 +710,41 @@ fn transport_error(op: &Operation, e: &reqwest::Error) -> Error {
         Error::Connection {
             op: op.clone(),
             reason,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_is_shareable_between_threads() {
+        fn shareable<T: Send + Sync + Clone + 'static>() {}
+        shareable::<Client>();
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        let p = RetryPolicy {
+            max_attempts: 10,
+            base_delay: Duration::from_millis(100),
+            max_total: Duration::from_secs(1),
+            max_api_wait: Duration::from_secs(60),
+        };
+        for _ in 0..100 {
+            for (retry, full) in [
+                (1, 100),
+                (2, 200),
+                (3, 400),
+                (4, 800),
+                (5, 1000),
+                (30, 1000),
+            ] {
+                let d = p.backoff(retry);
+                let full = Duration::from_millis(full);
+                assert!(d >= full / 2 && d <= full, "retry {retry}: {d:?}");
+            }
         }
     }
 }

@@ -11,10 +11,15 @@
 //! - [`model`]: the API's data types, tolerant of what real banks send.
 //! - [`Secret`]: the secret key and tokens, never printed.
 //! - [`Clock`]: the time source, replaceable in tests.
+//! - [`store`]: the SQLite file that keeps tokens, responses and the
+//!   request budget across runs, and [`store::CachedClient`], the client
+//!   the binary uses: it answers from the store when it can and asks the
+//!   bank only when it must and the daily budget allows.
 //!
 //! This crate knows nothing of Beancount: it fetches and stores bank data.
 
 pub mod model;
+pub mod store;
 
 mod client;
 mod clock;

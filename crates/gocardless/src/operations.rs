@@ -209,16 +209,17 @@ impl Client {
     /// would receive the access token.
     fn next_url(&self, op: &Operation, next: &str) -> Result<Url, Error> {
         let base = &self.inner.base;
-        let url = base.join(next.trim()).map_err(|e| Error::Malformed {
+        let mut url = base.join(next.trim()).map_err(|e| Error::Malformed {
             op: op.clone(),
             status: 200,
             reason: format!("the `next` link {next:?} is not a URL: {e}"),
             body_start: String::new(),
         })?;
-        // Production `next` links say https even when reached through a
-        // proxy; compare host and port, and keep the base's scheme.
+        // Compare host and port, then use the base's scheme: a link must
+        // never downgrade https to http (the token would travel in clear).
         let same_host = url.host_str() == base.host_str()
-            && url.port_or_known_default() == base.port_or_known_default();
+            && (url.port_or_known_default() == base.port_or_known_default()
+                || url.port().is_none());
         if !same_host {
             return Err(Error::Malformed {
                 op: op.clone(),
@@ -229,6 +230,11 @@ impl Client {
                 ),
                 body_start: String::new(),
             });
+        }
+        if url.scheme() != base.scheme() {
+            // http <-> https is always allowed by `set_scheme`.
+            let _ = url.set_scheme(base.scheme());
+            let _ = url.set_port(base.port());
         }
         Ok(url)
     }
@@ -433,5 +439,57 @@ impl Client {
                 })
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Secret;
+
+    fn client(base: &str) -> Client {
+        Client::builder("id", Secret::new("key"))
+            .base_url(base)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn next_links_stay_on_the_api_host_and_scheme() {
+        let c = client("https://bank.example/api/v2");
+        let op = Operation::new("GET transactions");
+        let ok = |l: &str| c.next_url(&op, l).map(|u| u.to_string());
+        assert_eq!(
+            ok("/api/v2/accounts/a/transactions/?page=2").unwrap(),
+            "https://bank.example/api/v2/accounts/a/transactions/?page=2"
+        );
+        assert_eq!(
+            ok("http://bank.example/api/v2/accounts/a/transactions/?page=2").unwrap(),
+            "https://bank.example/api/v2/accounts/a/transactions/?page=2",
+            "never downgraded to http"
+        );
+        assert!(ok("https://evil.example/api/v2/accounts/a/transactions/").is_err());
+        assert!(ok("https://bank.example:8443/x").is_err());
+
+        let local = client("http://127.0.0.1:8080/api/v2");
+        let u = local
+            .next_url(
+                &op,
+                "https://127.0.0.1/api/v2/accounts/a/transactions/?page=2",
+            )
+            .unwrap();
+        assert_eq!(
+            u.as_str(),
+            "http://127.0.0.1:8080/api/v2/accounts/a/transactions/?page=2"
+        );
+    }
+
+    #[test]
+    fn paths_are_escaped_segments() {
+        let c = client("https://bank.example/api/v2");
+        assert_eq!(
+            c.url(&["accounts", "a/../b?c", "balances"]).as_str(),
+            "https://bank.example/api/v2/accounts/a%2F..%2Fb%3Fc/balances/"
+        );
     }
 }

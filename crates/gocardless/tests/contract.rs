@@ -10,6 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
+use gocardless::model::lenient;
 use gocardless::model::{
     AccessToken, AccountDetails, AccountDetailsResponse, AccountMetadata, Balance,
     BalancesResponse, Deleted, EndUserAgreement, ErrorBody, Institution, Page, Reconfirmation,
@@ -132,6 +133,30 @@ fn typed_transaction(record: &TransactionRecord) -> Result<(), String> {
     match (amount, record.parse()) {
         (None, _) => Ok(()),
         (Some(_), Ok(t)) => {
+            // The typed view keeps every field the spec names; the others
+            // stay in the raw JSON. (snake_case records are read through
+            // aliases and written back in camelCase, so skip the names.)
+            let camel = raw
+                .as_object()
+                .is_some_and(|o| o.keys().all(|k| !k.contains('_')));
+            if camel {
+                let typed = serde_json::to_value(&t).map_err(|e| e.to_string())?;
+                let mut lost = Vec::new();
+                lost_keys(&raw, &typed, "", &mut lost);
+                let spec = spec_transaction_fields();
+                lost.retain(|p| spec.iter().any(|f| p.split('/').nth(1) == Some(f.as_str())));
+                // An unreadable date is `None` by design (the raw JSON keeps it).
+                lost.retain(|p| {
+                    let v = raw.pointer(p).and_then(Value::as_str);
+                    !(p.contains("Date") && v.is_some_and(|s| lenient::parse_date(s).is_none()))
+                });
+                if !lost.is_empty() {
+                    return Err(format!(
+                        "typed view lost spec fields {lost:?} of {}",
+                        record.json()
+                    ));
+                }
+            }
             let sent = amount.unwrap()["amount"].to_string();
             let sent = sent.trim_matches('"').trim().trim_start_matches('+');
             let got = t.transaction_amount.amount.to_string();
@@ -143,6 +168,18 @@ fn typed_transaction(record: &TransactionRecord) -> Result<(), String> {
         }
         (Some(_), Err(e)) => Err(format!("typed view of {}: {e}", record.json())),
     }
+}
+
+/// The property names of the spec's `TransactionSchema`.
+fn spec_transaction_fields() -> &'static Vec<String> {
+    static FIELDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let spec = load(&shared().join("gocardless/openapi.json"));
+        let props = spec["components"]["schemas"]["TransactionSchema"]["properties"]
+            .as_object()
+            .expect("TransactionSchema in the spec");
+        props.keys().cloned().collect()
+    })
 }
 
 fn blank(v: &Value) -> bool {

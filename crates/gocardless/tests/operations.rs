@@ -182,17 +182,33 @@ fn agreement_lifecycle() {
         .unwrap();
     assert!(accepted.accepted.is_some());
 
-    // Reconfirmation: whatever the fake answers, it is read or classified.
-    match client.create_reconfirmation(&created.id, Some("http://localhost/back")) {
-        Ok(r) => {
-            let again = client.reconfirmation(&created.id).unwrap();
-            assert_eq!(again.reconfirmation_url, r.reconfirmation_url);
-        }
-        Err(e) => assert!(
-            matches!(e, Error::Validation { .. } | Error::Forbidden { .. }),
-            "{e:?}"
-        ),
-    }
+    // Accepting twice is refused (405).
+    let e = client
+        .accept_agreement(&created.id, "Mozilla/5.0", "127.0.0.1")
+        .unwrap_err();
+    assert!(matches!(e, Error::Http { .. }), "{e:?}");
+    assert_eq!(e.status(), Some(405));
+    // No reconfirmation for an agreement created without it.
+    let e = client.create_reconfirmation(&created.id, None).unwrap_err();
+    assert!(matches!(e, Error::Validation { .. }), "{e:?}");
+
+    let with = client
+        .create_agreement(&EndUserAgreementRequest {
+            reconfirmation: Some(true),
+            access_valid_for_days: Some(180),
+            ..EndUserAgreementRequest::new(inst.clone())
+        })
+        .unwrap();
+    client
+        .accept_agreement(&with.id, "Mozilla/5.0", "127.0.0.1")
+        .unwrap();
+    let r = client
+        .create_reconfirmation(&with.id, Some("http://localhost/back"))
+        .unwrap();
+    assert!(r.reconfirmation_url.is_some());
+    assert!(r.url_valid_to.is_some());
+    let again = client.reconfirmation(&with.id).unwrap();
+    assert_eq!(again.reconfirmation_url, r.reconfirmation_url);
 
     let deleted = client.delete_agreement(&created.id).unwrap();
     assert!(deleted.summary.is_some());

@@ -554,6 +554,11 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
         );
         accounts.push(acc);
     }
+    // Categorisation: an `account:` condition must name a configured account.
+    for rules in std::iter::once(&raw.rules).chain(accounts.iter().map(|a| &a.rules)) {
+        crate::rules::check_account_conditions(rules, &accounts)
+            .map_err(|(value, message)| at("account", &value, message))?;
+    }
     let dedup = match raw.dedup {
         None => DedupConfig::default(),
         Some(d) => {

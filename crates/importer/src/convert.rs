@@ -171,8 +171,8 @@ pub fn convert_account_with(
             let skip = decision.skip;
             let mut entry =
                 transaction_entry(tx, &ids[*i], account, today, needs_json, &decision, own);
-            decision.apply(&mut entry);
             let cat = Categorized::new(&ids[*i], tx, &entry, decision);
+            cat.decision.apply(&mut entry);
             let dated = (!skip).then_some((Some(entry.date), 1, Entry::Transaction(entry)));
             (dated, Some(cat))
         }

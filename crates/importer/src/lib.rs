@@ -26,8 +26,13 @@
 //! - [`beancount`]: Beancount's syntax rules (account names, currencies,
 //!   metadata keys, amounts) shared by the parts above.
 //!
-//! [`rules`] and [`learn`] hold the categorisation settings of the
-//! configuration.
+//! Categorisation picks each transaction's counter account during
+//! conversion ([`rules::Categorizer`]), in this order: [`rules`] from the
+//! configuration (the account's, then the global ones), the account
+//! [`learn`]ed from the ledger, a [`transfer`] to another own account
+//! (recognised by IBAN; the two sides of a transfer converted in one run
+//! are merged into one entry), then the account's fallback.
+//! [`rules::report`] is `rules test`: which rule matched each transaction.
 
 pub mod beancount;
 pub mod config;

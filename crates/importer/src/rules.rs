@@ -16,6 +16,9 @@
 //! raised while deserialising carry the YAML line and column of the
 //! offending value, and an unknown key names the nearest valid one.
 //!
+//! Values are taken as written: `${VAR}` is not interpolated in rules, since
+//! `$` already means a regex anchor and `$1` a capture.
+//!
 //! A rule matches a [`Subject`], a borrowed view of one bank transaction;
 //! [`first_match`] tries the account's own rules, then the global ones, and
 //! the first rule whose conditions all hold wins.
@@ -31,7 +34,7 @@ use std::fmt;
 use regex::Regex;
 use rust_decimal::Decimal;
 
-pub use amount::AmountCondition;
+pub use amount::{AmountCondition, AmountConditionError};
 pub use categorize::{By, Categorized, Categorizer, Decision, RuleRef};
 pub use template::Template;
 
@@ -331,6 +334,45 @@ impl Actions {
     fn uses_condition(&self, index: usize) -> bool {
         self.templates().any(|t| t.uses_condition(index))
     }
+}
+
+/// Checks that every `account:` condition of `rules` names a configured
+/// account (its `name` or its Beancount account), so that a typo does not
+/// silently make a rule never match. On failure: the value and a message
+/// naming the nearest configured account.
+pub fn check_account_conditions(
+    rules: &[Rule],
+    accounts: &[crate::config::AccountConfig],
+) -> Result<(), (String, String)> {
+    let known: Vec<&str> = accounts
+        .iter()
+        .flat_map(|a| a.name.as_deref().into_iter().chain([a.account.as_str()]))
+        .collect();
+    for (i, rule) in rules.iter().enumerate() {
+        let Some(value) = rule.account_condition() else {
+            continue;
+        };
+        if known.contains(&value) {
+            continue;
+        }
+        let hint = match de::suggest(value, &known) {
+            Some(s) => format!("did you mean `{s}`? "),
+            None => String::new(),
+        };
+        return Err((
+            value.to_owned(),
+            format!(
+                "rule {}: `account: {value}` names no configured account: {hint}(configured: {})",
+                i + 1,
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// An IBAN without spaces, upper case: the form rules and transfers

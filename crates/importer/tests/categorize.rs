@@ -7,6 +7,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use importer::config::{self, Config};
+use importer::dedup::{DedupOptions, DedupResult, dedup};
 use importer::entry::{Entry, MetaValue, TransactionEntry};
 use importer::extract::{AccountData, Extracted, convert_all_with};
 use importer::learn::Model;
@@ -542,72 +543,100 @@ fn sides_booked_on_different_days_merge_and_drop_the_assertion_between() {
     assert!(out.text.contains("left out"), "{}", out.text);
 }
 
-/// A minimal stand-in for the deduplication: a new entry is known when the
-/// ledger has its id on that account, or an id-less posting of the same
-/// amount within three days.
-fn is_known(ledger: &Ledger, t: &TransactionEntry) -> bool {
-    let own = &t.postings[0];
-    let units = own.units.as_ref().unwrap();
-    ids(t)
-        .iter()
-        .any(|id| ledger.postings_with_id(&own.account, id).next().is_some())
-        || ledger
-            .content_candidates(&own.account, units.number, &units.currency)
-            .any(|p| (p.transaction().date() - t.date).num_days().abs() <= 3)
+/// Imports `data` into `ledger_text` the way `import -e ledger >> ledger`
+/// does: convert, merge transfers, leave out what the ledger holds, append.
+fn import_into(ledger_text: &mut String, config: &Config, data: &[AccountData]) -> DedupResult {
+    let categorizer = Categorizer::new(config).with_own_accounts(own_accounts());
+    let out = run(config, data, &categorizer);
+    let ledger = Ledger::from_source(
+        Path::new("ledger.bean"),
+        ledger_text,
+        &LedgerOptions::default(),
+    )
+    .unwrap();
+    let result = dedup(out.outputs, &ledger, &DedupOptions::default());
+    ledger_text.push('\n');
+    ledger_text.push_str(&result.render());
+    result
+}
+
+fn check_ledger(text: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.bean");
+    std::fs::write(&path, text).unwrap();
+    common::bean_check_file(&path);
 }
 
 #[test]
 fn a_transfer_imported_on_two_days_is_still_one_entry() {
     let config = config("");
-    let categorizer = Categorizer::new(&config).with_own_accounts(own_accounts());
+    let mut ledger =
+        String::from("2024-01-01 open Assets:Bank:Checking\n2024-01-01 open Assets:Bank:Savings\n");
     // Day one: only the checking side has booked.
-    let day1 = run(
+    let day1 = import_into(
+        &mut ledger,
         &config,
         &[
             data("checking-id", &[transfer_out("c-1", "2024-03-05")]),
             data("savings-id", &[]),
         ],
-        &categorizer,
     );
-    let ledger_text = format!(
-        "2024-01-01 open Assets:Bank:Checking\n2024-01-01 open Assets:Bank:Savings\n{}",
-        day1.text
-    );
-    let ledger = Ledger::from_source(
-        Path::new("ledger.bean"),
-        &ledger_text,
-        &LedgerOptions::default(),
-    )
-    .unwrap();
-    // Day two: both sides are fetched again.
-    let day2 = run(
+    assert_eq!(day1.summaries[0].new, 1);
+    check_ledger(&ledger);
+    // Day two: both sides are fetched; they merge, and the ledger already
+    // holds the entry (by the checking side's id).
+    let day2 = import_into(
+        &mut ledger,
         &config,
         &[
             data("checking-id", &[transfer_out("c-1", "2024-03-05")]),
             data("savings-id", &[transfer_in("s-1", "2024-03-06")]),
         ],
-        &categorizer,
     );
-    // Within day two's run the sides merge, and that entry is already in
-    // the ledger by the checking side's id.
-    let new: Vec<&TransactionEntry> = transactions(&day2)
-        .into_iter()
-        .filter(|t| !is_known(&ledger, t))
-        .collect();
-    assert!(new.is_empty(), "{new:#?}");
-    // Had the savings side come alone, it is found by content.
-    let alone = run(
+    assert!(
+        day2.summaries.iter().all(|s| s.new == 0),
+        "{:?}",
+        day2.summaries
+    );
+    assert_eq!(day2.summaries[0].dup_id, 1);
+    // Day three: the savings side alone (checking's fetch window has moved
+    // on) is found by content, against the transfer's written-out posting.
+    let day3 = import_into(
+        &mut ledger,
         &config,
         &[data("savings-id", &[transfer_in("s-1", "2024-03-06")])],
-        &categorizer,
     );
-    let t = transactions(&alone);
-    assert_eq!(t.len(), 1);
-    assert!(is_known(&ledger, t[0]));
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ledger.bean");
-    std::fs::write(&path, &ledger_text).unwrap();
-    common::bean_check_file(&path);
+    assert_eq!(day3.summaries[0].new, 0, "{:?}", day3.summaries);
+    assert_eq!(day3.summaries[0].dup_content, 1);
+    assert_eq!(ledger.matches("Monthly saving").count(), 1, "{ledger}");
+    check_ledger(&ledger);
+}
+
+#[test]
+fn a_transfer_whose_savings_side_came_first_is_still_one_entry() {
+    let config = config("");
+    let mut ledger =
+        String::from("2024-01-01 open Assets:Bank:Checking\n2024-01-01 open Assets:Bank:Savings\n");
+    import_into(
+        &mut ledger,
+        &config,
+        &[data("savings-id", &[transfer_in("s-1", "2024-03-05")])],
+    );
+    let day2 = import_into(
+        &mut ledger,
+        &config,
+        &[
+            data("checking-id", &[transfer_out("c-1", "2024-03-05")]),
+            data("savings-id", &[transfer_in("s-1", "2024-03-05")]),
+        ],
+    );
+    assert!(
+        day2.summaries.iter().all(|s| s.new == 0),
+        "{:?}\n{ledger}",
+        day2.summaries
+    );
+    assert_eq!(ledger.matches("Monthly saving").count(), 1, "{ledger}");
+    check_ledger(&ledger);
 }
 
 #[test]
@@ -687,4 +716,120 @@ fn transfers_in_the_ledger_teach_both_accounts() {
     let model = Model::from_ledger(&ledger, &config);
     assert_eq!(model.examples("Assets:Bank:Checking"), 1);
     assert_eq!(model.examples("Assets:Bank:Savings"), 1);
+}
+
+#[test]
+fn an_account_condition_must_name_a_configured_account() {
+    let yaml = "accounts:
+  - id: checking-id
+    name: checking
+    account: Assets:Bank:Checking
+rules:
+  - if: { account: checkin }
+    account: Expenses:X
+";
+    let e = config::from_str(yaml, "test.yaml").unwrap_err().to_string();
+    assert!(e.starts_with("test.yaml:6:"), "{e}");
+    assert!(
+        e.contains("`account: checkin` names no configured account: did you mean `checking`?"),
+        "{e}"
+    );
+    // By Beancount account, and in an account's own rules, it is fine.
+    let ok = "accounts:
+  - id: checking-id
+    account: Assets:Bank:Checking
+    rules:
+      - if: { account: Assets:Bank:Checking }
+        account: Expenses:X
+";
+    config::from_str(ok, "test.yaml").unwrap();
+}
+
+#[test]
+fn a_transfer_between_currencies_merges_at_the_bank_rate() {
+    let config = config::from_str(
+        "accounts:
+  - id: checking-id
+    account: Assets:Bank:Checking
+    currency: EUR
+    balance: none
+  - id: dollars-id
+    account: Assets:Wise:Usd
+    currency: USD
+    balance: none
+",
+        "test.yaml",
+    )
+    .unwrap();
+    let own: OwnAccounts = [
+        (CHECKING_IBAN, "Assets:Bank:Checking"),
+        ("BE71 0961 2345 6769", "Assets:Wise:Usd"),
+    ]
+    .into_iter()
+    .collect();
+    let out_eur = r#"{"transactionId": "c-1", "bookingDate": "2024-03-05",
+        "transactionAmount": {"amount": "-100.00", "currency": "EUR"},
+        "creditorName": "Me", "creditorAccount": {"iban": "BE71096123456769"},
+        "remittanceInformationUnstructured": "To dollars",
+        "currencyExchange": {"sourceCurrency": "EUR", "targetCurrency": "USD",
+            "exchangeRate": "1.08", "instructedAmount": {"amount": "108.00", "currency": "USD"}}}"#;
+    let in_usd = r#"{"transactionId": "u-1", "bookingDate": "2024-03-06",
+        "transactionAmount": {"amount": "108.00", "currency": "USD"},
+        "debtorName": "Me", "remittanceInformationUnstructured": "To dollars"}"#;
+    let categorizer = Categorizer::new(&config).with_own_accounts(own);
+    let out = run(
+        &config,
+        &[
+            data("checking-id", &[out_eur.to_owned()]),
+            data("dollars-id", &[in_usd.to_owned()]),
+        ],
+        &categorizer,
+    );
+    let t = transactions(&out);
+    assert_eq!(t.len(), 1, "{}", out.text);
+    assert_eq!(ids(t[0]), ["c-1", "u-1"]);
+    assert!(
+        out.text.contains("108.00 USD @@ 100.00 EUR"),
+        "{}",
+        out.text
+    );
+}
+
+#[test]
+fn hostile_captures_stay_inside_their_strings() {
+    let config = config(
+        r#"rules:
+  - if: { narration: "(?s)^ref (.*)$" }
+    payee: "Payee $1"
+    narration: "Note: $1"
+    metadata: { note: "$1" }
+    account: Expenses:Misc
+"#,
+    );
+    let hostile = r#"x\" \n2024-01-01 open Assets:Evil\n  Assets:Evil  1 EUR \\ \u0000 end"#;
+    let out = run(
+        &config,
+        &[data(
+            "checking-id",
+            &[tx(
+                "t1",
+                "2024-03-01",
+                "-1.00",
+                "A",
+                None,
+                &format!("ref {hostile}"),
+            )],
+        )],
+        &Categorizer::new(&config),
+    );
+    // No bank text starts a line: no directive, no posting came out of it.
+    assert!(
+        out.text
+            .lines()
+            .all(|l| !l.starts_with("2024-01-01") && !l.trim_start().starts_with("Assets:Evil")),
+        "{}",
+        out.text
+    );
+    let t = transactions(&out);
+    assert!(t[0].payee.as_deref().unwrap().starts_with("Payee x\""));
 }

@@ -427,3 +427,59 @@ fn the_fetch_window_starts_at_the_last_imported_date_minus_the_match_window() {
         date("2026-03-03")
     );
 }
+
+#[test]
+fn marked_batch_duplicates_say_so_and_the_output_stays_valid() {
+    let t = tx(Some("twice"), "2026-03-01", "-1.00", "Kiosk");
+    let outputs = convert(vec![t.clone(), t], vec![], "2026-03-02");
+    let opts = DedupOptions {
+        mark_duplicates: true,
+        ..DedupOptions::default()
+    };
+    let result = dedup(outputs, &ledger(""), &opts);
+    let text = result.render();
+    assert!(
+        text.contains("; duplicate of an entry above (same bank id)\n; 2026-03-01 * \"Kiosk\""),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("\n2026-03-01 * \"Kiosk\"").count(),
+        1,
+        "{text}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.bean");
+    std::fs::write(&path, &text).unwrap();
+    support::bean_check(&path);
+}
+
+#[test]
+fn nothing_is_lost_comments_and_invalid_records_pass_through() {
+    let mut bad = tx(Some("bad"), "2026-03-01", "not a number", "Kiosk");
+    bad["transactionAmount"]["currency"] = json!("EUR");
+    let outputs = convert(
+        vec![tx(Some("ok"), "2026-03-01", "-1.00", "Kiosk"), bad],
+        vec![],
+        "2026-03-02",
+    );
+    let invalid_before = outputs[0]
+        .entries
+        .iter()
+        .filter(|e| matches!(e, Entry::Invalid(_)))
+        .count();
+    assert_eq!(invalid_before, 1);
+    let ledger = ledger(
+        "2026-03-01 * \"Kiosk\"\n  Assets:Bank:Checking  -1.00 EUR\n    gocardless_id: \"ok\"\n  Expenses:Food\n",
+    );
+    let result = dedup(outputs, &ledger, &DedupOptions::default());
+    let entries = &result.outputs[0].entries;
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| matches!(e, Entry::Invalid(_)))
+            .count(),
+        1
+    );
+    assert_eq!(result.outputs[0].problems.len(), 1);
+    assert_eq!(result.summaries[0].dup_id, 1);
+}

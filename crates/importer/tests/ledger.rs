@@ -424,3 +424,126 @@ fn synthetic_ledger_is_valid_beancount() {
     assert_eq!(ledger.skipped_lines(), 0);
     assert_eq!(ledger.transactions().len(), 3000);
 }
+
+/// Everything the reader extracted, as comparable text.
+fn dump(ledger: &Ledger) -> Vec<String> {
+    let mut out: Vec<String> = ledger
+        .transactions()
+        .map(|t| {
+            let postings: Vec<String> = t
+                .postings()
+                .map(|p| {
+                    format!(
+                        "{} {:?} {:?} {:?}",
+                        p.account(),
+                        p.number(),
+                        p.currency(),
+                        p.meta().collect::<Vec<_>>()
+                    )
+                })
+                .collect();
+            format!(
+                "{} {} {:?} {:?} {:?} {:?} {:?} {postings:?}",
+                t.location().line,
+                t.date(),
+                t.payee(),
+                t.narration(),
+                t.tags().collect::<Vec<_>>(),
+                t.links().collect::<Vec<_>>(),
+                t.meta().collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    out.extend(ledger.balances().map(|b| format!("{b:?}")));
+    out.extend(ledger.opens().map(|o| format!("{o:?}")));
+    out
+}
+
+#[test]
+fn large_files_read_in_two_halves_give_the_same_result() {
+    let text = importer::ledger::testgen::synthetic_ledger(25_000, 9);
+    assert!(text.len() > 5 << 20);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("large.bean");
+    std::fs::write(&path, &text).unwrap();
+    let parallel = Ledger::load(&[&path]).unwrap();
+    let sequential = Ledger::from_source(&path, &text, &LedgerOptions::default()).unwrap();
+    assert_eq!(parallel.skipped_lines(), 0);
+    assert_eq!(dump(&parallel), dump(&sequential));
+    // The indexes agree too: every id of the second half is found.
+    let last = sequential.transactions().last().unwrap();
+    let p = last.postings().next().unwrap();
+    let id = p.ids().next().unwrap();
+    assert_eq!(parallel.postings_with_id(p.account(), id).count(), 1);
+    assert_eq!(
+        parallel.last_imported("Assets:Bank:Checking"),
+        sequential.last_imported("Assets:Bank:Checking")
+    );
+}
+
+#[test]
+fn a_split_inside_a_pushtag_section_falls_back_to_reading_in_order() {
+    let body = importer::ledger::testgen::synthetic_ledger(25_000, 4);
+    let text = format!("pushtag #everywhere\n{body}poptag #everywhere\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tagged.bean");
+    std::fs::write(&path, &text).unwrap();
+    let parallel = Ledger::load(&[&path]).unwrap();
+    assert!(
+        parallel
+            .transactions()
+            .all(|t| t.tags().any(|tag| tag == "everywhere"))
+    );
+    let sequential = Ledger::from_source(&path, &text, &LedgerOptions::default()).unwrap();
+    assert_eq!(dump(&parallel), dump(&sequential));
+}
+
+mod read_back {
+    use super::*;
+    use chrono::NaiveDate;
+    use importer::entry::{Amount, Entry, MetaValue as Value, Posting, TransactionEntry};
+    use importer::render::{render_entry, sanitize};
+    use proptest::prelude::*;
+
+    fn hostile() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[\"\\\\\\n\\t a-zé€;#^*!:]{0,40}",
+            Just("\"; 2020-01-01 * \\\"fake\\\"\n  Assets:X 1 EUR".to_owned()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever the importer writes, the reader reads back as Beancount
+        /// does: the text after the renderer's documented replacements.
+        #[test]
+        fn rendered_strings_read_back(payee in hostile(), narration in hostile(), note in hostile(), id in hostile()) {
+            let mut bank = Posting::new("Assets:Bank");
+            bank.units = Some(Amount::new("-1.50".parse().unwrap(), "EUR"));
+            bank.meta.push(("gocardless_id".into(), Value::String(id.clone())));
+            let entry = TransactionEntry {
+                date: NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
+                flag: '*',
+                payee: Some(payee.clone()),
+                narration: narration.clone(),
+                tags: vec![],
+                links: vec![],
+                meta: vec![("note".into(), Value::String(note.clone()))],
+                postings: vec![bank, Posting::new("Expenses:Food")],
+            };
+            let text = render_entry(&Entry::Transaction(entry));
+            let ledger = Ledger::from_source(Path::new("p.bean"), &text, &LedgerOptions::default()).unwrap();
+            prop_assert_eq!(ledger.skipped_lines(), 0, "{}", text);
+            prop_assert_eq!(ledger.transactions().len(), 1, "{}", text);
+            let t = ledger.transactions().next().unwrap();
+            let payee = sanitize(&payee);
+            prop_assert_eq!(t.payee(), Some(payee.as_str()));
+            prop_assert_eq!(t.narration(), sanitize(&narration));
+            prop_assert_eq!(t.meta_value("note").map(|v| v.as_str().to_owned()), Some(sanitize(&note)));
+            let id = sanitize(&id);
+            prop_assert_eq!(ledger.postings_with_id("Assets:Bank", &id).count(), 1);
+        }
+    }
+}

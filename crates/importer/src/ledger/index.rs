@@ -31,16 +31,26 @@ impl FxHasher {
 impl Hasher for FxHasher {
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(chunk.try_into().unwrap()));
+        // Whole words, then the tail as one overlapping load: no byte-wise
+        // copies (they stall on store forwarding).
+        let n = bytes.len();
+        let word = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap());
+        if n >= 8 {
+            let mut chunks = bytes.chunks_exact(8);
+            for chunk in &mut chunks {
+                self.add(word(chunk));
+            }
+            if !chunks.remainder().is_empty() {
+                self.add(word(&bytes[n - 8..]));
+            }
+        } else if n >= 4 {
+            let half = |b: &[u8]| u64::from(u32::from_le_bytes(b.try_into().unwrap()));
+            self.add(half(&bytes[..4]) | (half(&bytes[n - 4..]) << 32));
+        } else if n > 0 {
+            let b = |i: usize| u64::from(bytes[i]);
+            self.add(b(0) | (b(n / 2) << 8) | (b(n - 1) << 16));
         }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
-        }
+        self.add(n as u64);
     }
 
     #[inline]
@@ -80,7 +90,7 @@ impl Hasher for FxHasher {
 /// An open-addressing table looked up by bytes: a hit costs one hash and
 /// one comparison, with no UTF-8 validation (stored names are valid, so
 /// equal bytes are too).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Interner {
     /// Slots holding a name's id, or `EMPTY`; the length is a power of two.
     slots: Vec<u32>,
@@ -89,6 +99,27 @@ pub(crate) struct Interner {
 }
 
 const EMPTY: u32 = u32::MAX;
+
+/// Byte equality for short names, a word at a time (no call to `memcmp`).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a == b;
+    }
+    let word = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().unwrap());
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
 
 fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut h = FxHasher::default();
@@ -127,7 +158,9 @@ impl Interner {
             if id == EMPTY {
                 return Err(slot);
             }
-            if self.hashes[id as usize] == hash && self.names[id as usize].as_bytes() == name {
+            if self.hashes[id as usize] == hash
+                && same_bytes(self.names[id as usize].as_bytes(), name)
+            {
                 return Ok(id);
             }
             slot = (slot + 1) & mask;
@@ -175,15 +208,35 @@ pub(crate) fn hash_id(account: u32, id: &str) -> u64 {
     h.finish()
 }
 
+/// The number without trailing fractional zeros, so that equal values
+/// (`5`, `5.00`) hash alike. Cheaper than `Decimal::normalize` for the
+/// amounts ledgers hold, which fit in 64 bits.
+fn canonical(number: Decimal) -> (i128, u32) {
+    let mut scale = number.scale();
+    let mantissa = number.mantissa();
+    if let Ok(mut small) = i64::try_from(mantissa) {
+        while scale > 0 && small % 10 == 0 {
+            small /= 10;
+            scale -= 1;
+        }
+        return (i128::from(small), scale);
+    }
+    let mut m = mantissa;
+    while scale > 0 && m % 10 == 0 {
+        m /= 10;
+        scale -= 1;
+    }
+    (m, scale)
+}
+
 pub(crate) fn hash_content(account: u32, currency: u32, number: Decimal) -> u64 {
-    let n = number.normalize();
+    let (m, scale) = canonical(number);
     let mut h = FxHasher::default();
     h.write_u32(account);
     h.write_u32(currency);
-    let m = n.mantissa();
     h.write_u64(m as u64);
     h.write_u64((m >> 64) as u64);
-    h.write_u32(n.scale());
+    h.write_u32(scale);
     h.finish()
 }
 
@@ -388,6 +441,53 @@ impl Index {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_bytes_is_equality() {
+        let names = [
+            "",
+            "a",
+            "EUR",
+            "Assets:A",
+            "Assets:Bank",
+            "Assets:Bank:Checking",
+            "Assets:Bank:Checkinh",
+            "Assets:Bank:Checking:",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(
+                    same_bytes(a.as_bytes(), b.as_bytes()),
+                    a == b,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn equal_numbers_hash_alike() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        for (a, b) in [
+            ("5", "5.00"),
+            ("-23.4", "-23.40"),
+            ("0", "0.000"),
+            ("100", "100.0"),
+        ] {
+            assert_eq!(
+                hash_content(1, 2, d(a)),
+                hash_content(1, 2, d(b)),
+                "{a} {b}"
+            );
+        }
+        assert_ne!(hash_content(1, 2, d("5")), hash_content(1, 2, d("50")));
+        assert_ne!(hash_content(1, 2, d("5")), hash_content(1, 2, d("-5")));
+        let big = d("12345678901234567890123.4500");
+        assert_eq!(
+            hash_content(1, 2, big),
+            hash_content(1, 2, d("12345678901234567890123.45"))
+        );
+    }
 
     #[test]
     fn table_finds_every_key_and_only_its_bucket() {

@@ -287,6 +287,16 @@ impl Ledger {
         ledger
     }
 
+    /// An empty ledger read with the same options as `other`.
+    fn empty_like(other: &Ledger) -> Ledger {
+        Ledger {
+            id_keys: other.id_keys.clone(),
+            id_key_ids: other.id_key_ids.clone(),
+            keys: other.keys.clone(),
+            ..Ledger::default()
+        }
+    }
+
     fn build_index(&mut self) {
         self.index = Index::build(self);
     }

@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{ErrorKind, Read};
+use std::io::{ErrorKind, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -58,25 +58,132 @@ pub(super) fn load_file(
     if !seen.insert(key) {
         return Ok(());
     }
-    if let Ok(meta) = file.metadata() {
-        reserve_for(ledger, meta.len() as usize);
-    }
+    let size = file.metadata().map_or(0, |m| m.len());
+    reserve_for(ledger, size as usize);
     let file_id = ledger.files.len() as u32;
     ledger.files.push(path.to_path_buf());
-    let mut parser = Parser::new(ledger, file_id);
+    let boundary = if size >= PARALLEL_MIN {
+        find_boundary(&mut file, size / 2).map_err(error)?
+    } else {
+        None
+    };
+    let includes = match boundary {
+        None => {
+            let mut parser = Parser::new(ledger, file_id);
+            read_range(&mut file, 0, u64::MAX, &mut parser).map_err(error)?;
+            parser.finish()
+        }
+        Some(boundary) => {
+            read_in_two(ledger, &mut file, path, file_id, boundary, size).map_err(error)?
+        }
+    };
+    follow_includes(ledger, seen, path, includes)
+}
+
+/// Files at least this large are read by two threads, one half each.
+const PARALLEL_MIN: u64 = 4 << 20;
+
+/// Reads the two halves of a file on two threads, split at `boundary`, and
+/// merges the second into `ledger`. When the split turns out to be inside
+/// something (a multi-line string, a `pushtag` section), the second half is
+/// read again after the first, so the result never depends on the split.
+fn read_in_two(
+    ledger: &mut Ledger,
+    file: &mut File,
+    path: &Path,
+    file_id: u32,
+    boundary: u64,
+    size: u64,
+) -> std::io::Result<Vec<(String, u32)>> {
+    let mut second = Ledger::empty_like(ledger);
+    reserve_for(&mut second, (size - boundary) as usize);
+    let (first, second_includes) = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| {
+            let mut file = File::open(path)?;
+            let mut parser = Parser::new(&mut second, file_id);
+            read_range(&mut file, boundary, u64::MAX, &mut parser)?;
+            Ok::<_, std::io::Error>(parser.finish())
+        });
+        let mut parser = Parser::new(ledger, file_id);
+        let first = read_range(file, 0, boundary, &mut parser).map(|()| parser);
+        (first, worker.join().expect("ledger reader thread panicked"))
+    });
+    let mut first = first?;
+    if !first.at_clean_boundary() {
+        drop(second);
+        read_range(file, boundary, u64::MAX, &mut first)?;
+        return Ok(first.finish());
+    }
+    let second_includes = second_includes?;
+    let line_offset = first.line_no;
+    let mut includes = first.finish();
+    merge(ledger, second, line_offset);
+    includes.extend(
+        second_includes
+            .into_iter()
+            .map(|(path, line)| (path, line + line_offset)),
+    );
+    Ok(includes)
+}
+
+/// A place to split a file near `middle`: the start of a dated line after
+/// a blank line.
+fn find_boundary(file: &mut File, middle: u64) -> std::io::Result<Option<u64>> {
+    file.seek(SeekFrom::Start(middle))?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let buf = &buf[..filled];
+    let mut i = 0;
+    while let Some(p) = memchr(b'\n', &buf[i..]) {
+        let p = i + p;
+        let rest = &buf[p + 1..];
+        let skip = match rest {
+            [b'\n', c, ..] if c.is_ascii_digit() => Some(2),
+            [b'\r', b'\n', c, ..] if c.is_ascii_digit() => Some(3),
+            _ => None,
+        };
+        if let Some(skip) = skip {
+            return Ok(Some(middle + (p + skip) as u64));
+        }
+        i = p + 1;
+    }
+    Ok(None)
+}
+
+/// Feeds the bytes `start..end` of `file` to `parser`, in chunks of whole
+/// lines. `start` must be a line start.
+fn read_range(
+    file: &mut File,
+    start: u64,
+    end: u64,
+    parser: &mut Parser<'_>,
+) -> std::io::Result<()> {
+    file.seek(SeekFrom::Start(start))?;
+    let mut left = end - start;
     let mut buf = vec![0u8; CHUNK];
     let mut filled = 0;
     loop {
         if filled == buf.len() {
             buf.resize(buf.len() * 2, 0);
         }
-        let n = match file.read(&mut buf[filled..]) {
+        let room = (buf.len() - filled).min(usize::try_from(left).unwrap_or(usize::MAX));
+        let n = match file.read(&mut buf[filled..filled + room]) {
             Ok(n) => n,
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => return Err(error(e)),
+            Err(e) => return Err(e),
         };
+        left -= n as u64;
         filled += n;
-        let end = if n == 0 {
+        let last = n == 0;
+        let cut = if last {
             filled
         } else {
             match memrchr(b'\n', &buf[..filled]) {
@@ -84,16 +191,96 @@ pub(super) fn load_file(
                 None => continue,
             }
         };
-        parser.feed(&buf[..end]);
-        buf.copy_within(end..filled, 0);
-        filled -= end;
-        if n == 0 {
-            break;
+        parser.feed(&buf[..cut]);
+        buf.copy_within(cut..filled, 0);
+        filled -= cut;
+        if last {
+            return Ok(());
         }
     }
-    drop(buf);
-    let includes = parser.finish();
-    follow_includes(ledger, seen, path, includes)
+}
+
+/// Appends the records of `second` (read from the same file, starting
+/// `line_offset` lines in) to `ledger`, renumbering ids, spans and lines.
+fn merge(ledger: &mut Ledger, second: Ledger, line_offset: u32) {
+    let accounts: Vec<u32> = (0..second.accounts.len() as u32)
+        .map(|i| ledger.accounts.intern(second.accounts.name(i)))
+        .collect();
+    let currencies: Vec<u32> = (0..second.currencies.len() as u32)
+        .map(|i| ledger.currencies.intern(second.currencies.name(i)))
+        .collect();
+    let keys: Vec<u32> = (0..second.keys.len() as u32)
+        .map(|i| ledger.keys.intern(second.keys.name(i)))
+        .collect();
+    let currency = |c: u32| {
+        if c == NO_CURRENCY {
+            c
+        } else {
+            currencies[c as usize]
+        }
+    };
+    let text_base = ledger.text.len() as u32;
+    let span = |s: Span| {
+        if s.start == u32::MAX {
+            s
+        } else {
+            Span {
+                start: s.start + text_base,
+                len: s.len,
+            }
+        }
+    };
+    let (txn_base, post_base) = (ledger.txns.len() as u32, ledger.postings.len() as u32);
+    let (meta_base, tags_base) = (ledger.meta.len() as u32, ledger.tags.len() as u32);
+    ledger.text.extend_from_slice(&second.text);
+    ledger.txns.extend(second.txns.iter().map(|t| TxnRec {
+        line: t.line + line_offset,
+        payee: span(t.payee),
+        narration: span(t.narration),
+        tags_start: t.tags_start + tags_base,
+        meta_start: t.meta_start + meta_base,
+        post_start: t.post_start + post_base,
+        ..t.clone()
+    }));
+    ledger
+        .postings
+        .extend(second.postings.iter().map(|p| PostingRec {
+            txn: p.txn + txn_base,
+            account: accounts[p.account as usize],
+            currency: currency(p.currency),
+            meta_start: p.meta_start + meta_base,
+            ..p.clone()
+        }));
+    ledger.meta.extend(second.meta.iter().map(|m| MetaRec {
+        key: keys[m.key as usize],
+        value: span(m.value),
+        is_string: m.is_string,
+    }));
+    ledger.tags.extend(second.tags.iter().map(|t| TagRec {
+        name: span(t.name),
+        is_link: t.is_link,
+    }));
+    let open = |o: &OpenRec| OpenRec {
+        account: accounts[o.account as usize],
+        line: o.line + line_offset,
+        ..*o
+    };
+    ledger.opens.extend(second.opens.iter().map(open));
+    ledger.closes.extend(second.closes.iter().map(open));
+    ledger
+        .balances
+        .extend(second.balances.iter().map(|b| BalanceRec {
+            account: accounts[b.account as usize],
+            currency: currency(b.currency),
+            line: b.line + line_offset,
+            ..b.clone()
+        }));
+    ledger.skipped_count += second.skipped_count;
+    for &(file, line) in &second.skipped {
+        if ledger.skipped.len() < SKIPPED_KEPT {
+            ledger.skipped.push((file, line + line_offset));
+        }
+    }
 }
 
 /// Reserves room for what a file of `size` bytes typically holds, so that
@@ -213,6 +400,12 @@ impl<'l> Parser<'l> {
             self.physical_line(line);
             pos = end + 1;
         }
+    }
+
+    /// True when nothing read so far reaches past this point: no open
+    /// string, no `pushtag` or `pushmeta` in force.
+    fn at_clean_boundary(&self) -> bool {
+        self.held.is_empty() && self.tag_stack.is_empty() && self.meta_stack.is_empty()
     }
 
     /// Ends the file: returns the includes to follow.
@@ -857,8 +1050,35 @@ fn meta_key(s: &[u8]) -> Option<(&[u8], usize)> {
     (s.get(i) == Some(&b':')).then(|| (&s[..i], i + 1))
 }
 
+const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+const TABS: u64 = u64::from_le_bytes([b'\t'; 8]);
+const LOW_BITS: u64 = u64::from_le_bytes([0x01; 8]);
+const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
+
+/// Marks (with the high bit) the bytes of `v` that are zero; exact for the
+/// lowest marked byte, which is all the callers use.
+#[inline]
+fn zero_bytes(v: u64) -> u64 {
+    v.wrapping_sub(LOW_BITS) & !v & HIGH_BITS
+}
+
+#[inline]
+fn word_at(s: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes(s[i..i + 8].try_into().unwrap())
+}
+
+/// Skips spaces and tabs from `s[i]`. Aligned amounts put dozens of spaces
+/// on a posting line, so runs of spaces are skipped a word at a time.
 #[inline]
 fn skip_ws(s: &[u8], mut i: usize) -> usize {
+    while i + 8 <= s.len() {
+        let x = word_at(s, i) ^ SPACES;
+        if x != 0 {
+            i += (x.trailing_zeros() / 8) as usize;
+            break;
+        }
+        i += 8;
+    }
     while matches!(s.get(i), Some(b' ' | b'\t')) {
         i += 1;
     }
@@ -868,6 +1088,14 @@ fn skip_ws(s: &[u8], mut i: usize) -> usize {
 /// The end of the token starting at `s[i]`: the next space, tab or end.
 #[inline]
 fn token_end(s: &[u8], mut i: usize) -> usize {
+    while i + 8 <= s.len() {
+        let w = word_at(s, i);
+        let found = zero_bytes(w ^ SPACES) | zero_bytes(w ^ TABS);
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
     while let Some(&c) = s.get(i) {
         if c == b' ' || c == b'\t' {
             break;

@@ -119,8 +119,9 @@ pub struct Categorized {
 }
 
 impl Categorized {
-    /// The record of `decision` for `tx`, converted to `entry` (before the
-    /// decision's texts were applied) under `id`.
+    /// The record of `decision` for `tx`, converted to `entry` under `id`.
+    /// Call it before applying the decision's texts to `entry`: its payee
+    /// and narration are taken as the bank's.
     pub fn new(
         id: &str,
         tx: &BankTransaction,
@@ -132,14 +133,8 @@ impl Categorized {
             date: entry.date,
             amount: tx.amount,
             currency: tx.currency.clone(),
-            payee: tx
-                .counterparty_name()
-                .map(collapse_whitespace)
-                .filter(|s| !s.is_empty()),
-            narration: tx
-                .description()
-                .map(|d| collapse_whitespace(&d))
-                .unwrap_or_default(),
+            payee: entry.payee.clone(),
+            narration: entry.narration.clone(),
             decision,
         }
     }
@@ -188,55 +183,6 @@ impl Categorizer {
 
     /// Decides for `tx`, a transaction of `account`.
     pub fn decide(&self, tx: &BankTransaction, account: &AccountConfig) -> Decision {
-        let payee = tx
-            .counterparty_name()
-            .map(collapse_whitespace)
-            .filter(|s| !s.is_empty());
-        let narration = tx
-            .description()
-            .map(|d| collapse_whitespace(&d))
-            .unwrap_or_default();
-        let needs_raw = account
-            .rules
-            .iter()
-            .chain(&self.rules)
-            .any(|r| r.needs_raw());
-        let raw: Option<serde_json::Value> = needs_raw
-            .then(|| serde_json::from_str(&tx.raw).ok())
-            .flatten();
-        let texts: Vec<&str> = [
-            &tx.creditor_name,
-            &tx.ultimate_creditor,
-            &tx.debtor_name,
-            &tx.ultimate_debtor,
-            &tx.remittance,
-        ]
-        .into_iter()
-        .filter_map(|s| s.as_deref())
-        .chain(tx.remittance_array.iter().map(String::as_str))
-        .chain(tx.remittance_structured.as_deref())
-        .chain(tx.remittance_structured_array.iter().map(String::as_str))
-        .chain(tx.additional_information.as_deref())
-        .collect();
-        let subject = Subject {
-            payee: payee.as_deref(),
-            narration: &narration,
-            texts,
-            iban: tx.counterparty_iban(),
-            amount: tx.amount,
-            currency: &tx.currency,
-            account_name: account.name.as_deref(),
-            account: &account.account,
-            codes: tx
-                .bank_code
-                .iter()
-                .chain(&tx.proprietary_code)
-                .map(String::as_str)
-                .collect(),
-            mcc: tx.mcc.as_deref(),
-            raw: raw.as_ref(),
-        };
-
         let mut d = Decision {
             rule: None,
             by: By::Fallback,
@@ -250,28 +196,25 @@ impl Categorizer {
             metadata: Vec::new(),
             flag: None,
         };
-        if let Some(m) = first_match(&account.rules, &self.rules, &subject) {
-            d.rule = Some(RuleRef {
-                scope: m.scope,
-                index: m.index,
-                name: m.name.map(str::to_owned),
-            });
-            d.skip = m.skip;
-            d.payee = m.payee;
-            d.narration = m.narration;
-            d.tags = m.tags.to_vec();
-            d.links = m.links.to_vec();
-            d.metadata = m
-                .metadata
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect();
-            d.flag = m.flag;
-            if let Some(a) = m.account {
-                d.account = Some(a.to_owned());
-                d.by = By::Rule;
-                return d;
-            }
+        let has_rules = !account.rules.is_empty() || !self.rules.is_empty();
+        let learning = self.model.is_some() && self.learn.enabled;
+        // Without rules or a model nothing reads the texts: skip that work,
+        // which shows on large imports.
+        let (payee, narration) = if has_rules || learning {
+            let payee = tx
+                .counterparty_name()
+                .map(collapse_whitespace)
+                .filter(|s| !s.is_empty());
+            let narration = tx
+                .description()
+                .map(|d| collapse_whitespace(&d))
+                .unwrap_or_default();
+            (payee, narration)
+        } else {
+            (None, String::new())
+        };
+        if has_rules && self.apply_rules(tx, account, payee.as_deref(), &narration, &mut d) {
+            return d;
         }
         if let Some(model) = self.model.as_ref().filter(|_| self.learn.enabled) {
             let payee = d.payee.as_deref().or(payee.as_deref());
@@ -300,6 +243,85 @@ impl Categorizer {
         }
         d.account = counter_account(tx, account);
         d
+    }
+
+    /// Applies the first matching rule (the account's, then the global
+    /// ones) to `d`; true when it set the account, which then is final.
+    fn apply_rules(
+        &self,
+        tx: &BankTransaction,
+        account: &AccountConfig,
+        payee: Option<&str>,
+        narration: &str,
+        d: &mut Decision,
+    ) -> bool {
+        let needs_raw = account
+            .rules
+            .iter()
+            .chain(&self.rules)
+            .any(|r| r.needs_raw());
+        let raw: Option<serde_json::Value> = needs_raw
+            .then(|| serde_json::from_str(&tx.raw).ok())
+            .flatten();
+        let texts: Vec<&str> = [
+            &tx.creditor_name,
+            &tx.ultimate_creditor,
+            &tx.debtor_name,
+            &tx.ultimate_debtor,
+            &tx.remittance,
+        ]
+        .into_iter()
+        .filter_map(|s| s.as_deref())
+        .chain(tx.remittance_array.iter().map(String::as_str))
+        .chain(tx.remittance_structured.as_deref())
+        .chain(tx.remittance_structured_array.iter().map(String::as_str))
+        .chain(tx.additional_information.as_deref())
+        .collect();
+        let subject = Subject {
+            payee,
+            narration,
+            texts,
+            iban: tx.counterparty_iban(),
+            amount: tx.amount,
+            currency: &tx.currency,
+            account_name: account.name.as_deref(),
+            account: &account.account,
+            codes: tx
+                .bank_code
+                .iter()
+                .chain(&tx.proprietary_code)
+                .map(String::as_str)
+                .collect(),
+            mcc: tx.mcc.as_deref(),
+            raw: raw.as_ref(),
+        };
+        let Some(m) = first_match(&account.rules, &self.rules, &subject) else {
+            return false;
+        };
+        d.rule = Some(RuleRef {
+            scope: m.scope,
+            index: m.index,
+            name: m.name.map(str::to_owned),
+        });
+        d.skip = m.skip;
+        d.payee = m.payee;
+        d.narration = m.narration;
+        d.tags = m.tags.to_vec();
+        d.links = m.links.to_vec();
+        d.metadata = m
+            .metadata
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        d.flag = m.flag;
+        match m.account {
+            Some(a) => {
+                d.account = Some(a.to_owned());
+                d.by = By::Rule;
+                true
+            }
+            None => false,
+        }
     }
 }
 

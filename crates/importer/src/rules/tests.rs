@@ -427,3 +427,34 @@ fn unmatched_optional_group_expands_to_nothing() {
     let m = first_match(&[], &r, &subject()).unwrap();
     assert_eq!(m.payee.as_deref(), Some("Tesco"));
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+
+    use super::super::template::Template;
+    use super::super::{AmountCondition, Rule};
+
+    proptest! {
+        #[test]
+        fn amount_conditions(s in "\\PC{0,20}") {
+            let _ = s.parse::<AmountCondition>();
+        }
+
+        #[test]
+        fn templates(s in "[a-z${}0-9 ]{0,20}") {
+            let re = regex::Regex::new("(a)(?P<n>b)?").unwrap();
+            if let Ok(t) = Template::parse(&s, &[(0, &re)]) {
+                let _ = t.expand(&[Some(vec![Some("ab".into()), None])]);
+            }
+        }
+
+        #[test]
+        fn rules_from_any_yaml_map(
+            key in "payee|narration|text|iban|amount|currency|account|code|mcc|[a-z]{1,8}",
+            value in "\\PC{0,12}",
+        ) {
+            let yaml = format!("- if: {{ {key}: {value:?} }}\n  account: Expenses:X\n");
+            let _ = serde_norway::from_str::<Vec<Rule>>(&yaml);
+        }
+    }
+}
