@@ -301,7 +301,7 @@ fn read(
 /// Chooses every transaction's `gocardless_id`: `transactionId`, else
 /// `internalTransactionId`, else a content hash with an occurrence counter.
 /// An id carried by two different records in one response is not trusted.
-fn assign_ids(txs: &[&BankTransaction]) -> Vec<String> {
+fn assign_ids<'a>(txs: &[&'a BankTransaction]) -> Vec<Cow<'a, str>> {
     let untrusted = |get: fn(&BankTransaction) -> Option<&String>| {
         let mut first: HashMap<&str, &str> = HashMap::with_capacity(txs.len());
         let mut bad: HashSet<&str> = HashSet::new();
@@ -341,7 +341,7 @@ fn assign_ids(txs: &[&BankTransaction]) -> Vec<String> {
                 .as_ref()
                 .filter(|i| !bad_tid.contains(i.as_str()))
             {
-                return id.clone();
+                return Cow::Borrowed(id.as_str());
             }
             if let Some(id) = t
                 .ids
@@ -349,12 +349,12 @@ fn assign_ids(txs: &[&BankTransaction]) -> Vec<String> {
                 .as_ref()
                 .filter(|i| !bad_iid.contains(i.as_str()))
             {
-                return id.clone();
+                return Cow::Borrowed(id.as_str());
             }
             let h = content_hash(t);
             let n = seen.entry(h.clone()).or_insert(0);
             *n += 1;
-            if *n == 1 { h } else { format!("{h}-{n}") }
+            Cow::Owned(if *n == 1 { h } else { format!("{h}-{n}") })
         })
         .collect()
 }
