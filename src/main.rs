@@ -1,14 +1,55 @@
 //! The `gc-beancount` command line: thin glue between the GoCardless client,
 //! its store and the Beancount importer.
+//!
+//! - [`cli`]: the grammar (clap derive).
+//! - [`cmd`]: one module per command; each gets a [`context::Context`]
+//!   (global options, clock) and returns an [`exit::Outcome`].
+//! - [`config_path`]: where the configuration file is found.
+//! - [`connect`]: the client and the store from the configuration;
+//!   [`clock`]: the system's clock, or `GC_BEANCOUNT_NOW` in tests.
+//! - [`fetching`]: fetching accounts through the store, a few at once
+//!   ([`parallel`], [`progress`]), each failure kept to its account.
+//! - [`dedupe`], [`categorize`]: the importer's deduplication and
+//!   categorisation, fed from the command line and the store.
+//! - [`access`], [`suggest`], [`table`]: when access ends, suggested
+//!   account names, plain-text tables.
+//! - [`output`]: stdout or an atomically replaced file.
+//! - [`ui`], [`logging`]: stderr messages, colour, tracing.
+//! - [`errors`], [`exit`]: helpful messages and exit statuses.
+
+use std::process::ExitCode;
 
 use clap::Parser;
 
-/// Import bank transactions from GoCardless Bank Account Data into a
-/// Beancount ledger.
-#[derive(Debug, Parser)]
-#[command(name = "gc-beancount", version, about)]
-struct Cli {}
+mod access;
+mod categorize;
+mod cli;
+mod clock;
+mod cmd;
+mod config_path;
+mod connect;
+mod context;
+mod dedupe;
+mod errors;
+mod exit;
+mod fetching;
+mod logging;
+mod output;
+mod parallel;
+mod progress;
+mod suggest;
+mod table;
+mod ui;
 
-fn main() {
-    let _cli = Cli::parse();
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    ui::init(cli.global.color, cli.global.quiet);
+    logging::init(cli.global.verbose, cli.global.quiet, ui::color_stderr());
+    match cmd::run(cli) {
+        Ok(outcome) => outcome.code(),
+        Err(err) => {
+            ui::error(&err);
+            ExitCode::from(exit::code_for(&err))
+        }
+    }
 }

@@ -4,6 +4,7 @@
 //! [`Entry::Invalid`] (written as a comment holding its JSON) and a
 //! [`Problem`] for the caller to report.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Days, NaiveDate};
@@ -126,18 +127,25 @@ pub fn convert_account_with(
                 .map(|r| (r, Status::Pending)),
         );
     }
-    let read_all = crate::parallel::map(&records, |(r, s)| read(r, *s, account));
+    // In parts, one per thread, kept as they are: no copy of the results.
+    let read_all = crate::parallel::chunks(&records, |part| {
+        part.iter()
+            .map(|(r, s)| read(r, *s, account))
+            .collect::<Vec<_>>()
+    });
 
     // Each item: the entry (or the invalid record) in bank order.
     let mut items: Vec<Item> = Vec::with_capacity(records.len());
-    let mut converted: Vec<BankTransaction> = Vec::with_capacity(records.len());
-    for ((record, _), result) in records.iter().zip(read_all) {
+    // References, not moves: the transactions are large.
+    let mut converted: Vec<&BankTransaction> = Vec::with_capacity(records.len());
+    for ((record, _), result) in records.iter().zip(read_all.iter().flatten()) {
         match result {
             Ok(tx) => {
                 items.push(Item::Tx(converted.len()));
                 converted.push(tx);
             }
             Err((e, date)) => {
+                let date = *date;
                 problems.push(Problem {
                     account: account.label().to_owned(),
                     transaction_id: raw_id(record),
@@ -156,7 +164,7 @@ pub fn convert_account_with(
     let needs_json = !account.metadata_fields.is_empty();
     // Each item gives its entry (none when a rule skips it) and, for a
     // transaction, how it was categorised.
-    let results = crate::parallel::map(&items, |item| match item {
+    let one = |item: &Item| match item {
         Item::Tx(i) => {
             let tx = &converted[*i];
             let decision = categorizer.decide(tx, account);
@@ -169,9 +177,11 @@ pub fn convert_account_with(
             (dated, Some(cat))
         }
         Item::Invalid(inv) => (Some((inv.date, 1, Entry::Invalid(inv.clone()))), None),
-    });
-    let mut dated: Vec<(Option<NaiveDate>, u8, Entry)> = Vec::with_capacity(results.len() + 1);
-    for (entry, cat) in results {
+    };
+    let results = crate::parallel::chunks(&items, |part| part.iter().map(one).collect::<Vec<_>>());
+    let mut dated: Vec<(Option<NaiveDate>, u8, Entry)> = Vec::with_capacity(items.len() + 1);
+    categorized.reserve(items.len());
+    for (entry, cat) in results.into_iter().flatten() {
         dated.extend(entry);
         categorized.extend(cat);
     }
@@ -198,21 +208,42 @@ pub fn convert_account_with(
     // Stable: bank order is kept within a day; balances first in their
     // day (they hold at its start); undated records last. Indices are
     // sorted, not the entries, which are large.
-    let mut order: Vec<u32> = (0..dated.len() as u32).collect();
-    order.sort_by_key(|&i| {
-        let (d, rank, _) = &dated[i as usize];
-        (d.is_none(), *d, *rank)
-    });
-    let mut slots: Vec<Option<Entry>> = dated.into_iter().map(|(_, _, e)| Some(e)).collect();
-    let entries = order
-        .into_iter()
-        .map(|i| slots[i as usize].take().expect("each index once"))
-        .collect();
+    let key = |(d, rank, _): &(Option<NaiveDate>, u8, Entry)| (d.is_none(), *d, *rank);
+    if !dated.is_sorted_by_key(key) {
+        let mut order: Vec<usize> = (0..dated.len()).collect();
+        order.sort_by_key(|&i| key(&dated[i]));
+        permute(&mut dated, order);
+    }
+    // Converted in place: no copy of the entries.
+    let entries: Vec<Entry> = dated.into_iter().map(|(_, _, e)| e).collect();
+    drop(converted);
+    crate::parallel::drop_parts(read_all);
     AccountOutput {
         account: account.clone(),
         entries,
         problems,
         categorized,
+    }
+}
+
+/// Reorders `v` so that `v[k]` becomes the old `v[order[k]]`, by swaps
+/// along the permutation's cycles: no second copy of the (large) items.
+fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
+    for start in 0..v.len() {
+        if order[start] == usize::MAX {
+            continue;
+        }
+        // Follow the cycle through `start`, pulling each item into place.
+        let mut k = start;
+        loop {
+            let from = order[k];
+            order[k] = usize::MAX;
+            if from == start {
+                break;
+            }
+            v.swap(k, from);
+            k = from;
+        }
     }
 }
 
@@ -270,7 +301,7 @@ fn read(
 /// Chooses every transaction's `gocardless_id`: `transactionId`, else
 /// `internalTransactionId`, else a content hash with an occurrence counter.
 /// An id carried by two different records in one response is not trusted.
-fn assign_ids(txs: &[BankTransaction]) -> Vec<String> {
+fn assign_ids<'a>(txs: &[&'a BankTransaction]) -> Vec<Cow<'a, str>> {
     let untrusted = |get: fn(&BankTransaction) -> Option<&String>| {
         let mut first: HashMap<&str, &str> = HashMap::with_capacity(txs.len());
         let mut bad: HashSet<&str> = HashSet::new();
@@ -310,7 +341,7 @@ fn assign_ids(txs: &[BankTransaction]) -> Vec<String> {
                 .as_ref()
                 .filter(|i| !bad_tid.contains(i.as_str()))
             {
-                return id.clone();
+                return Cow::Borrowed(id.as_str());
             }
             if let Some(id) = t
                 .ids
@@ -318,12 +349,12 @@ fn assign_ids(txs: &[BankTransaction]) -> Vec<String> {
                 .as_ref()
                 .filter(|i| !bad_iid.contains(i.as_str()))
             {
-                return id.clone();
+                return Cow::Borrowed(id.as_str());
             }
             let h = content_hash(t);
             let n = seen.entry(h.clone()).or_insert(0);
             *n += 1;
-            if *n == 1 { h } else { format!("{h}-{n}") }
+            Cow::Owned(if *n == 1 { h } else { format!("{h}-{n}") })
         })
         .collect()
 }
@@ -345,7 +376,7 @@ fn content_hash(t: &BankTransaction) -> String {
         t.creditor_name.clone(),
         t.debtor_name.clone(),
         t.counterparty_iban().map(str::to_owned),
-        t.description(),
+        t.description().map(Cow::into_owned),
         t.ids.entry_reference.clone(),
         t.ids.end_to_end_id.clone(),
         t.booking_date_time
@@ -366,6 +397,16 @@ fn content_hash(t: &BankTransaction) -> String {
 
 /// Collapses runs of whitespace (newlines included) to one space and trims.
 pub fn collapse_whitespace(s: &str) -> String {
+    // Most bank text is ASCII with single spaces: copy it as it is.
+    let b = s.as_bytes();
+    let simple = b.first().is_none_or(|&c| c != b' ')
+        && b.last().is_none_or(|&c| c != b' ')
+        && b.iter()
+            .zip(b.iter().skip(1).chain([&b'x']))
+            .all(|(&c, &next)| (0x21..0x7f).contains(&c) || (c == b' ' && next != b' '));
+    if simple {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
@@ -527,7 +568,7 @@ fn original_amount(
 /// reason the user should read.
 fn balance_entry(
     account: &AccountConfig,
-    txs: &[BankTransaction],
+    txs: &[&BankTransaction],
     entries: &[(Option<NaiveDate>, u8, Entry)],
     balances: Option<&BalancesResponse>,
     today: NaiveDate,
@@ -671,11 +712,12 @@ fn balance_entry(
 /// transaction `j` started the day: `b - sum(day) == b_j - amount_j`.
 fn balance_after_last_day(
     account: &AccountConfig,
-    txs: &[BankTransaction],
+    txs: &[&BankTransaction],
     today: NaiveDate,
 ) -> Option<(Decimal, String, NaiveDate)> {
     let booked: Vec<(&BankTransaction, NaiveDate)> = txs
         .iter()
+        .copied()
         .filter(|t| t.status == Status::Booked)
         .filter_map(|t| t.booking_date.or(t.date(account.date)).map(|d| (t, d)))
         .filter(|(_, d)| *d < today)
@@ -716,5 +758,24 @@ fn balance_after_last_day(
     match ends.as_slice() {
         [one] => Some((*one, currency, last)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn permute_applies_the_order() {
+        for order in [
+            vec![],
+            vec![0],
+            vec![2, 0, 1],
+            vec![3, 2, 1, 0],
+            vec![1, 0, 3, 2, 4],
+        ] {
+            let mut v: Vec<usize> = (0..order.len()).map(|i| i * 10).collect();
+            let want: Vec<usize> = order.iter().map(|&i| i * 10).collect();
+            super::permute(&mut v, order);
+            assert_eq!(v, want);
+        }
     }
 }

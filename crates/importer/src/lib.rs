@@ -16,7 +16,7 @@
 //!   never aborts the run.
 //! - [`render`]: entries to Beancount text, deterministic to the byte, with
 //!   bank text escaped so it can never break out of its string.
-//! - [`extract`]: reads stored API responses from files and runs the above
+//! - [`extract`](mod@extract): reads stored API responses from files and runs the above
 //!   for every configured account.
 //! - [`ledger`]: a fast, lenient reader of the user's existing ledger
 //!   (`-e`), indexed for matching.

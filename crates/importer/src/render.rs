@@ -163,6 +163,24 @@ struct Layout {
 
 impl Layout {
     fn for_entries(entries: &[Entry]) -> Layout {
+        // Measured in parts on several threads for large blocks.
+        let parts = crate::parallel::chunks(entries, Layout::measure);
+        // The account column is at least 40 wide, so small blocks still
+        // look like the rest.
+        let mut l = Layout {
+            account: 40,
+            int: 0,
+            frac: 0,
+        };
+        for p in parts {
+            l.account = l.account.max(p.account);
+            l.int = l.int.max(p.int);
+            l.frac = l.frac.max(p.frac);
+        }
+        l
+    }
+
+    fn measure(entries: &[Entry]) -> Layout {
         let mut l = Layout {
             account: 0,
             int: 0,
@@ -193,8 +211,6 @@ impl Layout {
                 _ => {}
             }
         }
-        // A minimum so small blocks still look like the rest.
-        l.account = l.account.max(40);
         l
     }
 

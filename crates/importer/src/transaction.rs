@@ -4,6 +4,7 @@
 //! data source only has to build these. It keeps the raw JSON so that
 //! `metadata_fields` can reach fields no model names.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -268,23 +269,24 @@ impl BankTransaction {
     /// unstructured remittance, else its array joined with spaces, else the
     /// structured text or array, else additional information, else the bank
     /// codes.
-    pub fn description(&self) -> Option<String> {
+    pub fn description(&self) -> Option<Cow<'_, str>> {
         if let Some(r) = &self.remittance {
-            return Some(r.clone());
+            return Some(Cow::Borrowed(r));
         }
         if !self.remittance_array.is_empty() {
-            return Some(self.remittance_array.join(" "));
+            return Some(Cow::Owned(self.remittance_array.join(" ")));
         }
         if let Some(r) = &self.remittance_structured {
-            return Some(r.clone());
+            return Some(Cow::Borrowed(r));
         }
         if !self.remittance_structured_array.is_empty() {
-            return Some(self.remittance_structured_array.join(" "));
+            return Some(Cow::Owned(self.remittance_structured_array.join(" ")));
         }
         self.additional_information
-            .clone()
-            .or_else(|| self.bank_code.clone())
-            .or_else(|| self.proprietary_code.clone())
+            .as_deref()
+            .or(self.bank_code.as_deref())
+            .or(self.proprietary_code.as_deref())
+            .map(Cow::Borrowed)
     }
 
     /// Every text of the transaction (names, remittance, additional

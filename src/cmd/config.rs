@@ -1,0 +1,175 @@
+//! `config check`: load and validate the configuration, show what was
+//! resolved (secrets masked), and check every account with GoCardless.
+
+use gocardless::Secret;
+use importer::config::{BalanceMode, DateMode, FallbackAccount, PendingMode};
+
+use crate::cli::ConfigCheckArgs;
+use crate::context::Context;
+use crate::exit::{Outcome, usage};
+use crate::ui::{self, Style};
+
+/// Validates the configuration and prints what it resolved to.
+pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
+    let (located, config) = ctx.config()?;
+    let store = crate::connect::store_path(&located, &config);
+    let mut out = String::new();
+    let line = |out: &mut String, k: &str, v: &str| out.push_str(&format!("{k:<12}{v}\n"));
+    line(
+        &mut out,
+        "file:",
+        &format!("{} (from {})", located.path.display(), located.how),
+    );
+    line(
+        &mut out,
+        "secret_id:",
+        &config
+            .secret_id
+            .as_deref()
+            .map_or("(not set)".to_owned(), |s| Secret::new(s).masked()),
+    );
+    line(
+        &mut out,
+        "secret_key:",
+        &config
+            .secret_key
+            .as_ref()
+            .map_or("(not set)".to_owned(), Secret::masked),
+    );
+    line(
+        &mut out,
+        "base_url:",
+        config
+            .base_url
+            .as_deref()
+            .unwrap_or(gocardless::DEFAULT_BASE_URL),
+    );
+    line(&mut out, "store:", &store.display().to_string());
+    line(
+        &mut out,
+        "cache_ttl:",
+        &config
+            .cache_ttl
+            .map_or("6h (default)".to_owned(), |d| format!("{}s", d.as_secs())),
+    );
+    line(
+        &mut out,
+        "rules:",
+        &format!("{} global", config.rules.len()),
+    );
+    line(
+        &mut out,
+        "dedup:",
+        &format!(
+            "±{} days, ids in {}",
+            config.dedup.window_days,
+            config.dedup.id_keys.join(", ")
+        ),
+    );
+    line(&mut out, "accounts:", &config.accounts.len().to_string());
+    for a in &config.accounts {
+        out.push_str(&format!("  - id: {}\n", a.id));
+        if let Some(n) = &a.name {
+            out.push_str(&format!("    name: {n}\n"));
+        }
+        out.push_str(&format!("    account: {}\n", a.account));
+        if let Some(c) = &a.currency {
+            out.push_str(&format!("    currency: {c}\n"));
+        }
+        out.push_str(&format!(
+            "    pending: {}, date: {}, balance: {}, fallback_account: {}\n",
+            match a.pending {
+                PendingMode::Flag => "flag",
+                PendingMode::Skip => "skip",
+            },
+            match a.date {
+                DateMode::Booking => "booking",
+                DateMode::Value => "value",
+            },
+            match &a.balance {
+                BalanceMode::Auto => "auto".to_owned(),
+                BalanceMode::None => "none".to_owned(),
+                BalanceMode::Type(t) => serde_json::to_value(t)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_else(|| format!("{t:?}")),
+            },
+            match &a.fallback_account {
+                FallbackAccount::Uncategorized =>
+                    "Expenses:Uncategorized / Income:Uncategorized".to_owned(),
+                FallbackAccount::Account(acc) => acc.clone(),
+                FallbackAccount::None => "none".to_owned(),
+            },
+        ));
+        if !a.rules.is_empty() {
+            out.push_str(&format!("    rules: {}\n", a.rules.len()));
+        }
+        if let Some(d) = a.days {
+            out.push_str(&format!("    days: {d}\n"));
+        }
+    }
+    crate::output::write(None, &out)?;
+
+    if args.offline {
+        ui::info("the configuration is valid (accounts not checked with GoCardless: --offline)");
+        return Ok(Outcome::Success);
+    }
+    if config.accounts.is_empty() {
+        ui::warn(
+            "no accounts configured: `gc-beancount link --bank INSTITUTION_ID --wait` prints the block to add",
+        );
+        return Ok(Outcome::Success);
+    }
+    let store = crate::connect::open_store(ctx, &located, &config)?;
+    let client = crate::connect::client(ctx, &located, &config, &store)?;
+    let mut missing = 0;
+    let mut failed = 0;
+    let color = ui::color_stderr();
+    for a in &config.accounts {
+        // Metadata is GoCardless' own record: it costs none of the bank's budget.
+        match client.account_metadata(&a.id) {
+            Ok(m) => {
+                let status = m
+                    .value
+                    .status
+                    .as_ref()
+                    .and_then(|s| serde_json::to_value(s).ok())
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "?".into());
+                let bank = m.value.institution_id.as_deref().unwrap_or("?");
+                ui::info(format!(
+                    "{} {}: {bank}, {status}",
+                    ui::paint("ok", Style::Green, color),
+                    a.label()
+                ));
+            }
+            Err(e) => {
+                if matches!(e, gocardless::Error::NotFound { .. }) {
+                    missing += 1;
+                } else {
+                    failed += 1;
+                }
+                ui::info(format!(
+                    "{} {}: {}",
+                    ui::paint("FAILED", Style::Red, color),
+                    a.label(),
+                    crate::errors::describe(&e, None)
+                ));
+            }
+        }
+    }
+    if missing > 0 {
+        return Err(usage(format!(
+            "{}: {missing} configured account(s) do not exist at GoCardless",
+            located.path.display()
+        )));
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} account(s) could not be checked");
+    }
+    ui::info(format!(
+        "the configuration is valid and its {} account(s) exist",
+        config.accounts.len()
+    ));
+    Ok(Outcome::Success)
+}

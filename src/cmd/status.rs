@@ -1,0 +1,236 @@
+//! `status`: per configured account, what the store holds and what the
+//! bank still allows today; when access ends; the token's state.
+
+use chrono::{DateTime, Utc};
+use gocardless::TokenState;
+use gocardless::store::Scope;
+use serde_json::json;
+
+use crate::cli::StatusArgs;
+use crate::context::Context;
+use crate::exit::Outcome;
+use crate::fetching::human_duration;
+use crate::table::{Cell, Table};
+use crate::ui::{self, Style};
+
+/// Prints the status.
+pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
+    let (located, config) = ctx.config()?;
+    let store = crate::connect::open_store(ctx, &located, &config)?;
+    let now = ctx.clock.now();
+    let ttl = config
+        .cache_ttl
+        .and_then(|t| chrono::Duration::from_std(t).ok())
+        .unwrap_or(gocardless::store::DEFAULT_CACHE_TTL);
+
+    // Access expiry needs GoCardless (no bank budget); without credentials
+    // or network the rest is still shown.
+    let access = match crate::connect::client(ctx, &located, &config, &store) {
+        Ok(client) => match crate::access::by_account(&client) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                ui::warn(format!(
+                    "access expiry unknown: {}",
+                    crate::errors::describe(&e, None)
+                ));
+                None
+            }
+        },
+        Err(e) => {
+            ui::warn(format!("access expiry unknown: {e}"));
+            None
+        }
+    };
+    let token = match config.secret_id.as_deref() {
+        Some(id) if !id.trim().is_empty() => Some(store.token_state(id.trim())?),
+        _ => None,
+    };
+
+    let mut rows = Vec::new();
+    for a in &config.accounts {
+        let status = store.status(&a.id)?;
+        let acc = access.as_ref().and_then(|m| m.get(&a.id)).cloned();
+        rows.push((a, status, acc));
+    }
+
+    if args.json {
+        let accounts: Vec<_> = rows
+            .iter()
+            .map(|(a, st, acc)| {
+                json!({
+                    "id": a.id,
+                    "name": a.name,
+                    "account": a.account,
+                    "institution_id": acc.as_ref().map(|x| x.institution_id.clone()),
+                    "requisition_id": acc.as_ref().map(|x| x.requisition_id.clone()),
+                    "access_until": acc.as_ref().and_then(|x| x.until).map(|u| u.to_rfc3339()),
+                    "linked": access.as_ref().map(|m| m.contains_key(&a.id)),
+                    "scopes": st.scopes.iter().map(|s| json!({
+                        "scope": s.scope.as_str(),
+                        "last_fetch": s.last_fetch.map(|t| t.to_rfc3339()),
+                        "fresh": s.last_fetch.map(|t| now - t < ttl),
+                        "stored_responses": s.stored,
+                        "remaining_today": s.budget.and_then(|b| b.remaining),
+                        "daily_limit": s.budget.and_then(|b| b.limit),
+                        "resets_at": s.budget.and_then(|b| b.reset_at).map(|t| t.to_rfc3339()),
+                        "blocked_until": s.budget.and_then(|b| b.blocked_until()).filter(|t| *t > now).map(|t| t.to_rfc3339()),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let out = json!({
+            "store": store.path().display().to_string(),
+            "now": now.to_rfc3339(),
+            "cache_ttl_seconds": ttl.num_seconds(),
+            "token": token.map(token_json),
+            "accounts": accounts,
+        });
+        crate::output::write(None, &format!("{}\n", serde_json::to_string_pretty(&out)?))?;
+        return Ok(Outcome::Success);
+    }
+
+    let color = ui::color_stdout();
+    let mut out = String::new();
+    out.push_str(&format!("store:  {}\n", store.path().display()));
+    out.push_str(&format!(
+        "token:  {}\n",
+        token.map_or("(no secret_id configured)".to_owned(), |t| token_text(
+            t, now
+        ))
+    ));
+    for (a, st, acc) in &rows {
+        out.push('\n');
+        out.push_str(&format!(
+            "{} ({}, {})\n",
+            ui::paint(a.label(), Style::Bold, color),
+            a.account,
+            a.id
+        ));
+        let access_line = match (&access, acc) {
+            (None, _) => "unknown".to_owned(),
+            (Some(_), None) => ui::paint(
+                "not linked by any requisition: `gc-beancount accounts` lists what is",
+                Style::Red,
+                color,
+            ),
+            (Some(_), Some(x)) => match x.until {
+                None => "unknown".to_owned(),
+                Some(u) => {
+                    let left = (u - now).num_days();
+                    let renew = format!(
+                        "renew with `gc-beancount link --bank {} --wait`",
+                        x.institution_id
+                    );
+                    if u <= now {
+                        ui::paint(
+                            &format!("ended {} — {renew}", u.format("%Y-%m-%d")),
+                            Style::Red,
+                            color,
+                        )
+                    } else if left <= 14 {
+                        ui::paint(
+                            &format!(
+                                "until {} ({left} days left) — {renew}",
+                                u.format("%Y-%m-%d")
+                            ),
+                            Style::Yellow,
+                            color,
+                        )
+                    } else {
+                        format!("until {} ({left} days left)", u.format("%Y-%m-%d"))
+                    }
+                }
+            },
+        };
+        out.push_str(&format!("  access: {access_line}\n"));
+        let mut table = Table::new(&["SCOPE", "LAST FETCH", "STATE", "LEFT TODAY", "RESETS"]);
+        for s in &st.scopes {
+            if s.scope == Scope::Metadata {
+                continue;
+            }
+            let (last, state) = match s.last_fetch {
+                None => ("never".to_owned(), Cell::styled("-", Style::Dim)),
+                Some(t) => (
+                    format!(
+                        "{} ({} ago)",
+                        t.format("%Y-%m-%d %H:%M UTC"),
+                        human_duration(now - t)
+                    ),
+                    if now - t < ttl {
+                        Cell::styled("fresh", Style::Green)
+                    } else {
+                        Cell::styled("stale", Style::Yellow)
+                    },
+                ),
+            };
+            let left = match s.budget {
+                Some(b) if b.is_spent_at(now) => Cell::styled(
+                    format!("0 of {}", b.limit.map_or("?".into(), |l| l.to_string())),
+                    Style::Red,
+                ),
+                Some(b) if b.reset_at.is_some_and(|r| r <= now) => "reset".into(),
+                Some(b) => format!(
+                    "{} of {}",
+                    b.remaining.map_or("?".into(), |r| r.to_string()),
+                    b.limit.map_or("?".into(), |l| l.to_string())
+                )
+                .into(),
+                None => "unknown".into(),
+            };
+            let resets = s
+                .budget
+                .and_then(|b| b.blocked_until().or(b.reset_at))
+                .filter(|t| *t > now)
+                .map_or_else(String::new, |t| {
+                    format!(
+                        "{} (in {})",
+                        t.format("%Y-%m-%d %H:%M UTC"),
+                        human_duration(t - now)
+                    )
+                });
+            table.row(vec![
+                s.scope.as_str().into(),
+                last.into(),
+                state,
+                left,
+                resets.into(),
+            ]);
+        }
+        out.push_str(&table.render(2, color));
+    }
+    crate::output::write(None, &out)?;
+    Ok(Outcome::Success)
+}
+
+fn token_text(t: TokenState, now: DateTime<Utc>) -> String {
+    match t {
+        TokenState::Missing => "none usable stored: the next run logs in (token/new)".to_owned(),
+        TokenState::AccessValid {
+            access_until,
+            refresh_until,
+        } => format!(
+            "valid for {} (refreshable until {})",
+            human_duration(access_until - now),
+            refresh_until.format("%Y-%m-%d")
+        ),
+        TokenState::RefreshValid { refresh_until } => format!(
+            "access token expired; the next run refreshes it (refresh token valid until {})",
+            refresh_until.format("%Y-%m-%d")
+        ),
+    }
+}
+
+fn token_json(t: TokenState) -> serde_json::Value {
+    match t {
+        TokenState::Missing => json!({"state": "missing"}),
+        TokenState::AccessValid {
+            access_until,
+            refresh_until,
+        } => json!({
+            "state": "valid", "access_expires": access_until.to_rfc3339(), "refresh_expires": refresh_until.to_rfc3339()
+        }),
+        TokenState::RefreshValid { refresh_until } => {
+            json!({"state": "refreshable", "refresh_expires": refresh_until.to_rfc3339()})
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! The command line's surface: help, usage errors, completions, config
+//! discovery.
+
+mod common;
+
+use common::{bin, stderr};
+
+#[test]
+fn help_lists_every_command_and_the_exit_statuses() {
+    let out = bin()
+        .arg("--help")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    for cmd in [
+        "import",
+        "fetch",
+        "extract",
+        "banks",
+        "link",
+        "accounts",
+        "unlink",
+        "status",
+        "config",
+        "rules",
+        "completions",
+    ] {
+        assert!(text.contains(cmd), "--help lacks {cmd}:\n{text}");
+    }
+    assert!(text.contains("3  partial failure"), "{text}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    bin()
+        .arg("import")
+        .arg("--offline")
+        .arg("--refresh")
+        .assert()
+        .code(2);
+    bin().arg("no-such-command").assert().code(2);
+    let err = stderr(
+        bin()
+            .args(["import", "--since", "yesterday"])
+            .assert()
+            .code(2),
+    );
+    assert!(err.contains("--since"), "{err}");
+}
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = bin()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("gc-beancount"), "{shell}");
+        assert!(
+            text.contains("mark-duplicates"),
+            "{shell} completion lacks import's options"
+        );
+    }
+}
+
+#[test]
+fn a_missing_configuration_is_a_usage_error_saying_where_it_looked() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = stderr(bin().current_dir(dir.path()).arg("status").assert().code(2));
+    assert!(
+        err.contains("no configuration file found") && err.contains("config.example.yaml"),
+        "{err}"
+    );
+    let err = stderr(
+        bin()
+            .current_dir(dir.path())
+            .args(["status", "-c", "nope.yaml"])
+            .assert()
+            .code(2),
+    );
+    assert!(err.contains("nope.yaml"), "{err}");
+    let err = stderr(
+        bin()
+            .current_dir(dir.path())
+            .env("GC_BEANCOUNT_CONFIG", dir.path().join("env.yaml"))
+            .arg("status")
+            .assert()
+            .code(2),
+    );
+    assert!(err.contains("GC_BEANCOUNT_CONFIG"), "{err}");
+}
+
+#[test]
+fn a_bad_test_clock_is_a_usage_error() {
+    let err = stderr(
+        bin()
+            .env("GC_BEANCOUNT_NOW", "yesterday")
+            .arg("status")
+            .assert()
+            .code(2),
+    );
+    assert!(err.contains("GC_BEANCOUNT_NOW"), "{err}");
+}

@@ -1,0 +1,279 @@
+//! Helpers shared by the end-to-end tests of the binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The binary under test, with an environment that cannot leak the
+/// developer's own configuration, store or clock into the test.
+pub fn bin() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("gc-beancount").unwrap();
+    for var in [
+        "GC_BEANCOUNT_CONFIG",
+        "GC_BEANCOUNT_STORE",
+        "GC_BEANCOUNT_NOW",
+        "RUST_LOG",
+        "NO_COLOR",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent-gc-beancount-test");
+    cmd.env("XDG_CACHE_HOME", "/nonexistent-gc-beancount-test");
+    cmd
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `bean-check`: `$BEAN_CHECK`, else on PATH, else `<root>/.venv/bin`.
+/// Panics with what to do when it is missing: these tests never skip.
+pub fn bean_check_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("BEAN_CHECK").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&path) {
+            let candidate = dir.join("bean-check");
+            if candidate.is_file() {
+                return candidate;
+            }
+        }
+    }
+    let venv = root().join(".venv/bin/bean-check");
+    if venv.is_file() {
+        return venv;
+    }
+    panic!("bean-check not found: run scripts/test (it installs beancount into .venv)");
+}
+
+/// Runs bean-check on `file`, panicking with its output and the file when it
+/// finds errors.
+pub fn bean_check(file: &Path) {
+    let out = Command::new(bean_check_path())
+        .arg(file)
+        .output()
+        .expect("run bean-check");
+    if !out.status.success() || !out.stdout.is_empty() || !out.stderr.is_empty() {
+        panic!(
+            "bean-check failed on {}:\n{}{}\n--- file ---\n{}",
+            file.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(file).unwrap_or_default()
+        );
+    }
+}
+
+/// The stderr of a finished command, as text.
+pub fn stderr(assert: assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// The stdout of a finished command, as text.
+pub fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+/// The Beancount accounts `text` uses (any whitespace-separated word that
+/// looks like `Assets:...`, `Expenses:...`, ...), sorted and unique.
+pub fn accounts_used(text: &str) -> Vec<String> {
+    let roots = ["Assets:", "Liabilities:", "Equity:", "Income:", "Expenses:"];
+    let mut out: Vec<String> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with(';'))
+        .flat_map(|l| l.split_whitespace())
+        .filter(|w| roots.iter().any(|r| w.starts_with(r)))
+        .map(|w| w.to_owned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Writes `text` to a file in `dir` after what a new ledger starts with
+/// (an `open` directive for every account it uses that it does not open
+/// itself, and a `pad` from Equity:Opening-Balances for every asset and
+/// liability account, since the bank gives only recent history), and runs
+/// bean-check on it.
+pub fn bean_check_text(dir: &Path, text: &str) {
+    let mut file = String::from("option \"operating_currency\" \"EUR\"\n");
+    file.push_str("1970-01-01 open Equity:Opening-Balances\n");
+    for account in accounts_used(text) {
+        if !text.contains(&format!(" open {account}")) {
+            file.push_str(&format!("1970-01-01 open {account}\n"));
+        }
+        let asserted = text.contains(&format!(" balance {account} "));
+        if asserted && (account.starts_with("Assets:") || account.starts_with("Liabilities:")) {
+            file.push_str(&format!(
+                "1970-01-02 pad {account} Equity:Opening-Balances\n"
+            ));
+        }
+    }
+    file.push('\n');
+    file.push_str(text);
+    let path = dir.join("checked.beancount");
+    std::fs::write(&path, file).unwrap();
+    bean_check(&path);
+}
+
+/// The shared fixtures (`../shared/fixtures` beside the repository).
+pub fn fixtures() -> PathBuf {
+    root().join("../shared/fixtures")
+}
+
+/// A fake GoCardless server, a temporary folder with a configuration that
+/// points at it and a store of its own, and the binary set up to use them
+/// with the server's clock.
+pub struct Env {
+    pub server: fake_gocardless::FakeServer,
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+}
+
+impl Env {
+    /// A server with `accounts` accounts, all configured (the first named
+    /// `current`, booked to `Assets:Bank:Current`; the others
+    /// `Assets:Bank:AccountN`).
+    pub fn new(accounts: usize) -> Env {
+        Env::with(fake_gocardless::Options {
+            accounts,
+            ..Default::default()
+        })
+    }
+
+    /// Like [`Env::new`] with the server's options.
+    pub fn with(opts: fake_gocardless::Options) -> Env {
+        let server = fake_gocardless::FakeServer::start(opts);
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("gc-beancount.yaml");
+        let env = Env {
+            server,
+            dir,
+            config,
+        };
+        let ids = env.server.account_ids();
+        env.write_config(&ids);
+        env
+    }
+
+    /// Rewrites the configuration for these account ids.
+    pub fn write_config(&self, ids: &[String]) {
+        let mut yaml = format!(
+            "secret_id: {}\nsecret_key: ${{TEST_SECRET_KEY}}\nbase_url: {}\nstore: store.sqlite\naccounts:\n",
+            self.server.secret_id(),
+            self.server.base_url()
+        );
+        for (i, id) in ids.iter().enumerate() {
+            if i == 0 {
+                yaml.push_str(&format!(
+                    "  - id: {id}\n    name: current\n    account: Assets:Bank:Current\n"
+                ));
+            } else {
+                yaml.push_str(&format!(
+                    "  - id: {id}\n    account: Assets:Bank:Account{i}\n"
+                ));
+            }
+        }
+        std::fs::write(&self.config, yaml).unwrap();
+    }
+
+    /// The binary, run in the folder, with the configuration and the
+    /// server's current time.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        self.runner().cmd()
+    }
+
+    /// What it takes to run the binary for this environment, without the
+    /// server (so a test can stop the server and still run it).
+    pub fn runner(&self) -> Runner {
+        Runner {
+            dir: self.dir.path().to_path_buf(),
+            config: self.config.clone(),
+            secret_key: self.server.secret_key(),
+            now: self.server.now(),
+        }
+    }
+
+    /// The same as a plain `std::process::Command` (for processes that run
+    /// while the test acts on the server).
+    pub fn process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("gc-beancount"));
+        for var in [
+            "GC_BEANCOUNT_CONFIG",
+            "GC_BEANCOUNT_STORE",
+            "RUST_LOG",
+            "NO_COLOR",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.current_dir(self.dir.path())
+            .arg("--config")
+            .arg(&self.config)
+            .env("XDG_CACHE_HOME", "/nonexistent-gc-beancount-test")
+            .env("TEST_SECRET_KEY", self.server.secret_key())
+            .env("GC_BEANCOUNT_NOW", self.server.now().to_rfc3339());
+        cmd
+    }
+
+    /// The store file the configuration names.
+    pub fn store(&self) -> PathBuf {
+        self.dir.path().join("store.sqlite")
+    }
+
+    /// How many requests the server saw with this method and path prefix.
+    pub fn count(&self, method: &str, prefix: &str) -> usize {
+        self.server.count(method, prefix)
+    }
+}
+
+/// Runs the binary in a folder with a configuration, a secret key and a
+/// fixed clock.
+pub struct Runner {
+    pub dir: PathBuf,
+    pub config: PathBuf,
+    pub secret_key: String,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Runner {
+    /// The binary, ready for its arguments.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        let mut cmd = bin();
+        cmd.current_dir(&self.dir)
+            .arg("--config")
+            .arg(&self.config)
+            .env("TEST_SECRET_KEY", &self.secret_key)
+            .env("GC_BEANCOUNT_NOW", self.now.to_rfc3339());
+        cmd
+    }
+}
+
+/// Waits for the requisition with this reference to exist at the server.
+pub fn find_requisition(env: &Env, reference: &str) -> String {
+    let client = gocardless::Client::builder(
+        env.server.secret_id(),
+        gocardless::Secret::new(env.server.secret_key()),
+    )
+    .base_url(&env.server.base_url())
+    .build()
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let found = client
+            .requisitions()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.reference.as_deref() == Some(reference));
+        if let Some(r) = found {
+            return r.id;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no requisition {reference}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -1,0 +1,332 @@
+//! `import`, `fetch`, `status` against the fake server: the daily use.
+
+mod common;
+
+use common::{Env, bean_check_text, stderr, stdout};
+use fake_gocardless::{AccountSpec, Scope};
+
+#[test]
+fn import_writes_beancount_that_passes_bean_check_and_only_that_on_stdout() {
+    let env = Env::new(2);
+    let assert = env.cmd().arg("import").assert().success();
+    let out = stdout(&assert);
+    let ids = env.server.account_ids();
+    for (id, account) in ids
+        .iter()
+        .zip(["Assets:Bank:Current", "Assets:Bank:Account1"])
+    {
+        assert!(out.contains(&format!("id {id}")), "no block for {id}");
+        assert!(out.contains(account), "{account} missing");
+    }
+    assert!(out.matches("gocardless_id:").count() > 100, "{out}");
+    assert!(
+        out.contains("\nbalance ") || out.contains(" balance Assets:Bank:"),
+        "no balance assertion: {out}"
+    );
+    bean_check_text(env.dir.path(), &out);
+}
+
+#[test]
+fn two_runs_in_a_row_log_in_once_and_ask_the_bank_once() {
+    let env = Env::new(2);
+    let first = stdout(&env.cmd().arg("import").assert().success());
+    let second = stdout(&env.cmd().arg("import").assert().success());
+    assert_eq!(
+        first, second,
+        "the second run, served from the store, differs"
+    );
+    assert_eq!(
+        env.count("POST", "/api/v2/token/new/"),
+        1,
+        "the second process logged in again"
+    );
+    let tx = env
+        .server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/transactions/"))
+        .count();
+    assert_eq!(tx, 2, "one transactions request per account over both runs");
+
+    // A day later the access token has expired: it is refreshed, not
+    // replaced by a new login, and the bank is asked again.
+    env.server.advance(chrono::Duration::days(1));
+    env.cmd().arg("import").assert().success();
+    assert_eq!(env.count("POST", "/api/v2/token/new/"), 1);
+    assert_eq!(env.count("POST", "/api/v2/token/refresh/"), 1);
+    let tx = env
+        .server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/transactions/"))
+        .count();
+    assert_eq!(tx, 4);
+}
+
+#[test]
+fn the_bank_daily_limit_falls_back_to_stored_data_with_a_warning() {
+    let env = Env::new(1);
+    let id = env.server.account_ids()[0].clone();
+    let first = stdout(&env.cmd().arg("import").assert().success());
+    // Seven hours later the stored answer is past its TTL, and the bank has
+    // no reads left today.
+    env.server.advance(chrono::Duration::hours(7));
+    env.server.set_remaining(&id, Scope::Transactions, 0);
+    env.server.set_remaining(&id, Scope::Balances, 0);
+    let assert = env.cmd().arg("import").assert().success();
+    let out = stdout(&assert);
+    let err = stderr(assert);
+    assert!(
+        err.contains("using the transactions stored 7 h 0 min ago"),
+        "{err}"
+    );
+    assert!(err.contains("daily"), "{err}");
+    assert!(
+        err.contains("can be asked again at 2026-11-21 00:00 UTC"),
+        "{err}"
+    );
+    assert_eq!(out, first, "the stored data is written");
+    let refused = env
+        .server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/transactions/") && r.status == 429)
+        .count();
+    assert_eq!(refused, 1, "the bank was asked once and refused");
+
+    // The budget is now known to be spent: the next run does not even ask.
+    env.cmd().arg("import").assert().success();
+    let asked = env
+        .server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/transactions/"))
+        .count();
+    assert_eq!(asked, 2);
+    let assert = env.cmd().args(["status", "--json"]).assert().success();
+    let status: serde_json::Value = serde_json::from_str(&stdout(&assert)).unwrap();
+    let tx = status["accounts"][0]["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["scope"] == "transactions")
+        .unwrap()
+        .clone();
+    assert_eq!(tx["remaining_today"], 0, "{status}");
+    assert_eq!(tx["fresh"], false, "{status}");
+}
+
+#[test]
+fn an_expired_agreement_on_one_account_gives_exit_3_the_other_account_and_the_relink_hint() {
+    let env = Env::new(2);
+    let ids = env.server.account_ids();
+    env.server.expire_access(&ids[1]);
+    let assert = env.cmd().arg("import").assert().code(3);
+    let out = stdout(&assert);
+    let err = stderr(assert);
+    assert!(
+        out.contains("Assets:Bank:Current") && out.contains("gocardless_id"),
+        "{out}"
+    );
+    assert!(!out.contains("Assets:Bank:Account1"), "{out}");
+    assert!(err.contains(&ids[1]), "{err}");
+    assert!(
+        err.contains("gc-beancount link --bank FAKEBANK_FAKEDEB1"),
+        "{err}"
+    );
+    assert!(err.contains("1 of 2 accounts failed"), "{err}");
+    bean_check_text(env.dir.path(), &out);
+}
+
+#[test]
+fn offline_works_with_the_server_stopped_and_fails_clearly_with_nothing_stored() {
+    let env = Env::new(2);
+    let online = stdout(&env.cmd().arg("import").assert().success());
+    let runner = env.runner();
+    let Env { server, dir, .. } = env;
+    drop(server);
+    let assert = runner
+        .cmd()
+        .args(["import", "--offline"])
+        .assert()
+        .success();
+    assert_eq!(stdout(&assert), online);
+    // An account never fetched: its error names it, the other is written.
+    let mut config = std::fs::read_to_string(&runner.config).unwrap();
+    config
+        .push_str("  - id: 0b9e0c9e-1111-4c4c-9b9b-000000000001\n    account: Assets:Bank:Never\n");
+    std::fs::write(&runner.config, config).unwrap();
+    let assert = runner.cmd().args(["import", "--offline"]).assert().code(3);
+    let err = stderr(assert);
+    assert!(
+        err.contains("0b9e0c9e-1111-4c4c-9b9b-000000000001") && err.contains("offline"),
+        "{err}"
+    );
+    drop(dir);
+}
+
+#[test]
+fn account_selection_window_and_output_file() {
+    let env = Env::new(2);
+    let out_file = env.dir.path().join("new.beancount");
+    let assert = env
+        .cmd()
+        .args([
+            "import",
+            "--account",
+            "current",
+            "--since",
+            "2026-11-01",
+            "--until",
+            "2026-11-10",
+            "-o",
+        ])
+        .arg(&out_file)
+        .assert()
+        .success();
+    assert_eq!(stdout(&assert), "", "with -o nothing goes to stdout");
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    assert!(
+        text.contains("Assets:Bank:Current") && !text.contains("Assets:Bank:Account1"),
+        "{text}"
+    );
+    for line in text.lines().filter(|l| l.starts_with("2026-")) {
+        let date = &line[..10];
+        assert!(("2026-11-01"..="2026-11-11").contains(&date), "{line}");
+    }
+    let tx: Vec<_> = env
+        .server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/transactions/"))
+        .collect();
+    assert_eq!(tx.len(), 1);
+    assert!(
+        tx[0].query.contains("date_from=2026-11-01") && tx[0].query.contains("date_to=2026-11-10"),
+        "{:?}",
+        tx[0]
+    );
+
+    let err = stderr(
+        env.cmd()
+            .args(["import", "--account", "nope"])
+            .assert()
+            .code(2),
+    );
+    assert!(err.contains("current ("), "{err}");
+    let err = stderr(
+        env.cmd()
+            .args(["import", "--since", "2026-11-10", "--until", "2026-11-01"])
+            .assert()
+            .code(2),
+    );
+    assert!(err.contains("after"), "{err}");
+}
+
+#[test]
+fn fetch_archives_responses_that_extract_converts_to_the_same_output() {
+    let env = Env::new(2);
+    let archive = env.dir.path().join("archive");
+    let assert = env
+        .cmd()
+        .arg("fetch")
+        .arg("--archive")
+        .arg(&archive)
+        .assert()
+        .success();
+    assert_eq!(stdout(&assert), "");
+    let mut names: Vec<String> = std::fs::read_dir(&archive)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 4, "{names:?}");
+    let imported = stdout(&env.cmd().arg("import").assert().success());
+    let extracted = stdout(&env.cmd().arg("extract").arg(&archive).assert().success());
+    assert_eq!(imported, extracted);
+    // import was answered from the store that fetch filled.
+    let tx = env
+        .server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/transactions/"))
+        .count();
+    assert_eq!(tx, 2);
+}
+
+#[test]
+fn a_transaction_that_cannot_be_converted_gives_exit_4_and_keeps_the_rest() {
+    let env = Env::new(1);
+    let bad = serde_json::json!({"transactions": {"booked": [
+        {"transactionId": "good-1", "bookingDate": "2026-11-18",
+         "transactionAmount": {"amount": "-5.00", "currency": "EUR"}, "creditorName": "Kiosk"},
+        {"transactionId": "no-date-1",
+         "transactionAmount": {"amount": "-7.00", "currency": "EUR"}}
+    ], "pending": []}});
+    let balances = serde_json::json!({"balances": []});
+    let extra = env.server.add_account(AccountSpec::payloads(bad, balances));
+    let mut ids = env.server.account_ids();
+    if !ids.contains(&extra) {
+        ids.push(extra.clone());
+    }
+    env.write_config(&ids);
+    let assert = env.cmd().arg("import").assert().code(4);
+    let out = stdout(&assert);
+    let err = stderr(assert);
+    assert!(out.contains("\"Kiosk\""), "{out}");
+    assert!(out.contains("no-date-1"), "kept as a comment: {out}");
+    assert!(err.contains("no-date-1"), "{err}");
+    bean_check_text(env.dir.path(), &out);
+}
+
+#[test]
+fn status_shows_budget_freshness_access_and_token() {
+    let env = Env::new(1);
+    let assert = env.cmd().arg("status").assert().success();
+    let before = stdout(&assert);
+    assert!(before.contains("never"), "{before}");
+    env.cmd().arg("import").assert().success();
+    let assert = env.cmd().arg("status").assert().success();
+    let out = stdout(&assert);
+    assert!(out.contains("fresh") && out.contains("3 of 4"), "{out}");
+    assert!(out.contains("access: until"), "{out}");
+    assert!(out.contains("token:  valid"), "{out}");
+    let budgeted = env
+        .server
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/transactions/"))
+        .count();
+    assert_eq!(budgeted, 1, "status spent bank budget");
+}
+
+#[test]
+fn secrets_and_tokens_never_reach_stderr_even_at_trace_level() {
+    let env = Env::new(1);
+    let assert = env.cmd().args(["import", "-vvv"]).assert().success();
+    let err = stderr(assert);
+    assert!(
+        err.contains("TRACE") || err.contains("DEBUG"),
+        "no diagnostics at -vvv: {err}"
+    );
+    let store = gocardless::store::Store::open(env.store()).unwrap();
+    let tokens = store
+        .load_tokens(&env.server.secret_id())
+        .unwrap()
+        .expect("tokens stored");
+    for secret in [
+        env.server.secret_key(),
+        tokens.access.expose().to_owned(),
+        tokens.refresh.expose().to_owned(),
+    ] {
+        assert!(!err.contains(&secret), "a secret reached stderr");
+    }
+    // RUST_LOG overrides -q.
+    let assert = env
+        .cmd()
+        .env("RUST_LOG", "debug")
+        .args(["import", "-q", "--refresh"])
+        .assert()
+        .success();
+    assert!(stderr(assert).contains("DEBUG"));
+}
