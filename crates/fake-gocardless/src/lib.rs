@@ -71,7 +71,6 @@ use state::State;
 /// A running fake server. Dropping it stops the server.
 pub struct FakeServer {
     shared: Arc<Shared>,
-    server: Arc<tiny_http::Server>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
     port: u16,
@@ -96,25 +95,19 @@ impl FakeServer {
 
     /// Starts a server on the given address (`"127.0.0.1:8080"`).
     pub fn start_on(addr: &str, opts: Options) -> io::Result<FakeServer> {
-        let server = tiny_http::Server::http(addr).map_err(io::Error::other)?;
-        let port = server
-            .server_addr()
-            .to_ip()
-            .map(|a| a.port())
-            .ok_or_else(|| io::Error::other("the server has no IP address"))?;
-        let server = Arc::new(server);
+        let listener = std::net::TcpListener::bind(addr)?;
+        let port = listener.local_addr()?.port();
         let base_url = format!("http://127.0.0.1:{port}/api/v2");
-        let shared = Arc::new(Shared::new(State::new(opts, base_url), port));
+        let shared = Arc::new(Shared::new(State::new(opts, base_url)));
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
-            let (server, shared, stop) = (server.clone(), shared.clone(), stop.clone());
+            let (shared, stop) = (shared.clone(), stop.clone());
             std::thread::Builder::new()
                 .name(format!("fake-gocardless-{port}"))
-                .spawn(move || server::serve(server, shared, stop))?
+                .spawn(move || server::serve(listener, shared, stop))?
         };
         Ok(FakeServer {
             shared,
-            server,
             stop,
             thread: Some(thread),
             port,
@@ -266,10 +259,11 @@ impl FakeServer {
 impl Drop for FakeServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        self.server.unblock();
+        // Wake the accept loop so that it sees `stop` and drops the listener.
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
-        server::close_all_connections(self.port);
+        self.shared.close_all_connections();
     }
 }

@@ -505,11 +505,10 @@ fn force_bypasses_the_ttl() {
 
 #[test]
 fn threads_fetch_accounts_at_once() {
-    // Four at once: the fake's HTTP server (tiny_http 0.12) starts with four
-    // idle worker threads and can leave a fifth kept-alive connection queued
-    // until another closes, which would time out here.
+    // More accounts than the binary fetches at once, so connections are
+    // opened and kept alive side by side.
     let fake = Fake::start(Options {
-        accounts: 4,
+        accounts: 8,
         transactions_per_account: 30,
         ..Options::default()
     });
@@ -524,7 +523,7 @@ fn threads_fetch_accounts_at_once() {
             });
         }
     });
-    assert_eq!(fake.transactions_requests(), 4);
+    assert_eq!(fake.transactions_requests(), 8);
     assert_eq!(fake.token_new(), 1);
     let seen = fake.requests();
     let again = fake.run(CacheOptions::default());

@@ -28,10 +28,10 @@
 //!
 //! Categorisation picks each transaction's counter account during
 //! conversion ([`rules::Categorizer`]), in this order: [`rules`] from the
-//! configuration (the account's, then the global ones), the account
-//! [`learn`]ed from the ledger, a [`transfer`] to another own account
-//! (recognised by IBAN; the two sides of a transfer converted in one run
-//! are merged into one entry), then the account's fallback.
+//! configuration (the account's, then the global ones), a [`transfer`] to
+//! another own account (recognised by IBAN; the two sides of a transfer
+//! converted in one run are merged into one entry), the account
+//! [`learn`]ed from the ledger, then the account's fallback.
 //! [`rules::report`] is `rules test`: which rule matched each transaction.
 
 pub mod beancount;

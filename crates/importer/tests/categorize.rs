@@ -330,7 +330,7 @@ fn predictions_below_the_threshold_fall_back() {
 }
 
 #[test]
-fn rules_beat_learning_beats_transfers_beat_the_fallback() {
+fn rules_beat_transfers_beat_learning_beats_the_fallback() {
     let config = config(
         r#"rules:
   - if: { payee: "(?i)tesco", amount: "< -100" }
@@ -356,6 +356,16 @@ fn rules_beat_learning_beats_transfers_beat_the_fallback() {
                     "2024-03-02",
                     "-8.00",
                     "TESCO STORES 2",
+                    None,
+                    "card payment",
+                ),
+                // Learning would say groceries, but the money went to the
+                // user's own savings: the IBAN is a fact, the guess is not.
+                tx(
+                    "e",
+                    "2024-03-02",
+                    "-9.00",
+                    "TESCO STORES 3",
                     Some(SAVINGS_IBAN),
                     "card payment",
                 ),
@@ -387,12 +397,14 @@ fn rules_beat_learning_beats_transfers_beat_the_fallback() {
     assert_eq!(by[0], By::Rule);
     assert!(matches!(by[1], By::Learned { .. }), "{by:?}");
     assert_eq!(by[2], By::Transfer);
-    assert_eq!(by[3], By::Fallback);
+    assert_eq!(by[3], By::Transfer);
+    assert_eq!(by[4], By::Fallback);
     let t = transactions(&out);
     assert_eq!(t[2].postings[1].account, "Assets:Bank:Savings");
+    assert_eq!(t[3].postings[1].account, "Assets:Bank:Savings");
     // The transfer's other side is written out, for matching it later.
     assert_eq!(
-        t[2].postings[1]
+        t[3].postings[1]
             .units
             .as_ref()
             .map(|u| u.number.to_string()),

@@ -130,9 +130,8 @@ impl Store {
         schema::check(&conn).map_err(|p| schema_error(&path, p))?;
         // The journal mode is stored in the file; WAL lets readers and one
         // writer, from any process, work at once.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| map_error(&path, "switch it to WAL mode", e))?;
+        let mode =
+            switch_to_wal(&conn).map_err(|e| map_error(&path, "switch it to WAL mode", e))?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(path = %path.display(), mode, "the store could not use WAL mode");
         }
@@ -301,4 +300,27 @@ fn from_millis(ms: i64) -> rusqlite::Result<DateTime<Utc>> {
             format!("instant out of range: {ms} ms").into(),
         )
     })
+}
+
+/// Switches the file to WAL and returns the journal mode now in force.
+///
+/// Changing the journal mode takes an exclusive lock, and SQLite answers
+/// `SQLITE_BUSY` at once instead of calling the busy handler; two processes
+/// opening a new store together would then fail. So wait and try again, for
+/// as long as any other statement would wait.
+fn switch_to_wal(conn: &rusqlite::Connection) -> rusqlite::Result<String> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5 + fastrand::u64(..20)));
+            }
+            other => return other,
+        }
+    }
 }

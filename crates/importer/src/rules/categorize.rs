@@ -1,6 +1,7 @@
 //! Choosing a transaction's counter account and rule actions, in order of
-//! precedence: the account's rules, the global rules, the account learned
-//! from the ledger, a transfer to another own account, the fallback.
+//! precedence: the account's rules, the global rules, a transfer to another
+//! own account (an IBAN match is certain), the account learned from the
+//! ledger (a guess), the fallback.
 
 use std::fmt;
 
@@ -216,6 +217,13 @@ impl Categorizer {
         if has_rules && self.apply_rules(tx, account, payee.as_deref(), &narration, &mut d) {
             return d;
         }
+        // A counterparty IBAN that is one of the user's own accounts is a
+        // fact; a learned category is a guess. So transfers come first.
+        if let Some(a) = self.own.counter(&account.account, tx.counterparty_iban()) {
+            d.account = Some(a.to_owned());
+            d.by = By::Transfer;
+            return d;
+        }
         if let Some(model) = self.model.as_ref().filter(|_| self.learn.enabled) {
             let payee = d.payee.as_deref().or(payee.as_deref());
             let narration = d.narration.as_deref().unwrap_or(&narration);
@@ -235,11 +243,6 @@ impl Categorizer {
                 d.posting_flag = self.learn.mark.then_some('!');
                 return d;
             }
-        }
-        if let Some(a) = self.own.counter(&account.account, tx.counterparty_iban()) {
-            d.account = Some(a.to_owned());
-            d.by = By::Transfer;
-            return d;
         }
         d.account = counter_account(tx, account);
         d
