@@ -19,6 +19,12 @@
 
 use std::process::ExitCode;
 
+// Converting a large response allocates and frees many small strings;
+// mimalloc does that about a quarter faster than the system allocator
+// (`cargo bench -p importer --bench convert`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 
 mod access;

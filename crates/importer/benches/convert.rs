@@ -71,6 +71,11 @@ fn response_json(n: usize) -> String {
     )
 }
 
+// The allocator of the `gc-beancount` binary, so the figure is the one
+// users get.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let json = response_json(N);
     let account = AccountConfig::new("bench", "Assets:Bank:Checking");
