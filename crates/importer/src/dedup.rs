@@ -17,7 +17,10 @@
 //! Balance assertions already in the ledger (same account and date) are not
 //! repeated. Pending ledger entries inside the fetched window that nothing
 //! matched are reported as stale. Accounts the output uses that the ledger
-//! never opens get an `open` directive.
+//! never opens get an `open` directive; a bank account opened that way
+//! whose balance is asserted also gets a `pad` from
+//! [`OPENING_BALANCES`], because the bank's history does not reach back
+//! to the account's first day and the assertion could not hold otherwise.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -27,7 +30,10 @@ use chrono::{Days, NaiveDate};
 
 use crate::config::{AccountConfig, DedupConfig};
 use crate::convert::{AccountOutput, ID_KEY};
-use crate::entry::{Entry, MetaValue, OpenEntry, TransactionEntry};
+use crate::entry::{Entry, MetaValue, OpenEntry, PadEntry, TransactionEntry};
+
+/// Where the opening balance of a bank account first imported comes from.
+pub const OPENING_BALANCES: &str = "Equity:Opening-Balances";
 use crate::ledger::{Ledger, Posting};
 use crate::render::{render, render_entry};
 
@@ -241,7 +247,8 @@ pub struct DedupResult {
     pub summaries: Vec<AccountSummary>,
     /// `open` directives ([`Entry::Open`]) for accounts the kept entries use
     /// and the ledger never opens, each dated on its first use, sorted by
-    /// account.
+    /// account; then a `pad` ([`Entry::Pad`]) for each bank account among
+    /// them whose balance is asserted (see the module's doc).
     pub opens: Vec<Entry>,
 }
 
@@ -517,6 +524,39 @@ fn missing_opens(outputs: &[AccountOutput], ledger: &Ledger) -> Vec<Entry> {
             }
         }
     }
+    // A bank account first imported has a balance the bank's history does
+    // not explain (what it held before the fetched window): pad it from
+    // the opening balances, before its first use and its first assertion.
+    let mut pads = Vec::new();
+    for output in outputs {
+        let bank = output.account.account.as_str();
+        let first_balance = output
+            .entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Balance(b) if b.account == bank => Some(b.date),
+                _ => None,
+            })
+            .min();
+        let (Some(first_balance), Some(used)) = (first_balance, first_use.get(bank).copied())
+        else {
+            continue;
+        };
+        if ledger.open_date(bank).is_some() {
+            continue;
+        }
+        let date = used.min(first_balance - Days::new(1));
+        first_use.insert(bank, date);
+        let source = first_use.entry(OPENING_BALANCES).or_insert(date);
+        if date < *source {
+            *source = date;
+        }
+        pads.push(Entry::Pad(PadEntry {
+            date,
+            account: bank.to_owned(),
+            source: OPENING_BALANCES.to_owned(),
+        }));
+    }
     let mut opens: Vec<Entry> = first_use
         .into_iter()
         // An account opened after its first use is the user's to fix: a
@@ -534,6 +574,7 @@ fn missing_opens(outputs: &[AccountOutput], ledger: &Ledger) -> Vec<Entry> {
         (Entry::Open(a), Entry::Open(b)) => a.account.cmp(&b.account),
         _ => std::cmp::Ordering::Equal,
     });
+    opens.extend(pads);
     opens
 }
 

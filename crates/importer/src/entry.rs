@@ -15,6 +15,8 @@ pub enum Entry {
     Balance(BalanceEntry),
     /// An `open` directive.
     Open(OpenEntry),
+    /// A `pad` directive.
+    Pad(PadEntry),
     /// A comment: each line is written after `; `.
     Comment(String),
     /// A bank record that could not be converted: written as a comment
@@ -29,6 +31,7 @@ impl Entry {
             Entry::Transaction(t) => Some(t.date),
             Entry::Balance(b) => Some(b.date),
             Entry::Open(o) => Some(o.date),
+            Entry::Pad(p) => Some(p.date),
             Entry::Comment(_) => None,
             Entry::Invalid(i) => i.date,
         }
@@ -159,6 +162,18 @@ pub struct OpenEntry {
     pub account: String,
     /// The currencies it may hold (empty: any).
     pub currencies: Vec<String>,
+}
+
+/// A `pad` directive: Beancount fills `account` from `source` so that the
+/// next balance assertion on `account` holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PadEntry {
+    /// The day the padding is booked.
+    pub date: NaiveDate,
+    /// The account padded.
+    pub account: String,
+    /// Where the difference comes from (`Equity:Opening-Balances`).
+    pub source: String,
 }
 
 /// A bank record that could not be converted.

@@ -236,6 +236,9 @@ impl Layout {
                 }
                 out.push('\n');
             }
+            Entry::Pad(p) => {
+                let _ = writeln!(out, "{} pad {} {}", p.date, p.account, p.source);
+            }
             Entry::Comment(c) => {
                 for l in comment_lines(c) {
                     out.push_str(&l);

@@ -483,3 +483,58 @@ fn nothing_is_lost_comments_and_invalid_records_pass_through() {
     assert_eq!(result.outputs[0].problems.len(), 1);
     assert_eq!(result.summaries[0].dup_id, 1);
 }
+
+#[test]
+fn a_first_import_pads_the_bank_account_so_its_balance_holds() {
+    // The bank's balance includes years before the fetched window.
+    let balances = serde_json::from_value(json!({"balances": [{
+        "balanceAmount": {"amount": "1234.56", "currency": "EUR"},
+        "balanceType": "closingBooked",
+        "referenceDate": "2026-03-03",
+    }]}))
+    .unwrap();
+    let outputs = vec![convert_account(
+        &account(),
+        &response(
+            vec![
+                tx(Some("t1"), "2026-03-01", "-12.50", "Bakery"),
+                tx(Some("t2"), "2026-03-03", "-40.00", "Fuel"),
+            ],
+            vec![],
+        ),
+        Some(&balances),
+        date("2026-03-04"),
+    )];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ledger.bean");
+    std::fs::write(&path, "option \"operating_currency\" \"EUR\"\n").unwrap();
+    let result = dedup(
+        outputs,
+        &Ledger::load(&[&path]).unwrap(),
+        &DedupOptions::default(),
+    );
+    let text = result.render();
+    assert!(
+        text.contains("2026-03-01 open Assets:Bank:Checking\n")
+            && text.contains("2026-03-01 open Equity:Opening-Balances\n")
+            && text.contains("2026-03-01 pad Assets:Bank:Checking Equity:Opening-Balances\n")
+            && text.contains("2026-03-04 balance Assets:Bank:Checking"),
+        "{text}"
+    );
+    append(&path, &text);
+    support::bean_check(&path);
+
+    // An account the ledger already opens is the user's to pad.
+    let ledger = ledger("2020-01-01 open Assets:Bank:Checking\n");
+    let again = dedup(
+        vec![convert_account(
+            &account(),
+            &response(vec![tx(Some("t9"), "2026-03-05", "-1.00", "Kiosk")], vec![]),
+            Some(&balances),
+            date("2026-03-06"),
+        )],
+        &ledger,
+        &DedupOptions::default(),
+    );
+    assert!(!again.render().contains(" pad "), "{}", again.render());
+}
