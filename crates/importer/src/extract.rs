@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use gocardless::{BalancesResponse, TransactionsResponse};
 
-use crate::config::Config;
+use crate::config::{AccountConfig, Config};
 use crate::convert::{AccountOutput, Problem, convert_account_with};
 use crate::render::render;
 use crate::rules::Categorizer;
@@ -204,6 +204,35 @@ pub fn convert_all_with(
     categorizer: &Categorizer,
 ) -> Extracted {
     let mut problems = Vec::new();
+    let mut outputs = Vec::new();
+    for (account, d) in pair_with_config(config, data, &mut problems) {
+        let out = convert_account_with(
+            account,
+            &d.transactions,
+            d.balances.as_ref(),
+            today,
+            categorizer,
+        );
+        problems.extend(out.problems.iter().cloned());
+        outputs.push(out);
+    }
+    crate::transfer::merge(&mut outputs);
+    Extracted {
+        text: render(&outputs),
+        outputs,
+        problems,
+    }
+}
+
+/// The configured accounts that `data` has data for, in the order of the
+/// configuration, each with its data. Data for an account the configuration
+/// does not name, and files that could not be read, go to `problems`:
+/// nothing given is passed over in silence.
+pub fn pair_with_config<'c, 'd>(
+    config: &'c Config,
+    data: &'d [AccountData],
+    problems: &mut Vec<Problem>,
+) -> Vec<(&'c AccountConfig, &'d AccountData)> {
     for d in data {
         if config.account(&d.account_id).is_none() {
             let known: Vec<&str> = config.accounts.iter().map(|a| a.id.as_str()).collect();
@@ -223,7 +252,7 @@ pub fn convert_all_with(
             });
         }
     }
-    let mut outputs = Vec::new();
+    let mut pairs = Vec::new();
     for account in &config.accounts {
         let Some(d) = data.iter().find(|d| {
             d.account_id == account.id || Some(d.account_id.as_str()) == account.name.as_deref()
@@ -237,20 +266,7 @@ pub fn convert_all_with(
                 reason: format!("{}: {why}", path.display()),
             });
         }
-        let out = convert_account_with(
-            account,
-            &d.transactions,
-            d.balances.as_ref(),
-            today,
-            categorizer,
-        );
-        problems.extend(out.problems.iter().cloned());
-        outputs.push(out);
+        pairs.push((account, d));
     }
-    crate::transfer::merge(&mut outputs);
-    Extracted {
-        text: render(&outputs),
-        outputs,
-        problems,
-    }
+    pairs
 }

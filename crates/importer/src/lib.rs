@@ -48,6 +48,7 @@ pub mod transaction;
 pub mod transfer;
 
 mod env;
+mod fxhash;
 mod parallel;
 
 pub use config::{AccountConfig, Config, ConfigError};

@@ -67,32 +67,8 @@ pub fn test(
     today: NaiveDate,
 ) -> Report {
     let mut problems = Vec::new();
-    for d in data {
-        if config.account(&d.account_id).is_none() {
-            problems.push(Problem {
-                account: d.account_id.clone(),
-                transaction_id: None,
-                reason: format!(
-                    "the account is not in the configuration {}; add it under `accounts:`",
-                    config.origin
-                ),
-            });
-        }
-    }
     let mut accounts = Vec::new();
-    for account in &config.accounts {
-        let Some(d) = data.iter().find(|d| {
-            d.account_id == account.id || Some(d.account_id.as_str()) == account.name.as_deref()
-        }) else {
-            continue;
-        };
-        for (path, why) in &d.unreadable {
-            problems.push(Problem {
-                account: account.label().to_owned(),
-                transaction_id: None,
-                reason: format!("{}: {why}", path.display()),
-            });
-        }
+    for (account, d) in crate::extract::pair_with_config(config, data, &mut problems) {
         let out = convert_account_with(account, &d.transactions, None, today, categorizer);
         problems.extend(out.problems.iter().cloned());
         let items = out
