@@ -451,18 +451,27 @@ fn mock_model(group: &str, key: &str) -> Model {
     }
 }
 
+/// The `.json` files of a folder with their names, sorted so that failures
+/// are reported in a stable order.
+fn json_files(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut files: Vec<(PathBuf, String)> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (p, name)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 #[test]
 fn every_api_fixture_deserialises_without_loss() {
     let dir = shared().join("fixtures/api");
     let mut results = Vec::new();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    for path in files {
-        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+    for (path, file) in json_files(&dir) {
         let v = load(&path);
         if file == "responses.json" {
             for (group, entries) in v.as_object().unwrap() {
@@ -481,12 +490,10 @@ fn every_api_fixture_deserialises_without_loss() {
         results.push(check(&file, model, &v));
     }
     // The spec examples extracted one per file agree with the spec.
-    for entry in std::fs::read_dir(dir.join("spec-examples")).unwrap() {
-        let path = entry.unwrap().path();
-        let file = path.file_name().unwrap().to_string_lossy().into_owned();
-        let Some(rest) = file.strip_suffix(".json") else {
-            continue;
-        };
+    for (path, file) in json_files(&dir.join("spec-examples")) {
+        let rest = file
+            .strip_suffix(".json")
+            .expect("json_files lists .json files");
         let model = if rest.contains("_balances_") {
             Model::Balances
         } else if rest.contains("_details_") {
@@ -511,14 +518,7 @@ fn every_api_fixture_deserialises_without_loss() {
 fn every_bank_payload_deserialises_without_loss() {
     let dir = shared().join("fixtures/banks");
     let mut results = Vec::new();
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    for path in files {
-        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+    for (path, file) in json_files(&dir) {
         let v = load(&path);
         if let Some(items) = v.get("items").and_then(Value::as_array) {
             for (i, item) in items.iter().enumerate() {
@@ -566,12 +566,7 @@ fn every_bank_payload_deserialises_without_loss() {
 fn every_statement_deserialises_without_loss() {
     let dir = shared().join("fixtures/statements");
     let mut results = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "json") {
-            continue;
-        }
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    for (path, name) in json_files(&dir) {
         results.push(check(&name, Model::Transactions, &load(&path)));
     }
     assert_all(results, 5);
