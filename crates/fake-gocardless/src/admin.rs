@@ -5,10 +5,10 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::http::{Req, Resp};
 use crate::options::{AccountSpec, Fault, FaultKind, Scope};
 use crate::server::Shared;
 use crate::state::DEFAULT_LINKED_ACCOUNTS;
+use fake_http::{Req, Resp};
 
 fn bad(msg: impl std::fmt::Display) -> Resp {
     Resp::json(400, &json!({"error": msg.to_string()}))

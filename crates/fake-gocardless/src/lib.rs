@@ -50,36 +50,31 @@
 mod admin;
 mod errors;
 mod generate;
-mod http;
 mod options;
 mod server;
 mod state;
 
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
 
 use chrono::{DateTime, Utc};
 
 pub use options::{AccountSpec, Fault, FaultKind, HeaderStyle, Options, RequestLog, Scope};
 pub use state::DEFAULT_LINKED_ACCOUNTS;
 
-use server::Shared;
+use server::{Fake, Shared};
 use state::State;
 
 /// A running fake server. Dropping it stops the server.
 pub struct FakeServer {
     shared: Arc<Shared>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-    port: u16,
+    server: fake_http::Server,
 }
 
 impl std::fmt::Debug for FakeServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FakeServer")
-            .field("port", &self.port)
+            .field("port", &self.server.port())
             .finish()
     }
 }
@@ -95,23 +90,11 @@ impl FakeServer {
 
     /// Starts a server on the given address (`"127.0.0.1:8080"`).
     pub fn start_on(addr: &str, opts: Options) -> io::Result<FakeServer> {
-        let listener = std::net::TcpListener::bind(addr)?;
-        let port = listener.local_addr()?.port();
-        let base_url = format!("http://127.0.0.1:{port}/api/v2");
-        let shared = Arc::new(Shared::new(State::new(opts, base_url)));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (shared, stop) = (shared.clone(), stop.clone());
-            std::thread::Builder::new()
-                .name(format!("fake-gocardless-{port}"))
-                .spawn(move || server::serve(listener, shared, stop))?
-        };
-        Ok(FakeServer {
-            shared,
-            stop,
-            thread: Some(thread),
-            port,
-        })
+        // The base URL names the port, which is known only once bound.
+        let shared = Arc::new(Shared::new(State::new(opts, String::new())));
+        let server = fake_http::Server::start(addr, "fake-gocardless", Fake(shared.clone()))?;
+        shared.lock().base_url = format!("http://127.0.0.1:{}/api/v2", server.port());
+        Ok(FakeServer { shared, server })
     }
 
     /// `http://127.0.0.1:PORT/api/v2`, without a trailing slash.
@@ -121,7 +104,7 @@ impl FakeServer {
 
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
-        self.port
+        self.server.port()
     }
 
     /// The secret id `POST /token/new/` accepts.
@@ -253,17 +236,5 @@ impl FakeServer {
     /// Every issued token becomes unknown (401 "Invalid token").
     pub fn revoke_tokens(&self) {
         self.shared.lock().revoke_tokens();
-    }
-}
-
-impl Drop for FakeServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so that it sees `stop` and drops the listener.
-        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-        self.shared.close_all_connections();
     }
 }

@@ -13,59 +13,12 @@ use serde::de::DeserializeOwned;
 use crate::error::{Operation, body_start};
 use crate::tokens::{Tokens, acquisition_lock};
 use crate::{
-    Clock, Error, MemoryTokenStore, RateLimit, Secret, SystemClock, TokenState, TokenStore,
+    Clock, Error, MemoryTokenStore, RateLimit, RetryPolicy, Secret, SystemClock, TokenState,
+    TokenStore,
 };
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://bankaccountdata.gocardless.com/api/v2";
-
-/// How failed requests are retried.
-///
-/// Connection errors, timeouts and 5xx answers are retried with exponential
-/// back-off and jitter: the n-th retry waits a random time between half and
-/// all of `base_delay × 2ⁿ⁻¹`, and no retry starts once `max_total` has
-/// passed since the first attempt. An API rate limit (429) that asks for a
-/// wait of at most `max_api_wait` is waited out; a longer one is returned at
-/// once, and the bank's daily limit is never retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts in all, the first included (1 = no retry).
-    pub max_attempts: u32,
-    /// The wait before the first retry.
-    pub base_delay: Duration,
-    /// No retry starts after this much time since the first attempt.
-    pub max_total: Duration,
-    /// The longest API 429 wait that is waited out.
-    pub max_api_wait: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> RetryPolicy {
-        RetryPolicy {
-            max_attempts: 4,
-            base_delay: Duration::from_millis(500),
-            max_total: Duration::from_secs(30),
-            max_api_wait: Duration::from_secs(60),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// No retries at all.
-    pub fn none() -> RetryPolicy {
-        RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        }
-    }
-
-    /// The back-off before retry number `retry` (1-based), with jitter.
-    fn backoff(&self, retry: u32) -> Duration {
-        let factor = 2u32.saturating_pow(retry.saturating_sub(1).min(16));
-        let full = self.base_delay.saturating_mul(factor).min(self.max_total);
-        full.mul_f64(0.5 + fastrand::f64() * 0.5)
-    }
-}
 
 /// A response body with what came with it.
 #[derive(Debug, Clone, PartialEq)]
@@ -266,50 +219,11 @@ impl ClientBuilder {
     }
 }
 
-/// Parses and checks the base URL; makes sure it ends with `/` so that
-/// joining paths keeps its last segment.
+/// Parses and checks the base URL (see [`source::base_url`]).
 fn parse_base_url(s: &str) -> Result<Url, Error> {
-    let mut url = Url::parse(s).map_err(|e| Error::InvalidConfig {
-        message: format!("base URL {s:?} is not a URL: {e}"),
-    })?;
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(Error::InvalidConfig {
-                message: format!(
-                    "base URL {s:?} uses plain http, which would send the secret key and tokens \
-                     unencrypted; use https (plain http is allowed only to localhost)"
-                ),
-            });
-        }
-        other => {
-            return Err(Error::InvalidConfig {
-                message: format!("base URL {s:?} has scheme {other:?}; use https"),
-            });
-        }
-    }
-    if url.query().is_some() || url.fragment().is_some() || url.cannot_be_a_base() {
-        return Err(Error::InvalidConfig {
-            message: format!("base URL {s:?} must be a plain https URL without query or fragment"),
-        });
-    }
-    if !url.path().ends_with('/') {
-        let path = format!("{}/", url.path());
-        url.set_path(&path);
-    }
-    Ok(url)
-}
-
-fn is_loopback(url: &Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    source::base_url(s).map_err(|e| Error::InvalidConfig {
+        message: e.to_string(),
+    })
 }
 
 /// A successful answer, before it is parsed.
@@ -722,29 +636,5 @@ mod tests {
     fn client_is_shareable_between_threads() {
         fn shareable<T: Send + Sync + Clone + 'static>() {}
         shareable::<Client>();
-    }
-
-    #[test]
-    fn backoff_doubles_with_jitter_and_is_capped() {
-        let p = RetryPolicy {
-            max_attempts: 10,
-            base_delay: Duration::from_millis(100),
-            max_total: Duration::from_secs(1),
-            max_api_wait: Duration::from_secs(60),
-        };
-        for _ in 0..100 {
-            for (retry, full) in [
-                (1, 100),
-                (2, 200),
-                (3, 400),
-                (4, 800),
-                (5, 1000),
-                (30, 1000),
-            ] {
-                let d = p.backoff(retry);
-                let full = Duration::from_millis(full);
-                assert!(d >= full / 2 && d <= full, "retry {retry}: {d:?}");
-            }
-        }
     }
 }

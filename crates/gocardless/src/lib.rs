@@ -26,10 +26,9 @@ mod clock;
 mod error;
 mod operations;
 mod ratelimit;
-mod secret;
 mod tokens;
 
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, Fetched, RetryPolicy};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, Fetched};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiMessage, Error, Operation, Subject};
 pub use model::{
@@ -38,5 +37,5 @@ pub use model::{
 };
 pub use operations::{LinkedAccount, MAX_TRANSACTION_PAGES, REQUISITION_PAGE_SIZE};
 pub use ratelimit::RateLimit;
-pub use secret::Secret;
+pub use source::{RetryPolicy, Secret};
 pub use tokens::{MemoryTokenStore, TokenState, TokenStore, Tokens};

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use super::{Access, State, ts};
 use crate::errors;
 use crate::generate::{self, Ledger, Served};
-use crate::http::{Req, Resp, encode};
 use crate::options::Scope;
+use fake_http::{Req, Resp, encode};
 
 impl State {
     pub(super) fn find_account(&self, id: &str) -> Result<usize, Resp> {

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::{Agreement, State, bad_json, paginate, ts};
 use crate::errors;
 use crate::generate;
-use crate::http::{Req, Resp};
+use fake_http::{Req, Resp};
 
 impl State {
     pub(super) fn agreement_json(&self, a: &Agreement) -> Value {

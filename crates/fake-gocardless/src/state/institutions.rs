@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::State;
 use crate::errors;
-use crate::http::{Req, Resp};
+use fake_http::{Req, Resp};
 
 impl State {
     pub(super) fn institutions_list(&self, req: &Req) -> Resp {

@@ -18,8 +18,8 @@ use serde_json::{Value, json};
 use crate::Fault;
 use crate::errors;
 use crate::generate::{self, AccountProfile, Ledger};
-use crate::http::{Req, Resp};
 use crate::options::{AccountSpec, FaultKind, HeaderStyle, Options, RequestLog, Scope};
+use fake_http::{Req, Resp};
 
 /// Requests per minute the general rate-limit headers report.
 const API_LIMIT_PER_MINUTE: u32 = 100;

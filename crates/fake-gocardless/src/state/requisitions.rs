@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use super::{Access, Requisition, State, bad_json, paginate, ts};
 use crate::errors;
 use crate::generate;
-use crate::http::{Req, Resp};
+use fake_http::{Req, Resp};
 
 impl State {
     pub(super) fn requisition_json(&self, r: &Requisition) -> Value {

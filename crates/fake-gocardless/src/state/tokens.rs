@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::{State, Token, TokenKind};
 use crate::errors;
 use crate::generate;
-use crate::http::{Req, Resp};
+use fake_http::{Req, Resp};
 
 impl State {
     pub(super) fn issue(&mut self, kind: TokenKind, ttl: Duration) -> String {

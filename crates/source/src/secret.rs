@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer};
 /// can sit in a struct that derives `Debug` without reaching a log.
 ///
 /// ```
-/// let key = gocardless::Secret::new("s3cr3t");
+/// let key = source::Secret::new("s3cr3t");
 /// assert_eq!(format!("{key:?} {key}"), "[redacted] [redacted]");
 /// assert_eq!(key.expose(), "s3cr3t");
 /// ```
