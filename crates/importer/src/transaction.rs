@@ -38,6 +38,14 @@ pub struct BankTransaction {
     pub value_date_time: Option<NaiveDate>,
     /// The signed amount with every digit the bank sent.
     pub amount: Decimal,
+    /// The payee, when the source (or a bank preset) knows it outright;
+    /// otherwise [`BankTransaction::counterparty_name`] derives it from the
+    /// creditor and debtor fields.
+    pub payee: Option<String>,
+    /// The narration, when the source (or a bank preset) knows it
+    /// outright; otherwise [`BankTransaction::description`] derives it
+    /// from the remittance fields.
+    pub narration: Option<String>,
     /// The amount's currency, a valid Beancount currency.
     pub currency: String,
     /// Who was paid (money out).
@@ -188,6 +196,8 @@ impl BankTransaction {
             booking_date_time: t.booking_date_time.map(|d| d.date_naive()),
             value_date_time: t.value_date_time.map(|d| d.date_naive()),
             amount: t.transaction_amount.amount,
+            payee: None,
+            narration: None,
             currency,
             creditor_name: clean(t.creditor_name),
             ultimate_creditor: clean(t.ultimate_creditor),
@@ -242,9 +252,13 @@ impl BankTransaction {
         self.amount.is_sign_negative() && !self.amount.is_zero()
     }
 
-    /// The counterparty's name: the creditor (else ultimate creditor) for
-    /// money out, the debtor (else ultimate debtor) for money in.
+    /// The counterparty's name: [`BankTransaction::payee`] when set, else
+    /// the creditor (else ultimate creditor) for money out, the debtor
+    /// (else ultimate debtor) for money in.
     pub fn counterparty_name(&self) -> Option<&str> {
+        if let Some(p) = &self.payee {
+            return Some(p);
+        }
         if self.is_outflow() {
             self.creditor_name
                 .as_deref()
@@ -266,10 +280,13 @@ impl BankTransaction {
     }
 
     /// The transaction's description, before whitespace is collapsed:
-    /// unstructured remittance, else its array joined with spaces, else the
-    /// structured text or array, else additional information, else the bank
-    /// codes.
+    /// [`BankTransaction::narration`] when set, else the unstructured
+    /// remittance, else its array joined with spaces, else the structured
+    /// text or array, else additional information, else the bank codes.
     pub fn description(&self) -> Option<Cow<'_, str>> {
+        if let Some(n) = &self.narration {
+            return Some(Cow::Borrowed(n));
+        }
         if let Some(r) = &self.remittance {
             return Some(Cow::Borrowed(r));
         }
@@ -294,6 +311,8 @@ impl BankTransaction {
     pub fn all_text(&self) -> String {
         let mut parts: Vec<&str> = Vec::new();
         for s in [
+            &self.payee,
+            &self.narration,
             &self.creditor_name,
             &self.ultimate_creditor,
             &self.debtor_name,
