@@ -19,28 +19,29 @@ pub const SECRETS_URL: &str = "https://bankaccountdata.gocardless.com/user-secre
 /// The store file for this configuration: its `store` key (relative to the
 /// configuration file's folder), else `$GC_BEANCOUNT_STORE`, else the cache
 /// folder.
-pub fn store_path(located: &Located, config: &Config) -> PathBuf {
-    let configured = config.store.as_deref().map(|p| {
+pub fn store_path(located: &Located, config: &Config) -> anyhow::Result<PathBuf> {
+    let app = crate::settings::app(config)?;
+    let configured = app.store.as_deref().map(|p| {
         if p.is_relative() && !p.starts_with("~") {
             located.path.parent().unwrap_or(Path::new(".")).join(p)
         } else {
             p.to_path_buf()
         }
     });
-    gocardless::store::default_path(configured.as_deref())
+    Ok(gocardless::store::default_path(configured.as_deref()))
 }
 
 /// Opens (or creates) the store.
 pub fn open_store(ctx: &Context, located: &Located, config: &Config) -> anyhow::Result<Store> {
-    let path = store_path(located, config);
+    let path = store_path(located, config)?;
     tracing::info!("store: {}", path.display());
     Ok(Store::open_with_clock(&path, ctx.clock.clone())?)
 }
 
 /// The secret id, or a usage error saying where to get it.
-pub fn secret_id<'a>(located: &Located, config: &'a Config) -> anyhow::Result<&'a str> {
-    match config.secret_id.as_deref().map(str::trim) {
-        Some(id) if !id.is_empty() => Ok(id),
+pub fn secret_id(located: &Located, settings: &gocardless::Settings) -> anyhow::Result<String> {
+    match settings.secret_id.as_deref().map(str::trim) {
+        Some(id) if !id.is_empty() => Ok(id.to_owned()),
         _ => Err(usage(format!(
             "{}: `secret_id` is not set; create a user secret at {SECRETS_URL} and put its id \
              and key in `secret_id` and `secret_key` (or ${{GC_SECRET_ID}} / ${{GC_SECRET_KEY}})",
@@ -57,8 +58,9 @@ pub fn client(
     config: &Config,
     store: &Store,
 ) -> anyhow::Result<Client> {
-    let id = secret_id(located, config)?;
-    let key = match &config.secret_key {
+    let settings = crate::settings::gocardless(config)?;
+    let id = secret_id(located, &settings)?;
+    let key = match &settings.secret_key {
         Some(k) if !k.is_empty() => k.clone(),
         _ => {
             return Err(usage(format!(
@@ -71,7 +73,7 @@ pub fn client(
     let mut builder = Client::builder(id, key)
         .clock(ctx.clock.clone())
         .token_store(Arc::new(store.clone()));
-    if let Some(url) = &config.base_url {
+    if let Some(url) = &settings.base_url {
         builder = builder.base_url(url);
     }
     builder
@@ -95,7 +97,7 @@ pub fn cached(
         force: refresh,
         ..CacheOptions::default()
     };
-    if let Some(ttl) = config.cache_ttl {
+    if let Some(ttl) = crate::settings::app(config)?.cache_ttl {
         options.cache_ttl = chrono::Duration::from_std(ttl).unwrap_or(options.cache_ttl);
     }
     if offline {
@@ -114,7 +116,7 @@ pub fn existing_store_offline(
     located: &Located,
     config: &Config,
 ) -> Option<CachedClient> {
-    let path = store_path(located, config);
+    let path = store_path(located, config).ok()?;
     if !path.is_file() {
         return None;
     }

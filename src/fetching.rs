@@ -11,10 +11,6 @@ use crate::exit::usage;
 use crate::progress::Progress;
 use crate::ui;
 
-/// History asked for when neither `--since`, the ledger nor the account's
-/// `days` says otherwise.
-pub const DEFAULT_DAYS: u32 = 90;
-
 /// What was fetched for one account.
 pub struct AccountData {
     /// The account.
@@ -87,22 +83,17 @@ pub fn select(config: &Config, selection: &FetchSelection) -> anyhow::Result<Vec
     Ok(chosen)
 }
 
-/// The window to ask for: `--since` (else `default_since`, else `days` of
-/// history) to `--until` (open when not given).
+/// The window to ask for: `--since` (else `default_since`, the start of
+/// the importer's [`importer::dedup::fetch_window`]) to `--until` (open
+/// when not given).
 pub fn plan(
     account: &AccountConfig,
     selection: &FetchSelection,
-    default_since: Option<NaiveDate>,
-    today: NaiveDate,
+    default_since: NaiveDate,
 ) -> Planned {
-    let days = account.days.unwrap_or(DEFAULT_DAYS);
-    let since = selection
-        .since
-        .or(default_since)
-        .unwrap_or_else(|| today - chrono::Duration::days(i64::from(days)));
     Planned {
         account: account.clone(),
-        from: Some(since),
+        from: Some(selection.since.unwrap_or(default_since)),
         to: selection.until,
     }
 }

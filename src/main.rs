@@ -9,8 +9,10 @@
 //!   [`clock`]: the system's clock, or `GC_BEANCOUNT_NOW` in tests.
 //! - [`fetching`]: fetching accounts through the store, a few at once
 //!   ([`parallel`], [`progress`]), each failure kept to its account.
-//! - [`dedupe`], [`categorize`]: the importer's deduplication and
-//!   categorisation, fed from the command line and the store.
+//! - [`pipeline`]: the importer's pipeline ([`importer::Run`]) fed from
+//!   the command line (`-e` ledgers) and the store (own IBANs), and its
+//!   report on stderr; [`settings`]: the application's and the sources'
+//!   settings of the configuration.
 //! - [`access`], [`suggest`], [`table`]: when access ends, suggested
 //!   account names, plain-text tables.
 //! - [`output`]: stdout or an atomically replaced file.
@@ -28,21 +30,21 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::Parser;
 
 mod access;
-mod categorize;
 mod cli;
 mod clock;
 mod cmd;
 mod config_path;
 mod connect;
 mod context;
-mod dedupe;
 mod errors;
 mod exit;
 mod fetching;
 mod logging;
 mod output;
 mod parallel;
+mod pipeline;
 mod progress;
+mod settings;
 mod suggest;
 mod table;
 mod ui;

@@ -12,7 +12,9 @@ use crate::ui::{self, Style};
 /// Validates the configuration and prints what it resolved to.
 pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
     let (located, config) = ctx.config()?;
-    let store = crate::connect::store_path(&located, &config);
+    let store = crate::connect::store_path(&located, &config)?;
+    let app = crate::settings::app(&config)?;
+    let settings = crate::settings::gocardless(&config)?;
     let mut out = String::new();
     let line = |out: &mut String, k: &str, v: &str| out.push_str(&format!("{k:<12}{v}\n"));
     line(
@@ -20,10 +22,26 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
         "file:",
         &format!("{} (from {})", located.path.display(), located.how),
     );
+    for s in &config.sources {
+        line(
+            &mut out,
+            "source:",
+            &format!(
+                "{} (provider {}{})",
+                s.name,
+                s.provider,
+                if s.implicit {
+                    ", from the top-level secret_id/secret_key"
+                } else {
+                    ""
+                }
+            ),
+        );
+    }
     line(
         &mut out,
         "secret_id:",
-        &config
+        &settings
             .secret_id
             .as_deref()
             .map_or("(not set)".to_owned(), |s| Secret::new(s).masked()),
@@ -31,7 +49,7 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
     line(
         &mut out,
         "secret_key:",
-        &config
+        &settings
             .secret_key
             .as_ref()
             .map_or("(not set)".to_owned(), Secret::masked),
@@ -39,7 +57,7 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
     line(
         &mut out,
         "base_url:",
-        config
+        settings
             .base_url
             .as_deref()
             .unwrap_or(gocardless::DEFAULT_BASE_URL),
@@ -48,8 +66,7 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
     line(
         &mut out,
         "cache_ttl:",
-        &config
-            .cache_ttl
+        &app.cache_ttl
             .map_or("6h (default)".to_owned(), |d| format!("{}s", d.as_secs())),
     );
     line(

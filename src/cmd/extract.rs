@@ -1,8 +1,8 @@
 //! `extract PATH...`: convert stored GoCardless responses given as files,
 //! with no network and no credentials.
 
-use importer::Entry;
-use importer::extract::{convert_all_with, load_files};
+use gocardless::files::{Prepared, load_files, problems};
+use importer::Run;
 
 use crate::cli::ExtractArgs;
 use crate::context::Context;
@@ -12,41 +12,25 @@ use crate::exit::{Outcome, usage};
 pub fn run(ctx: &Context, args: &ExtractArgs) -> anyhow::Result<Outcome> {
     let (located, config) = ctx.config()?;
     crate::output::guard_against_overwriting(args.output.as_deref(), &args.existing)?;
-    let existing = crate::dedupe::Existing::load(&args.existing, &config)?;
+    let ledger = crate::pipeline::ledger(&args.existing, &config)?;
     let data = load_files(&args.paths).map_err(|e| usage(e.to_string()))?;
-    let stored = crate::connect::existing_store_offline(ctx, &located, &config);
-    let categorizer = crate::categorize::build(&config, existing.as_ref(), stored.as_ref());
-    let extracted = convert_all_with(&config, &data, ctx.today(), &categorizer);
-    let settings = crate::dedupe::Settings {
-        mark_duplicates: args.mark_duplicates,
-        no_open: args.no_open,
-        // The files hold what the bank sent: their own dates are the window.
-        fetched: Default::default(),
-        config: &config,
-    };
-    let (text, outputs) = crate::dedupe::render(extracted.outputs, existing.as_ref(), settings);
-    crate::output::write(args.output.as_deref(), &text)?;
-
-    for problem in &extracted.problems {
-        crate::ui::warn(problem.to_string());
+    let mut run = Run::new(&config, ledger.as_ref(), ctx.today());
+    run.dedup.mark_duplicates = args.mark_duplicates;
+    run.dedup.write_opens = !args.no_open;
+    if let Some(client) = crate::connect::existing_store_offline(ctx, &located, &config) {
+        crate::pipeline::add_own_accounts(&mut run, &config, &client);
     }
-    let unconfigured = data.iter().any(|d| config.account(&d.account_id).is_none());
-    let unreadable = data.iter().any(|d| !d.unreadable.is_empty());
-    let invalid = outputs
-        .iter()
-        .flat_map(|o| &o.entries)
-        .filter(|e| matches!(e, Entry::Invalid(_)))
-        .count();
-    if invalid > 0 {
-        crate::ui::warn(format!(
-            "{invalid} transaction{} could not be converted: written as comments holding the raw \
-             JSON; see the reasons above",
-            if invalid == 1 { "" } else { "s" }
-        ));
+    let problems = problems(&config, &data);
+    let prepared = Prepared::new(&config, &data);
+    let imported = run.import(&prepared.inputs());
+    crate::output::write(args.output.as_deref(), &imported.text)?;
+    for p in &problems {
+        crate::ui::warn(p.to_string());
     }
-    Ok(if invalid > 0 || unconfigured || unreadable {
-        Outcome::Unconverted
+    let outcome = crate::pipeline::report(&imported, args.mark_duplicates);
+    Ok(if problems.is_empty() {
+        outcome
     } else {
-        Outcome::Success
+        Outcome::Unconverted
     })
 }

@@ -28,9 +28,13 @@ pub fn run(ctx: &Context, args: &FetchArgs) -> anyhow::Result<Outcome> {
     if let Some(dir) = &args.archive {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
+    let options = importer::dedup::DedupOptions::from_config(&config.dedup);
     let plan: Vec<_> = accounts
         .iter()
-        .map(|a| fetching::plan(a, &args.selection, None, today))
+        .map(|a| {
+            let window = importer::dedup::fetch_window(a, None, today, None, &options);
+            fetching::plan(a, &args.selection, window.from)
+        })
         .collect();
     let results = fetching::fetch_all(&client, &plan, ctx.clock.now());
     let mut failed = 0;

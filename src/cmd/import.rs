@@ -1,8 +1,9 @@
 //! `import`: fetch every configured account, convert, leave out what the
 //! ledger already holds, write Beancount.
 
-use importer::convert::convert_account_with;
-use importer::{AccountOutput, Entry};
+use gocardless::statement::{GoCardlessRecords, balances, statement};
+use importer::dedup::fetch_window;
+use importer::{Balance, Input, Run};
 
 use crate::cli::ImportArgs;
 use crate::context::Context;
@@ -27,12 +28,27 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
     let today = ctx.today();
     let now = ctx.clock.now();
 
-    let existing = crate::dedupe::Existing::load(&args.existing, &config)?;
+    let ledger = crate::pipeline::ledger(&args.existing, &config)?;
+    let mut run = Run::new(&config, ledger.as_ref(), today);
+    run.dedup.mark_duplicates = args.mark_duplicates;
+    run.dedup.write_opens = !args.no_open;
     let plan: Vec<_> = accounts
         .iter()
         .map(|a| {
-            let since = existing.as_ref().map(|e| e.since(a, &config, today));
-            fetching::plan(a, &args.selection, since, today)
+            let window = fetch_window(a, ledger.as_ref(), today, None, &run.dedup);
+            match window.last_imported {
+                Some(last) => tracing::info!(
+                    "{}: last imported {last}, fetching from {}",
+                    a.label(),
+                    window.from
+                ),
+                None => tracing::info!(
+                    "{}: nothing imported yet, fetching from {}",
+                    a.label(),
+                    window.from
+                ),
+            }
+            fetching::plan(a, &args.selection, window.from)
         })
         .collect();
     let results = fetching::fetch_all(&client, &plan, now);
@@ -52,44 +68,45 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
         );
     }
 
-    let categorizer = crate::categorize::build(&config, existing.as_ref(), Some(&client));
-    let mut outputs: Vec<AccountOutput> = data
-        .iter()
-        .map(|d| {
-            let balances = balances_for_window(d, args.selection.until, today);
-            convert_account_with(
-                &d.account,
-                &d.transactions.value,
-                balances,
-                today,
-                &categorizer,
-            )
-        })
-        .collect();
-    for m in importer::transfer::merge(&mut outputs) {
-        tracing::info!(
-            "transfer {} -> {} on {}: one entry",
-            m.from.0,
-            m.to.0,
-            m.date
-        );
-    }
-    let fetched = plan
+    crate::pipeline::add_own_accounts(&mut run, &config, &client);
+    run.dedup.fetched = plan
         .iter()
         .map(|p| {
             let from = p.from.unwrap_or(today);
             (p.account.account.clone(), (from, p.to.unwrap_or(today)))
         })
         .collect();
-    let settings = crate::dedupe::Settings {
-        mark_duplicates: args.mark_duplicates,
-        no_open: args.no_open,
-        fetched,
-        config: &config,
-    };
-    let (text, outputs) = crate::dedupe::render(outputs, existing.as_ref(), settings);
-    crate::output::write(args.output.as_deref(), &text)?;
-    finish(&outputs, &failures)
+    let prepared: Vec<(GoCardlessRecords<'_>, Vec<Balance>)> = data
+        .iter()
+        .map(|d| {
+            (
+                GoCardlessRecords::new(&d.transactions.value),
+                balances_for_window(d, args.selection.until, today),
+            )
+        })
+        .collect();
+    let inputs: Vec<Input<'_>> = data
+        .iter()
+        .zip(&prepared)
+        .map(|(d, (records, balances))| Input {
+            account: &d.account,
+            statement: statement(records, balances),
+        })
+        .collect();
+    let imported = run.import(&inputs);
+    crate::output::write(args.output.as_deref(), &imported.text)?;
+    let outcome = crate::pipeline::report(&imported, args.mark_duplicates);
+    if !failures.is_empty() {
+        let names: Vec<&str> = failures.iter().map(|f| f.label.as_str()).collect();
+        ui::error_line(format!(
+            "{} of {} accounts failed ({}): the others were written; what to do is said above",
+            failures.len(),
+            failures.len() + data.len(),
+            names.join(", ")
+        ));
+        return Ok(Outcome::Partial);
+    }
+    Ok(outcome)
 }
 
 /// The balances to assert, or none when `--until` ends the window before
@@ -99,53 +116,16 @@ fn balances_for_window(
     d: &AccountData,
     until: Option<chrono::NaiveDate>,
     today: chrono::NaiveDate,
-) -> Option<&gocardless::BalancesResponse> {
+) -> Vec<Balance> {
     if until.is_some_and(|u| u < today - chrono::Duration::days(1)) {
         tracing::info!(
             "{}: no balance assertion: --until ends before yesterday",
             d.account.label()
         );
-        return None;
+        return Vec::new();
     }
-    d.balances.as_ref().map(|b| &b.value)
-}
-
-/// Reports conversion problems and failures, and decides the exit status.
-fn finish(
-    outputs: &[AccountOutput],
-    failures: &[fetching::AccountFailure],
-) -> anyhow::Result<Outcome> {
-    let mut invalid = 0;
-    for o in outputs {
-        for p in &o.problems {
-            ui::warn(p.to_string());
-        }
-        invalid += o
-            .entries
-            .iter()
-            .filter(|e| matches!(e, Entry::Invalid(_)))
-            .count();
-    }
-    if invalid > 0 {
-        ui::warn(format!(
-            "{invalid} transaction{} could not be converted: written as comments holding the raw \
-             JSON; see the reasons above",
-            if invalid == 1 { "" } else { "s" }
-        ));
-    }
-    if !failures.is_empty() {
-        let names: Vec<&str> = failures.iter().map(|f| f.label.as_str()).collect();
-        ui::error_line(format!(
-            "{} of {} accounts failed ({}): the others were written; what to do is said above",
-            failures.len(),
-            failures.len() + outputs.len(),
-            names.join(", ")
-        ));
-        return Ok(Outcome::Partial);
-    }
-    Ok(if invalid > 0 {
-        Outcome::Unconverted
-    } else {
-        Outcome::Success
-    })
+    d.balances
+        .as_ref()
+        .map(|b| balances(&b.value))
+        .unwrap_or_default()
 }

@@ -1,9 +1,10 @@
 //! `rules test [-e LEDGER] [PATH...]`: which rule (or learned category,
 //! transfer, fallback) decides each transaction, without importing.
 
+use gocardless::files::{Prepared, StoredResponses, load_files, problems};
 use gocardless::store::{Scope, Store};
 use gocardless::{BalancesResponse, TransactionsResponse};
-use importer::extract::{AccountData, load_files};
+use importer::Run;
 
 use crate::cli::RulesTestArgs;
 use crate::context::Context;
@@ -14,7 +15,7 @@ use crate::ui;
 /// last fetched into the store when no file is given.
 pub fn test(ctx: &Context, args: &RulesTestArgs) -> anyhow::Result<Outcome> {
     let (located, config) = ctx.config()?;
-    let existing = crate::dedupe::Existing::load(&args.existing, &config)?;
+    let ledger = crate::pipeline::ledger(&args.existing, &config)?;
     let (data, store) = if args.paths.is_empty() {
         let store = crate::connect::open_store(ctx, &located, &config)?;
         (stored_data(&store, &config)?, Some(store))
@@ -24,15 +25,14 @@ pub fn test(ctx: &Context, args: &RulesTestArgs) -> anyhow::Result<Outcome> {
             None,
         )
     };
-    let offline = match &store {
-        Some(s) => Some(crate::connect::cached(
-            ctx, &located, &config, s, true, false,
-        )?),
-        None => None,
-    };
-    let categorizer = crate::categorize::build(&config, existing.as_ref(), offline.as_ref());
-    let report = importer::rules::report::test(&config, &data, &categorizer, ctx.today());
-    for p in &report.problems {
+    let mut run = Run::new(&config, ledger.as_ref(), ctx.today());
+    if let Some(s) = &store {
+        let offline = crate::connect::cached(ctx, &located, &config, s, true, false)?;
+        crate::pipeline::add_own_accounts(&mut run, &config, &offline);
+    }
+    let prepared = Prepared::new(&config, &data);
+    let report = importer::rules::report::test(&run.convert(&prepared.inputs()));
+    for p in problems(&config, &data).iter().chain(&report.problems) {
         ui::warn(p.to_string());
     }
     crate::output::write(None, &report.to_string())?;
@@ -40,7 +40,7 @@ pub fn test(ctx: &Context, args: &RulesTestArgs) -> anyhow::Result<Outcome> {
 }
 
 /// The newest stored responses of every configured account.
-fn stored_data(store: &Store, config: &importer::Config) -> anyhow::Result<Vec<AccountData>> {
+fn stored_data(store: &Store, config: &importer::Config) -> anyhow::Result<Vec<StoredResponses>> {
     let mut data = Vec::new();
     for a in &config.accounts {
         let Some(t) = store.latest_response(&a.id, Scope::Transactions)? else {
@@ -55,7 +55,7 @@ fn stored_data(store: &Store, config: &importer::Config) -> anyhow::Result<Vec<A
             Some(b) => serde_json::from_str::<BalancesResponse>(&b.body).ok(),
             None => None,
         };
-        data.push(AccountData {
+        data.push(StoredResponses {
             account_id: a.id.clone(),
             transactions,
             balances,

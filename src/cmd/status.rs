@@ -18,7 +18,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
     let (located, config) = ctx.config()?;
     let store = crate::connect::open_store(ctx, &located, &config)?;
     let now = ctx.clock.now();
-    let ttl = config
+    let ttl = crate::settings::app(&config)?
         .cache_ttl
         .and_then(|t| chrono::Duration::from_std(t).ok())
         .unwrap_or(gocardless::store::DEFAULT_CACHE_TTL);
@@ -41,7 +41,8 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
             None
         }
     };
-    let token = match config.secret_id.as_deref() {
+    let settings = crate::settings::gocardless(&config)?;
+    let token = match settings.secret_id.as_deref() {
         Some(id) if !id.trim().is_empty() => Some(store.token_state(id.trim())?),
         _ => None,
     };

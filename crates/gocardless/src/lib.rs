@@ -16,9 +16,14 @@
 //!   the binary uses: it answers from the store when it can and asks the
 //!   bank only when it must and the daily budget allows.
 //!
-//! This crate knows nothing of Beancount: it fetches and stores bank data.
+//! - [`statement`]: the mapping of GoCardless data to the importer's
+//!   neutral types ([`importer::Statement`]), and [`files`], stored
+//!   responses read from files.
+//! - [`Settings`]: a GoCardless source of the configuration.
 
+pub mod files;
 pub mod model;
+pub mod statement;
 pub mod store;
 
 mod client;
@@ -26,16 +31,18 @@ mod clock;
 mod error;
 mod operations;
 mod ratelimit;
+mod settings;
 mod tokens;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, Fetched};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ApiMessage, Error, Operation, Subject};
 pub use model::{
-    AccountReference, AccountTransactions, Amount, Balance, BalanceAfterTransaction, BalanceType,
+    AccountReference, AccountTransactions, Amount, Balance, BalanceAfterTransaction,
     BalancesResponse, CurrencyExchange, Transaction, TransactionRecord, TransactionsResponse,
 };
 pub use operations::{LinkedAccount, MAX_TRANSACTION_PAGES, REQUISITION_PAGE_SIZE};
 pub use ratelimit::RateLimit;
+pub use settings::{PROVIDER, Settings, SettingsError};
 pub use source::{RetryPolicy, Secret};
 pub use tokens::{MemoryTokenStore, TokenState, TokenStore, Tokens};

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use gocardless::TransactionsResponse;
 use importer::config::AccountConfig;
-use importer::convert::convert_account;
-use importer::render::render;
+use importer::print_outputs as render;
+use test_support::gocardless_data::convert_account;
 
 const N: usize = 100_000;
 const RUNS: usize = 9;
@@ -119,7 +119,7 @@ fn main() {
                 .booked
                 .iter()
                 .map(|r| {
-                    importer::BankTransaction::from_record(r, importer::Status::Booked).unwrap()
+                    gocardless::statement::bank_transaction(r, importer::Status::Booked).unwrap()
                 })
                 .collect();
             let t3 = c();

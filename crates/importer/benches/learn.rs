@@ -1,10 +1,10 @@
 //! Learning benchmark: `cargo bench -p importer --bench learn`.
 //!
 //! Times what learning adds to an import: training on the
-//! 100,000-transaction benchmark ledger (`ledger::testgen`) and predicting
+//! 100,000-transaction benchmark ledger (`test_support::ledger_gen`) and predicting
 //! 1,000 transactions (the ledger is read anyway for deduplication, so
 //! reading it is not counted here); the same on the 100,000-transaction
-//! synthetic history of `learn::synthetic`, whose bank texts are messier.
+//! synthetic history of `test_support::synthetic`, whose bank texts are messier.
 //! Then reports the precision and coverage of predictions on a held-back
 //! fifth of a synthetic history, per confidence threshold.
 
@@ -14,9 +14,10 @@ use std::time::{Duration, Instant};
 use std::path::Path;
 
 use importer::config::{AccountConfig, Config};
-use importer::learn::synthetic::{self, Entry, evaluate};
 use importer::learn::{Model, ledger_examples};
-use importer::ledger::{Ledger, LedgerOptions, testgen};
+use importer::ledger::{Ledger, LedgerOptions};
+use test_support::ledger_gen as testgen;
+use test_support::synthetic::{self, Entry, evaluate};
 
 /// CPU time of this thread so far, from Linux' scheduler statistics: on
 /// a machine busy with other work, wall time measures the neighbours.

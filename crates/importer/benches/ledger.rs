@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use importer::ledger::{Ledger, testgen};
+use importer::ledger::Ledger;
+use test_support::ledger_gen as testgen;
 
 const TRANSACTIONS: usize = 100_000;
 const RUNS: usize = 21;

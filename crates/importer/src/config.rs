@@ -1,5 +1,12 @@
-//! The YAML configuration: credentials, where data is kept, and which bank
-//! account goes to which Beancount account.
+//! The YAML configuration: which bank account goes to which Beancount
+//! account and how, and the sources the data comes from.
+//!
+//! The importer reads the whole file, so that every key is checked in one
+//! place, but interprets only the mapping. A source's settings
+//! (credentials, base URL) are carried as checked-for-nothing text in a
+//! [`SourceConfig`] for that source's crate to read, and the application's
+//! own settings (where the store is, how long answers are fresh) likewise
+//! in [`Config::application`].
 //!
 //! Everything is checked when the file is loaded: unknown keys (with the
 //! nearest valid key suggested), Beancount account names, currencies and
@@ -24,17 +31,15 @@
 //! assert_eq!(config.accounts[0].account, "Assets:Bank:Checking");
 //! ```
 
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::time::Duration;
 
-use gocardless::{BalanceType, Secret};
-use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
-
+use crate::balance::BalanceKind;
 use crate::beancount;
 use crate::learn::LearnConfig;
 use crate::rules::Rule;
@@ -44,16 +49,12 @@ use crate::rules::Rule;
 pub struct Config {
     /// The file it was read from (or the name given to [`from_str`]).
     pub origin: String,
-    /// GoCardless secret id. Not needed to convert stored files.
-    pub secret_id: Option<String>,
-    /// GoCardless secret key. Never printed.
-    pub secret_key: Option<Secret>,
-    /// The API's base URL, to reach another server (tests, a proxy).
-    pub base_url: Option<String>,
-    /// Where tokens, responses and the request budget are kept (SQLite).
-    pub store: Option<PathBuf>,
-    /// How long a stored response is fresh enough to reuse.
-    pub cache_ttl: Option<Duration>,
+    /// The sources, in file order: those under `sources:`, or the one
+    /// implicit GoCardless source of a file without that key.
+    pub sources: Vec<SourceConfig>,
+    /// The application's own top-level settings (`store`, `cache_ttl`),
+    /// with variables expanded, for the application to read.
+    pub application: Settings,
     /// The bank accounts to import, in file order.
     pub accounts: Vec<AccountConfig>,
     /// Categorisation rules tried for every account, after its own.
@@ -67,8 +68,68 @@ pub struct Config {
     pub notes: Vec<String>,
 }
 
+/// The name of the source a configuration without `sources:` has: its
+/// top-level `secret_id`, `secret_key` and `base_url` (the layout of
+/// earlier versions and of the Python `beancount-gocardless`) are this
+/// source's settings.
+pub const IMPLICIT_SOURCE: &str = "gocardless";
+
+/// One source of bank data (`sources: { NAME: { provider: …, … } }`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceConfig {
+    /// The source's name, as accounts' `source:` and `--source` give it.
+    pub name: String,
+    /// Which provider's API it is (`gocardless`, `enablebanking`, …).
+    pub provider: String,
+    /// Its other keys, variables expanded, for the provider's crate to
+    /// check and read.
+    pub settings: Settings,
+    /// Whether it was written as top-level keys rather than under
+    /// `sources:`.
+    pub implicit: bool,
+}
+
+/// Keys and their text values. `Debug` shows the keys only, because
+/// values may be credentials.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Settings(BTreeMap<String, String>);
+
+impl Settings {
+    /// The value of `key`, when given.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    /// Every key given, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
+    /// Whether nothing is given.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
+
+impl FromIterator<(String, String)> for Settings {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Settings {
+        Settings(iter.into_iter().collect())
+    }
+}
+
 impl Config {
-    /// The account whose GoCardless id or `name` is `key`.
+    /// The source named `name`.
+    pub fn source(&self, name: &str) -> Option<&SourceConfig> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+
+    /// The account whose id or `name` is `key`.
     pub fn account(&self, key: &str) -> Option<&AccountConfig> {
         self.accounts
             .iter()
@@ -80,8 +141,10 @@ impl Config {
 /// account comes from `defaults`, then from the built-in default.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountConfig {
-    /// The GoCardless account id (a UUID).
+    /// The account's id at its source (for GoCardless, a UUID).
     pub id: String,
+    /// The name of the source it comes from ([`SourceConfig::name`]).
+    pub source: String,
     /// A short handle for the command line.
     pub name: Option<String>,
     /// The Beancount account the bank account is booked to.
@@ -114,6 +177,7 @@ impl AccountConfig {
     pub fn new(id: impl Into<String>, account: impl Into<String>) -> AccountConfig {
         AccountConfig {
             id: id.into(),
+            source: IMPLICIT_SOURCE.to_owned(),
             name: None,
             account: account.into(),
             currency: None,
@@ -129,7 +193,7 @@ impl AccountConfig {
         }
     }
 
-    /// `name` if set, else the GoCardless id: how to refer to the account
+    /// `name` if set, else the id: how to refer to the account
     /// in messages.
     pub fn label(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.id)
@@ -164,8 +228,8 @@ pub enum BalanceMode {
     Auto,
     /// No balance assertion.
     None,
-    /// This GoCardless balance type, as the bank reports it.
-    Type(BalanceType),
+    /// This kind of balance, as the bank reports it.
+    Type(BalanceKind),
 }
 
 /// The counter posting when no rule, prediction or transfer decides it
@@ -375,7 +439,9 @@ struct RawConfig {
     #[serde(default)]
     store: Option<Text>,
     #[serde(default)]
-    cache_ttl: Option<Ttl>,
+    cache_ttl: Option<Text>,
+    #[serde(default)]
+    sources: Option<BTreeMap<String, RawSource>>,
     /// Python importer: requests-cache settings; ignored.
     #[serde(default)]
     cache_options: Option<serde::de::IgnoredAny>,
@@ -389,6 +455,14 @@ struct RawConfig {
     learn: Option<LearnConfig>,
     #[serde(default)]
     dedup: Option<RawDedup>,
+}
+
+#[derive(Deserialize)]
+struct RawSource {
+    provider: Text,
+    /// Checked by the provider's crate, which knows its keys.
+    #[serde(flatten)]
+    settings: BTreeMap<String, Text>,
 }
 
 #[derive(Deserialize)]
@@ -454,6 +528,8 @@ settings_struct!(RawDefaults {});
 settings_struct!(RawAccount {
     id: Text,
     #[serde(default)]
+    source: Option<Text>,
+    #[serde(default)]
     name: Option<Text>,
     #[serde(default)]
     account: Option<AccountName>,
@@ -483,6 +559,7 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
                 .to_owned(),
         );
     }
+    let sources = resolve_sources(&raw, &at, origin)?;
     let defaults = raw.defaults.unwrap_or_default();
     let mut accounts: Vec<AccountConfig> = Vec::new();
     for (i, a) in raw.accounts.into_iter().enumerate() {
@@ -503,7 +580,10 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
         if a.id.0.trim().is_empty() {
             return Err(at("id", "", format!("accounts[{i}]: `id` is empty")));
         }
-        if let Some(prev) = accounts.iter().find(|p| p.id == a.id.0) {
+        if let Some(prev) = accounts
+            .iter()
+            .find(|p| p.id == a.id.0 && a.source.as_ref().is_none_or(|s| s.0 == p.source))
+        {
             return Err(at(
                 "id",
                 &a.id.0,
@@ -526,7 +606,36 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
             ));
         }
         let label = name.clone().unwrap_or_else(|| a.id.0.clone());
+        let source = match (a.source, sources.as_slice()) {
+            (Some(s), _) if sources.iter().any(|c| c.name == s.0) => s.0,
+            (Some(s), _) => {
+                let names: Vec<&str> = sources.iter().map(|c| c.name.as_str()).collect();
+                return Err(at(
+                    "source",
+                    &s.0,
+                    format!(
+                        "accounts[{i}] ({label}): no source is named {:?} (sources: {})",
+                        s.0,
+                        names.join(", ")
+                    ),
+                ));
+            }
+            (None, [only]) => only.name.clone(),
+            (None, _) => {
+                let names: Vec<&str> = sources.iter().map(|c| c.name.as_str()).collect();
+                return Err(at(
+                    "id",
+                    &a.id.0,
+                    format!(
+                        "accounts[{i}] ({label}): several sources are configured ({}): say which \
+                         one this account comes from with `source:`",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        };
         let mut acc = AccountConfig::new(a.id.0, account);
+        acc.source = source;
         acc.name = name;
         acc.rules = a.rules;
         apply(&mut acc, &defaults, &label, &mut notes);
@@ -572,22 +681,78 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
             }
         }
     };
+    let application = [("store", raw.store), ("cache_ttl", raw.cache_ttl)]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.to_owned(), v?.0)))
+        .collect();
     Ok(Config {
         origin: origin.to_owned(),
-        secret_id: raw.secret_id.map(|t| t.0).filter(|s| !s.is_empty()),
-        secret_key: raw
-            .secret_key
-            .map(|t| Secret::new(t.0))
-            .filter(|s| !s.is_empty()),
-        base_url: raw.base_url.map(|t| t.0),
-        store: raw.store.map(|t| PathBuf::from(t.0)),
-        cache_ttl: raw.cache_ttl.map(|t| t.0),
+        sources,
+        application,
         accounts,
         rules: raw.rules,
         learn: raw.learn.unwrap_or_default(),
         dedup,
         notes,
     })
+}
+
+/// The sources: those under `sources:`, else one implicit GoCardless
+/// source holding the top-level credentials.
+fn resolve_sources(
+    raw: &RawConfig,
+    at: &impl Fn(&str, &str, String) -> ConfigError,
+    origin: &str,
+) -> Result<Vec<SourceConfig>, ConfigError> {
+    let top_level = [
+        ("secret_id", &raw.secret_id),
+        ("secret_key", &raw.secret_key),
+        ("base_url", &raw.base_url),
+    ];
+    let Some(named) = &raw.sources else {
+        let settings = top_level
+            .iter()
+            .filter_map(|(k, v)| Some((k.to_string(), v.as_ref()?.0.clone())))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        return Ok(vec![SourceConfig {
+            name: IMPLICIT_SOURCE.to_owned(),
+            provider: IMPLICIT_SOURCE.to_owned(),
+            settings,
+            implicit: true,
+        }]);
+    };
+    if let Some((key, _)) = top_level.iter().find(|(_, v)| v.is_some()) {
+        return Err(at(
+            key,
+            "",
+            format!(
+                "`{key}` at the top level and `sources:` together: move `{key}` under the \
+                 GoCardless source in `sources:`"
+            ),
+        ));
+    }
+    if named.is_empty() {
+        return Err(ConfigError::Other {
+            origin: origin.to_owned(),
+            message: "`sources:` is empty: name at least one source, like \
+                      `sources: { gocardless: { provider: gocardless, secret_id: …, secret_key: … } }`"
+                .to_owned(),
+        });
+    }
+    Ok(named
+        .iter()
+        .map(|(name, s)| SourceConfig {
+            name: name.clone(),
+            provider: s.provider.0.trim().to_owned(),
+            settings: s
+                .settings
+                .iter()
+                .map(|(k, v)| (k.clone(), v.0.clone()))
+                .collect(),
+            implicit: false,
+        })
+        .collect())
 }
 
 /// Applies the settings present in `s` over `acc`.
@@ -617,9 +782,9 @@ fn apply(acc: &mut AccountConfig, s: &RawDefaults, label: &str, notes: &mut Vec<
     if let Some(t) = &s.preferred_balance_type {
         acc.balance = match t.0.trim() {
             // The Python importer's shorthands.
-            "booked" => BalanceMode::Type(BalanceType::ClosingBooked),
-            "available" => BalanceMode::Type(BalanceType::InterimAvailable),
-            other => BalanceMode::Type(BalanceType::parse(other)),
+            "booked" => BalanceMode::Type(BalanceKind::ClosingBooked),
+            "available" => BalanceMode::Type(BalanceKind::InterimAvailable),
+            other => BalanceMode::Type(BalanceKind::parse(other)),
         };
     }
     if let Some(b) = &s.balance {
@@ -769,8 +934,8 @@ impl<'de> Deserialize<'de> for BalanceKey {
             let mode = match t.as_str() {
                 "auto" => BalanceMode::Auto,
                 "none" => BalanceMode::None,
-                other => match BalanceType::parse(other) {
-                    BalanceType::Other(_) | BalanceType::Unknown => {
+                other => match BalanceKind::parse(other) {
+                    BalanceKind::Other(_) | BalanceKind::Unknown => {
                         return Err(format!(
                             "invalid balance {other:?}: expected `auto`, `none` or a GoCardless \
                              balance type (closingBooked, interimBooked, interimAvailable, \
@@ -815,39 +980,6 @@ impl<'de> Deserialize<'de> for TxType {
             )),
         })
     }
-}
-
-/// A duration: seconds as a number, or a number with `s`, `m`, `h` or `d`.
-struct Ttl(Duration);
-
-impl<'de> Deserialize<'de> for Ttl {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ttl, D::Error> {
-        checked(d, |t| parse_duration(&t).map(Ttl))
-    }
-}
-
-/// Reads `3600`, `90s`, `30m`, `12h` or `1d`.
-pub fn parse_duration(t: &str) -> Result<Duration, String> {
-    let t = t.trim();
-    let (num, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
-        Some(i) => (&t[..i], t[i..].trim()),
-        None => (t, "s"),
-    };
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("invalid duration {t:?}: expected like 3600, 90s, 30m, 12h or 1d"))?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86400,
-        _ => {
-            return Err(format!(
-                "invalid duration {t:?}: the unit must be s, m, h or d"
-            ));
-        }
-    };
-    Ok(Duration::from_secs(secs))
 }
 
 /// A mapping of metadata key → text, in file order; keys checked.
@@ -937,9 +1069,15 @@ mod tests {
             env,
         )
         .unwrap();
-        assert_eq!(c.secret_id.as_deref(), Some("my-id"));
-        assert_eq!(c.secret_key.unwrap().expose(), "fallback");
-        assert_eq!(c.store.unwrap(), PathBuf::from("my-id.db"));
+        let source = c.source(IMPLICIT_SOURCE).unwrap();
+        assert!(source.implicit);
+        assert_eq!(source.settings.get("secret_id"), Some("my-id"));
+        assert_eq!(source.settings.get("secret_key"), Some("fallback"));
+        assert_eq!(
+            format!("{:?}", source.settings),
+            r#"{"secret_id", "secret_key"}"#
+        );
+        assert_eq!(c.application.get("store"), Some("my-id.db"));
         let e = err("secret_id: ${UNSET_X}\n");
         assert!(
             e.contains("c.yaml:1:12") && e.contains("UNSET_X is not set"),
@@ -969,7 +1107,7 @@ accounts:
         let a = &c.accounts[0];
         assert_eq!(a.account, "Assets:Banks:Revolut:Checking");
         assert_eq!(a.pending, PendingMode::Skip);
-        assert_eq!(a.balance, BalanceMode::Type(BalanceType::InterimBooked));
+        assert_eq!(a.balance, BalanceMode::Type(BalanceKind::InterimBooked));
         assert_eq!(
             a.metadata_fields,
             vec![(
@@ -1021,9 +1159,37 @@ accounts:
     }
 
     #[test]
-    fn durations() {
-        assert_eq!(parse_duration("12h").unwrap(), Duration::from_secs(43200));
-        assert_eq!(parse_duration("3600").unwrap(), Duration::from_secs(3600));
-        assert!(parse_duration("1w").is_err());
+    fn sources_are_named_and_accounts_choose_theirs() {
+        let yaml = "
+sources:
+  gc: { provider: gocardless, secret_id: $GC_ID, secret_key: k }
+  eb: { provider: enablebanking, application_id: app }
+accounts:
+  - { id: a, source: gc, account: Assets:A }
+  - { id: a, source: eb, account: Assets:B }
+";
+        let c = from_str_with_env(yaml, "c.yaml", env).unwrap();
+        assert_eq!(c.sources.len(), 2);
+        assert_eq!(
+            c.source("gc").unwrap().settings.get("secret_id"),
+            Some("my-id")
+        );
+        assert_eq!(c.source("eb").unwrap().provider, "enablebanking");
+        assert_eq!(c.accounts[1].source, "eb");
+        let e = err(
+            "sources:\n  gc: { provider: gocardless }\n  eb: { provider: enablebanking }\naccounts:\n  - { id: a, account: Assets:A }\n",
+        );
+        assert!(
+            e.contains("c.yaml:5:") && e.contains("say which one"),
+            "{e}"
+        );
+        let e = err(
+            "sources:\n  gc: { provider: gocardless }\naccounts:\n  - { id: a, source: x, account: Assets:A }\n",
+        );
+        assert!(e.contains("no source is named \"x\" (sources: gc)"), "{e}");
+        let e = err("secret_id: x\nsources:\n  gc: { provider: gocardless }\n");
+        assert!(e.contains("move `secret_id` under"), "{e}");
+        let e = err("sources:\n  gc: { secret_id: x }\n");
+        assert!(e.contains("provider"), "{e}");
     }
 }

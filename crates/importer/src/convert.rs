@@ -8,27 +8,30 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Days, NaiveDate};
-use gocardless::{BalanceType, BalancesResponse, TransactionRecord, TransactionsResponse};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
+use crate::balance::{Balance, BalanceKind};
 use crate::beancount::format_number;
 use crate::config::{AccountConfig, BalanceMode, FallbackAccount, PendingMode};
 use crate::entry::{
     Amount, BalanceEntry, Entry, InvalidEntry, Meta, MetaValue, Posting, Price, TransactionEntry,
 };
+use crate::render::Block;
 use crate::rules::{Categorized, Categorizer, Decision};
+use crate::statement::{Statement, Unreadable};
 use crate::transaction::{BankTransaction, ConversionError, Status, field_of};
 use crate::transfer::OwnAccounts;
-
-/// The metadata key of the bank id, on the bank account's posting.
-pub const ID_KEY: &str = "gocardless_id";
 
 /// The result of converting one account.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountOutput {
     /// The account's configuration.
     pub account: AccountConfig,
+    /// Who the data came from ([`Statement::source`]).
+    pub source: String,
+    /// The metadata key of its transaction ids ([`Statement::id_key`]).
+    pub id_key: String,
     /// The entries, sorted by date, stable in bank order within a day.
     pub entries: Vec<Entry>,
     /// What could not be converted, one per record.
@@ -38,11 +41,33 @@ pub struct AccountOutput {
     pub categorized: Vec<Categorized>,
 }
 
+impl AccountOutput {
+    /// The account's block for the printer: its entries under a heading
+    /// naming the account, its source and how many entries follow.
+    pub fn block(&self) -> Block<'_> {
+        let a = &self.account;
+        let handle = match &a.name {
+            Some(n) => format!("{n}, id {}", a.id),
+            None => format!("id {}", a.id),
+        };
+        let n = self.entries.len();
+        Block {
+            heading: Some(format!(
+                "{} ({} account {handle}): {n} entr{}",
+                a.account,
+                self.source,
+                if n == 1 { "y" } else { "ies" }
+            )),
+            entries: &self.entries,
+        }
+    }
+}
+
 /// A record that could not be converted, or a balance that could not be
 /// asserted for a reason the user should know.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
-    /// The account's name or GoCardless id.
+    /// The account's name or id.
     pub account: String,
     /// The transaction's id, when it has one.
     pub transaction_id: Option<String>,
@@ -78,59 +103,29 @@ pub fn counter_account(tx: &BankTransaction, account: &AccountConfig) -> Option<
     }
 }
 
-/// Converts one account's transactions (and balances, when given).
+/// Converts one account's statement: its transactions, then a balance
+/// assertion from its balances when they allow one. Categorises with
+/// `categorizer` (global rules, learned model, own accounts); the
+/// account's own rules always apply. A transaction a rule skips gives no
+/// entry.
 ///
 /// `today` dates pending transactions from the future and decides which
 /// balances belong to a completed day.
 pub fn convert_account(
     account: &AccountConfig,
-    transactions: &TransactionsResponse,
-    balances: Option<&BalancesResponse>,
-    today: NaiveDate,
-) -> AccountOutput {
-    convert_account_with(
-        account,
-        transactions,
-        balances,
-        today,
-        &Categorizer::default(),
-    )
-}
-
-/// Like [`convert_account`], categorising with `categorizer` (global
-/// rules, learned model, own accounts); the account's own rules always
-/// apply. A transaction a rule skips gives no entry.
-pub fn convert_account_with(
-    account: &AccountConfig,
-    transactions: &TransactionsResponse,
-    balances: Option<&BalancesResponse>,
+    statement: &Statement<'_>,
     today: NaiveDate,
     categorizer: &Categorizer,
 ) -> AccountOutput {
     let mut categorized = Vec::new();
     let own = &categorizer.own;
     let mut problems = Vec::new();
-    let mut records: Vec<(&TransactionRecord, Status)> = Vec::new();
-    records.extend(
-        transactions
-            .transactions
-            .booked
-            .iter()
-            .map(|r| (r, Status::Booked)),
-    );
-    if account.pending == PendingMode::Flag {
-        records.extend(
-            transactions
-                .transactions
-                .pending
-                .iter()
-                .map(|r| (r, Status::Pending)),
-        );
-    }
+    let records = statement.records;
+    let indices: Vec<usize> = (0..records.len()).collect();
     // In parts, one per thread, kept as they are: no copy of the results.
-    let read_all = crate::parallel::chunks(&records, |part| {
+    let read_all = crate::parallel::chunks(&indices, |part| {
         part.iter()
-            .map(|(r, s)| read(r, *s, account))
+            .map(|&i| read(records.read(i), account))
             .collect::<Vec<_>>()
     });
 
@@ -138,23 +133,24 @@ pub fn convert_account_with(
     let mut items: Vec<Item> = Vec::with_capacity(records.len());
     // References, not moves: the transactions are large.
     let mut converted: Vec<&BankTransaction> = Vec::with_capacity(records.len());
-    for ((record, _), result) in records.iter().zip(read_all.iter().flatten()) {
+    for (i, result) in read_all.iter().flatten().enumerate() {
         match result {
-            Ok(tx) => {
+            Ok(Some(tx)) => {
                 items.push(Item::Tx(converted.len()));
                 converted.push(tx);
             }
-            Err((e, date)) => {
-                let date = *date;
+            // Pending, and the account leaves pending out.
+            Ok(None) => {}
+            Err(e) => {
                 problems.push(Problem {
                     account: account.label().to_owned(),
-                    transaction_id: raw_id(record),
-                    reason: e.to_string(),
+                    transaction_id: e.id.clone(),
+                    reason: e.reason.clone(),
                 });
                 items.push(Item::Invalid(InvalidEntry {
-                    date,
-                    reason: e.to_string(),
-                    raw_json: record.json().to_owned(),
+                    date: e.date,
+                    reason: e.reason.clone(),
+                    raw_json: records.raw(i).to_owned(),
                 }));
             }
         }
@@ -162,6 +158,7 @@ pub fn convert_account_with(
 
     let ids = assign_ids(&converted);
     let needs_json = !account.metadata_fields.is_empty();
+    let id_key = statement.id_key;
     // Each item gives its entry (none when a rule skips it) and, for a
     // transaction, how it was categorised.
     let one = |item: &Item| match item {
@@ -169,8 +166,9 @@ pub fn convert_account_with(
             let tx = &converted[*i];
             let decision = categorizer.decide(tx, account);
             let skip = decision.skip;
-            let mut entry =
-                transaction_entry(tx, &ids[*i], account, today, needs_json, &decision, own);
+            let mut entry = transaction_entry(
+                tx, &ids[*i], id_key, account, today, needs_json, &decision, own,
+            );
             let cat = Categorized::new(&ids[*i], tx, &entry, decision);
             cat.decision.apply(&mut entry);
             let dated = (!skip).then_some((Some(entry.date), 1, Entry::Transaction(entry)));
@@ -186,7 +184,7 @@ pub fn convert_account_with(
         categorized.extend(cat);
     }
 
-    match balance_entry(account, &converted, &dated, balances, today) {
+    match balance_entry(account, &converted, &dated, statement.balances, today) {
         // Skipped transactions are in the bank's balance, not the ledger's.
         Ok(Some(b)) if categorizer.may_skip_money(account) => dated.push((
             None,
@@ -220,6 +218,8 @@ pub fn convert_account_with(
     crate::parallel::drop_parts(read_all);
     AccountOutput {
         account: account.clone(),
+        source: statement.source.to_owned(),
+        id_key: id_key.to_owned(),
         entries,
         problems,
         categorized,
@@ -247,59 +247,45 @@ fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
     }
 }
 
-/// The record's `transactionId` or `internalTransactionId`, read from the
-/// JSON directly so that it is found even when the record is unreadable.
-fn raw_id(record: &TransactionRecord) -> Option<String> {
-    let v = record.value();
-    ["transactionId", "internalTransactionId"]
-        .iter()
-        .filter_map(|k| match v.get(*k)? {
-            serde_json::Value::String(s) => Some(s.trim().to_owned()),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
-        .find(|s| !s.is_empty())
-}
-
 enum Item {
     Tx(usize),
     Invalid(InvalidEntry),
 }
 
-/// Reads and checks one record; on failure, the error and any date found.
+/// Checks one record read by the source; `Ok(None)` for a pending one the
+/// account leaves out.
 fn read(
-    record: &TransactionRecord,
-    status: Status,
+    tx: Result<BankTransaction, Unreadable>,
     account: &AccountConfig,
-) -> Result<BankTransaction, (ConversionError, Option<NaiveDate>)> {
-    let tx = BankTransaction::from_record(record, status).map_err(|e| {
-        let date = record.parse().ok().and_then(|t| {
-            t.booking_date
-                .or(t.value_date)
-                .or(t.booking_date_time.map(|d| d.date_naive()))
-        });
-        (e, date)
-    })?;
+) -> Result<Option<BankTransaction>, Unreadable> {
+    let tx = tx?;
+    if tx.status == Status::Pending && account.pending == PendingMode::Skip {
+        return Ok(None);
+    }
     let date = tx.date(account.date);
+    let fail = |e: ConversionError| Unreadable {
+        reason: e.to_string(),
+        date,
+        id: tx.ids.transaction_id.clone(),
+    };
+    crate::beancount::check_currency(&tx.currency)
+        .map_err(|e| fail(ConversionError::InvalidCurrency(e)))?;
     if let Some(expected) = &account.currency
         && &tx.currency != expected
     {
-        return Err((
-            ConversionError::CurrencyMismatch {
-                expected: expected.clone(),
-                found: tx.currency.clone(),
-            },
-            date,
-        ));
+        return Err(fail(ConversionError::CurrencyMismatch {
+            expected: expected.clone(),
+            found: tx.currency.clone(),
+        }));
     }
     if date.is_none() {
-        return Err((ConversionError::NoDate, None));
+        return Err(fail(ConversionError::NoDate));
     }
-    Ok(tx)
+    Ok(Some(tx))
 }
 
-/// Chooses every transaction's `gocardless_id`: `transactionId`, else
-/// `internalTransactionId`, else a content hash with an occurrence counter.
+/// Chooses every transaction's id: the bank's transaction id, else its
+/// internal id, else a content hash with an occurrence counter.
 /// An id carried by two different records in one response is not trusted.
 fn assign_ids<'a>(txs: &[&'a BankTransaction]) -> Vec<Cow<'a, str>> {
     let untrusted = |get: fn(&BankTransaction) -> Option<&String>| {
@@ -417,9 +403,11 @@ pub fn collapse_whitespace(s: &str) -> String {
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn transaction_entry(
     tx: &BankTransaction,
     id: &str,
+    id_key: &str,
     account: &AccountConfig,
     today: NaiveDate,
     needs_json: bool,
@@ -446,7 +434,7 @@ fn transaction_entry(
     let mut own = Posting::new(account.account.clone());
     own.units = Some(Amount::new(tx.amount, tx.currency.clone()));
     own.meta
-        .push((ID_KEY.to_owned(), MetaValue::String(id.to_owned())));
+        .push((id_key.to_owned(), MetaValue::String(id.to_owned())));
     let mut postings = vec![own];
 
     let original = tx.exchange.as_ref().and_then(|x| original_amount(tx, x));
@@ -570,23 +558,22 @@ fn balance_entry(
     account: &AccountConfig,
     txs: &[&BankTransaction],
     entries: &[(Option<NaiveDate>, u8, Entry)],
-    balances: Option<&BalancesResponse>,
+    all: &[Balance],
     today: NaiveDate,
 ) -> Result<Option<BalanceEntry>, String> {
     let currency_ok = |c: &str| match &account.currency {
         Some(want) => c == want,
         None => txs.first().is_none_or(|t| t.currency == c),
     };
-    let all = balances.map(|b| b.balances.as_slice()).unwrap_or(&[]);
     let (figure, currency, reference, source) = match &account.balance {
         BalanceMode::None => return Ok(None),
         BalanceMode::Type(ty) => {
             let found = all
                 .iter()
-                .filter(|b| &b.balance_type == ty && currency_ok(b.balance_amount.currency.trim()))
+                .filter(|b| &b.kind == ty && currency_ok(b.currency.trim()))
                 .max_by_key(|b| b.reference_date);
             let Some(b) = found else {
-                if balances.is_none() {
+                if all.is_empty() {
                     return Ok(None);
                 }
                 return Err(format!(
@@ -594,36 +581,33 @@ fn balance_entry(
                     account.account
                 ));
             };
-            let reference = b
-                .reference_date
-                .or(b.last_change_date_time.map(|d| d.date_naive()))
-                .unwrap_or(today);
+            let reference = b.reference_date.or(b.last_change).unwrap_or(today);
             (
-                b.balance_amount.amount,
-                b.balance_amount.currency.trim().to_owned(),
+                b.amount,
+                b.currency.trim().to_owned(),
                 reference,
                 format!("{ty} {reference}"),
             )
         }
         BalanceMode::Auto => {
-            let pick = |ty: BalanceType| {
+            let pick = |ty: BalanceKind| {
                 all.iter()
                     .filter(|b| {
-                        b.balance_type == ty
+                        b.kind == ty
                             && b.reference_date.is_some_and(|d| d < today)
-                            && currency_ok(b.balance_amount.currency.trim())
+                            && currency_ok(b.currency.trim())
                     })
                     .max_by_key(|b| b.reference_date)
             };
             if let Some(b) =
-                pick(BalanceType::ClosingBooked).or_else(|| pick(BalanceType::InterimBooked))
+                pick(BalanceKind::ClosingBooked).or_else(|| pick(BalanceKind::InterimBooked))
             {
                 let reference = b.reference_date.expect("filtered");
                 (
-                    b.balance_amount.amount,
-                    b.balance_amount.currency.trim().to_owned(),
+                    b.amount,
+                    b.currency.trim().to_owned(),
                     reference,
-                    format!("{} {reference}", b.balance_type),
+                    format!("{} {reference}", b.kind),
                 )
             } else if let Some((figure, currency, reference)) =
                 balance_after_last_day(account, txs, today)

@@ -29,13 +29,14 @@ use std::path::PathBuf;
 use chrono::{Days, NaiveDate};
 
 use crate::config::{AccountConfig, DedupConfig};
-use crate::convert::{AccountOutput, ID_KEY};
+use crate::convert::AccountOutput;
 use crate::entry::{Entry, MetaValue, OpenEntry, PadEntry, TransactionEntry};
 
 /// Where the opening balance of a bank account first imported comes from.
 pub const OPENING_BALANCES: &str = "Equity:Opening-Balances";
 use crate::ledger::{Ledger, Posting};
-use crate::render::{render, render_entry};
+use crate::pipeline::print_outputs;
+use crate::render::{Block, print, render_entry};
 
 /// The number of days of history to ask for when the ledger holds none for
 /// an account and the account sets no `days`.
@@ -253,16 +254,17 @@ pub struct DedupResult {
 }
 
 impl DedupResult {
-    /// The Beancount text: the `open` directives, then each account's block.
+    /// The Beancount text: the `open` and `pad` directives, then each
+    /// account's block.
     pub fn render(&self) -> String {
-        let mut out = String::new();
-        for open in &self.opens {
-            out.push_str(&render_entry(open));
-        }
+        let mut out = print(&[Block {
+            heading: None,
+            entries: &self.opens,
+        }]);
         if !self.opens.is_empty() && !self.outputs.is_empty() {
             out.push('\n');
         }
-        out.push_str(&render(&self.outputs));
+        out.push_str(&print_outputs(&self.outputs));
         out
     }
 }
@@ -280,10 +282,16 @@ fn bank_posting<'e>(
         .or(entry.postings.first())
 }
 
-/// The bank id of an imported entry: `gocardless_id` (or another id key)
-/// on the bank posting, else in the transaction's metadata.
-fn entry_id(entry: &TransactionEntry, account: &str, id_keys: &[String]) -> Option<String> {
-    let is_key = |k: &str| k == ID_KEY || id_keys.iter().any(|i| i == k);
+/// The bank id of an imported entry: its source's id key (or another id
+/// key of the ledger) on the bank posting, else in the transaction's
+/// metadata.
+fn entry_id(
+    entry: &TransactionEntry,
+    account: &str,
+    id_key: &str,
+    id_keys: &[String],
+) -> Option<String> {
+    let is_key = |k: &str| k == id_key || id_keys.iter().any(|i| i == k);
     let text = |meta: &crate::entry::Meta| {
         meta.iter().find(|(k, _)| is_key(k)).map(|(_, v)| match v {
             MetaValue::String(s) => s.clone(),
@@ -346,7 +354,7 @@ fn dedup_account(
     for (i, entry) in output.entries.iter().enumerate() {
         match entry {
             Entry::Transaction(t) => {
-                let Some(id) = entry_id(t, &account, id_keys) else {
+                let Some(id) = entry_id(t, &account, &output.id_key, id_keys) else {
                     continue;
                 };
                 if !seen_ids.insert(id.clone()) {
@@ -437,6 +445,8 @@ fn dedup_account(
     };
     let AccountOutput {
         account: config,
+        source,
+        id_key,
         entries,
         problems,
         categorized,
@@ -476,6 +486,8 @@ fn dedup_account(
     result.summaries.push(summary);
     result.outputs.push(AccountOutput {
         account: config,
+        source,
+        id_key,
         entries: kept,
         problems,
         categorized,

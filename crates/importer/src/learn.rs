@@ -28,7 +28,6 @@
 //! ```
 
 mod de;
-pub mod synthetic;
 mod tokens;
 
 use std::fmt;

@@ -11,40 +11,44 @@
 use std::fmt::Write;
 
 use crate::beancount::format_number;
-use crate::convert::AccountOutput;
 use crate::entry::{
     Amount, BalanceEntry, Entry, Meta, MetaValue, Posting, Price, TransactionEntry,
 };
 
-/// Renders every account's block, each under a comment naming the account
-/// and how many entries follow.
-pub fn render(outputs: &[AccountOutput]) -> String {
+/// Entries printed together, their amounts aligned. A block with a heading
+/// (an account's entries) has it written as a comment and a blank line
+/// before each entry; one without (the `open` and `pad` directives of a
+/// run) is written line after line.
+#[derive(Debug, Clone)]
+pub struct Block<'a> {
+    /// The heading, when there is one.
+    pub heading: Option<String>,
+    /// The entries, in the order to print them.
+    pub entries: &'a [Entry],
+}
+
+/// Prints the blocks, a blank line between two.
+pub fn print(blocks: &[Block<'_>]) -> String {
     // About 200 bytes per entry: one allocation for the whole text.
-    let size: usize = outputs.iter().map(|o| o.entries.len() * 200 + 200).sum();
+    let size: usize = blocks.iter().map(|b| b.entries.len() * 200 + 200).sum();
     let mut out = String::with_capacity(size);
-    for (i, o) in outputs.iter().enumerate() {
+    for (i, b) in blocks.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        let a = &o.account;
-        let handle = match &a.name {
-            Some(n) => format!("{n}, id {}", a.id),
-            None => format!("id {}", a.id),
-        };
-        let n = o.entries.len();
-        for line in comment_lines(&format!(
-            "{} (GoCardless account {handle}): {n} entr{}",
-            a.account,
-            if n == 1 { "y" } else { "ies" }
-        )) {
-            out.push_str(&line);
-            out.push('\n');
+        if let Some(h) = &b.heading {
+            for line in comment_lines(h) {
+                out.push_str(&line);
+                out.push('\n');
+            }
         }
-        let layout = Layout::for_entries(&o.entries);
-        let parts = crate::parallel::chunks(&o.entries, |part| {
+        let layout = Layout::for_entries(b.entries);
+        let parts = crate::parallel::chunks(b.entries, |part| {
             let mut s = String::with_capacity(part.len() * 200);
             for e in part {
-                s.push('\n');
+                if b.heading.is_some() {
+                    s.push('\n');
+                }
                 layout.write_entry(&mut s, e);
             }
             s

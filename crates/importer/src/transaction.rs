@@ -1,17 +1,18 @@
 //! [`BankTransaction`]: the importer's own view of one bank transaction.
 //!
-//! Conversion works on this type, not on the GoCardless model, so another
-//! data source only has to build these. It keeps the raw JSON so that
-//! `metadata_fields` can reach fields no model names.
+//! Conversion works on this type, not on any provider's model: each source
+//! builds these (through [`Records`](crate::Records)). The fields follow
+//! PSD2's transaction (creditor, debtor, remittance, the bank's ids), the
+//! common ground of bank APIs; a source fills what it has and may set the
+//! payee and narration outright. It keeps the record as received so that
+//! `metadata_fields` and presets can reach fields no source maps.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use gocardless::{Transaction, TransactionRecord};
 use rust_decimal::Decimal;
 
-use crate::beancount;
 use crate::config::DateMode;
 
 /// Whether the bank has booked a transaction.
@@ -119,9 +120,6 @@ pub struct CandidateIds {
 /// Why a bank record cannot become a [`BankTransaction`] or an entry.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConversionError {
-    /// The JSON has no readable `transactionAmount`.
-    #[error("unreadable transaction: {0}")]
-    Unreadable(String),
     /// The currency is not one Beancount accepts.
     #[error("{0}")]
     InvalidCurrency(String),
@@ -139,92 +137,46 @@ pub enum ConversionError {
 }
 
 impl BankTransaction {
-    /// Builds the importer's view of a GoCardless record.
+    /// A transaction with this status, amount and currency, dated by
+    /// `booking_date`, and nothing else known: what a source fills in.
     ///
     /// ```
-    /// use gocardless::TransactionRecord;
     /// use importer::{BankTransaction, Status};
-    /// let r = TransactionRecord::from_json(r#"{"transactionId": "NOTPROVIDED",
-    ///   "bookingDate": "2024-01-02", "creditorName": " Shop  Ltd ",
-    ///   "transactionAmount": {"amount": "-10.5000", "currency": "EUR"}}"#).unwrap();
-    /// let t = BankTransaction::from_record(&r, Status::Booked).unwrap();
-    /// assert_eq!(t.ids.transaction_id, None);
-    /// assert_eq!(t.creditor_name.as_deref(), Some("Shop  Ltd"));
-    /// assert_eq!(t.amount.to_string(), "-10.5000");
+    /// let mut t = BankTransaction::new(Status::Booked, "-10.50".parse().unwrap(), "EUR");
+    /// t.booking_date = "2024-01-02".parse().ok();
+    /// t.payee = Some("Shop Ltd".into());
+    /// assert_eq!(t.counterparty_name(), Some("Shop Ltd"));
     /// ```
-    pub fn from_record(
-        record: &TransactionRecord,
-        status: Status,
-    ) -> Result<BankTransaction, ConversionError> {
-        let t = match record.parse() {
-            Ok(t) => t,
-            // Some tools store transactions with snake_case keys.
-            Err(e) => match snake_to_camel(record.json()) {
-                Some(t) => t,
-                None => return Err(ConversionError::Unreadable(e.to_string())),
-            },
-        };
-        let mut b = BankTransaction::from_transaction(t, status, Arc::from(record.json()))?;
-        // The merchant category code is not in the spec, so not in the model.
-        if memchr::memmem::find(record.json().as_bytes(), b"merchantCategoryCode").is_some() {
-            b.mcc = b.field("merchantCategoryCode");
-        }
-        Ok(b)
-    }
-
-    /// Builds the view from a typed transaction; `raw` is its JSON.
-    pub fn from_transaction(
-        t: Transaction,
-        status: Status,
-        raw: Arc<str>,
-    ) -> Result<BankTransaction, ConversionError> {
-        let currency = trimmed(t.transaction_amount.currency);
-        beancount::check_currency(&currency).map_err(ConversionError::InvalidCurrency)?;
-        let exchange = t.currency_exchange.into_iter().next().map(|x| Exchange {
-            source_currency: clean(x.source_currency),
-            target_currency: clean(x.target_currency),
-            unit_currency: clean(x.unit_currency),
-            rate: x.exchange_rate,
-            instructed: x.instructed_amount.map(|a| (a.amount, trimmed(a.currency))),
-        });
-        let not_provided =
-            |id: Option<String>| id.filter(|s| !s.eq_ignore_ascii_case("NOTPROVIDED"));
-        Ok(BankTransaction {
+    pub fn new(status: Status, amount: Decimal, currency: impl Into<String>) -> BankTransaction {
+        BankTransaction {
             status,
-            booking_date: t.booking_date,
-            value_date: t.value_date,
-            booking_date_time: t.booking_date_time.map(|d| d.date_naive()),
-            value_date_time: t.value_date_time.map(|d| d.date_naive()),
-            amount: t.transaction_amount.amount,
+            booking_date: None,
+            value_date: None,
+            booking_date_time: None,
+            value_date_time: None,
+            amount,
             payee: None,
             narration: None,
-            currency,
-            creditor_name: clean(t.creditor_name),
-            ultimate_creditor: clean(t.ultimate_creditor),
-            creditor_iban: t.creditor_account.and_then(|a| a.iban),
-            debtor_name: clean(t.debtor_name),
-            ultimate_debtor: clean(t.ultimate_debtor),
-            debtor_iban: t.debtor_account.and_then(|a| a.iban),
-            remittance: clean(t.remittance_information_unstructured),
-            remittance_array: clean_list(t.remittance_information_unstructured_array),
-            remittance_structured: clean(t.remittance_information_structured),
-            remittance_structured_array: clean_list(t.remittance_information_structured_array),
-            additional_information: clean(t.additional_information),
-            bank_code: clean(t.bank_transaction_code),
-            proprietary_code: clean(t.proprietary_bank_transaction_code),
+            currency: currency.into(),
+            creditor_name: None,
+            ultimate_creditor: None,
+            creditor_iban: None,
+            debtor_name: None,
+            ultimate_debtor: None,
+            debtor_iban: None,
+            remittance: None,
+            remittance_array: Vec::new(),
+            remittance_structured: None,
+            remittance_structured_array: Vec::new(),
+            additional_information: None,
+            bank_code: None,
+            proprietary_code: None,
             mcc: None,
-            exchange,
-            ids: CandidateIds {
-                transaction_id: not_provided(t.transaction_id),
-                internal_transaction_id: not_provided(t.internal_transaction_id),
-                entry_reference: t.entry_reference,
-                end_to_end_id: not_provided(t.end_to_end_id),
-            },
-            balance_after: t
-                .balance_after_transaction
-                .map(|b| (b.balance_amount.amount, trimmed(b.balance_amount.currency))),
-            raw,
-        })
+            exchange: None,
+            ids: CandidateIds::default(),
+            balance_after: None,
+            raw: Arc::from("{}"),
+        }
     }
 
     /// The entry date per `mode`: booking date (or value date first with
@@ -334,11 +286,10 @@ impl BankTransaction {
     /// null.
     ///
     /// ```
-    /// use gocardless::TransactionRecord;
     /// use importer::{BankTransaction, Status};
-    /// let r = TransactionRecord::from_json(r#"{"transactionAmount": {"amount": "1", "currency": "EUR"},
-    ///   "extra": {"items": [{"name": "x"}, {"name": "y"}]}}"#).unwrap();
-    /// let t = BankTransaction::from_record(&r, Status::Booked).unwrap();
+    /// let mut t = BankTransaction::new(Status::Booked, 1.into(), "EUR");
+    /// t.raw = r#"{"transactionAmount": {"amount": "1", "currency": "EUR"},
+    ///   "extra": {"items": [{"name": "x"}, {"name": "y"}]}}"#.into();
     /// assert_eq!(t.field("extra.items.1.name").as_deref(), Some("y"));
     /// assert_eq!(t.field("transactionAmount.amount").as_deref(), Some("1"));
     /// assert_eq!(t.field("extra.items.7"), None);
@@ -365,58 +316,4 @@ pub fn field_of(root: &serde_json::Value, path: &str) -> Option<String> {
         serde_json::Value::String(s) => Some(s.clone()),
         other => Some(other.to_string()),
     }
-}
-
-/// Reads a record written with snake_case keys (`transaction_amount`), as
-/// some tools store them. `None` when it is not one or still unreadable.
-fn snake_to_camel(json: &str) -> Option<Transaction> {
-    if !json.contains("\"transaction_amount\"") {
-        return None;
-    }
-    fn camel(v: serde_json::Value) -> serde_json::Value {
-        match v {
-            serde_json::Value::Object(m) => m
-                .into_iter()
-                .map(|(k, v)| {
-                    let mut out = String::with_capacity(k.len());
-                    let mut up = false;
-                    for c in k.chars() {
-                        if c == '_' {
-                            up = true;
-                        } else if up {
-                            out.extend(c.to_uppercase());
-                            up = false;
-                        } else {
-                            out.push(c);
-                        }
-                    }
-                    (out, camel(v))
-                })
-                .collect(),
-            serde_json::Value::Array(a) => a.into_iter().map(camel).collect(),
-            other => other,
-        }
-    }
-    let v: serde_json::Value = serde_json::from_str(json).ok()?;
-    serde_json::from_value(camel(v)).ok()
-}
-
-/// Trims without reallocating when there is nothing to trim.
-fn trimmed(s: String) -> String {
-    if s.len() == s.trim().len() {
-        s
-    } else {
-        s.trim().to_owned()
-    }
-}
-
-fn clean(s: Option<String>) -> Option<String> {
-    s.map(trimmed).filter(|s| !s.is_empty())
-}
-
-fn clean_list(v: Vec<String>) -> Vec<String> {
-    v.into_iter()
-        .map(trimmed)
-        .filter(|s| !s.is_empty())
-        .collect()
 }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use crate::convert::{AccountOutput, ID_KEY};
+use crate::convert::AccountOutput;
 use crate::entry::{Entry, TransactionEntry};
 use crate::rules::{By, normalize_iban};
 
@@ -123,7 +123,7 @@ pub const MERGE_WINDOW_DAYS: i64 = 4;
 /// [`MERGE_WINDOW_DAYS`], nearest date first, whose own counter posting is
 /// X or was not set by a rule. The pair becomes one entry under X, dated as
 /// X's side, with X's posting and Y's posting, each with its
-/// `gocardless_id`; Y's entry is removed. When the banks booked the sides
+/// id; Y's entry is removed. When the banks booked the sides
 /// on different days, Y's balance assertions between the two dates would
 /// not hold and are replaced by a comment saying why.
 pub fn merge(outputs: &mut [AccountOutput]) -> Vec<Merged> {
@@ -163,7 +163,7 @@ pub fn merge(outputs: &mut [AccountOutput]) -> Vec<Merged> {
                 .filter(|(_, tb)| {
                     own_amount(tb) == Some((want.number, want.currency))
                         && (tb.date - ta.date).num_days().abs() <= MERGE_WINDOW_DAYS
-                        && counter_may_be(tb, x, by_rule(&outputs[j], tb))
+                        && counter_may_be(tb, x, by_rule(&outputs[j], tb, &outputs[j].id_key))
                 })
                 .min_by_key(|(b, tb)| ((tb.date - ta.date).num_days().abs(), *b))
                 .map(|(b, _)| b);
@@ -178,6 +178,7 @@ pub fn merge(outputs: &mut [AccountOutput]) -> Vec<Merged> {
     let mut merged = Vec::new();
     let mut remove: Vec<(usize, usize)> = Vec::new();
     for &((i, a), (j, b)) in &pairs {
+        let (key_a, key_b) = (outputs[i].id_key.clone(), outputs[j].id_key.clone());
         let Entry::Transaction(tb) = outputs[j].entries[b].clone() else {
             unreachable!("paired entries are transactions");
         };
@@ -189,11 +190,11 @@ pub fn merge(outputs: &mut [AccountOutput]) -> Vec<Merged> {
             date: ta.date,
             from: (
                 ta.postings[0].account.clone(),
-                posting_id(ta).unwrap_or_default(),
+                posting_id(ta, &key_a).unwrap_or_default(),
             ),
             to: (
                 tb.postings[0].account.clone(),
-                posting_id(&tb).unwrap_or_default(),
+                posting_id(&tb, &key_b).unwrap_or_default(),
             ),
         });
         join(ta, tb);
@@ -262,8 +263,8 @@ fn counter_may_be(t: &TransactionEntry, x: &str, by_rule: bool) -> bool {
     }
 }
 
-fn by_rule(out: &AccountOutput, t: &TransactionEntry) -> bool {
-    let Some(id) = posting_id(t) else {
+fn by_rule(out: &AccountOutput, t: &TransactionEntry, id_key: &str) -> bool {
+    let Some(id) = posting_id(t, id_key) else {
         return false;
     };
     out.categorized
@@ -272,12 +273,12 @@ fn by_rule(out: &AccountOutput, t: &TransactionEntry) -> bool {
         .is_some_and(|c| c.decision.by == By::Rule)
 }
 
-fn posting_id(t: &TransactionEntry) -> Option<String> {
+fn posting_id(t: &TransactionEntry, id_key: &str) -> Option<String> {
     t.postings
         .first()?
         .meta
         .iter()
-        .find(|(k, _)| k == ID_KEY)
+        .find(|(k, _)| k == id_key)
         .map(|(_, v)| v.as_text())
 }
 

@@ -28,7 +28,7 @@ pub use agreement::{
     AcceptanceRequest, EndUserAgreement, EndUserAgreementRequest, Reconfirmation,
     ReconfirmationRequest,
 };
-pub use balance::{Balance, BalanceType, BalancesResponse};
+pub use balance::{Balance, BalancesResponse};
 pub use error_body::{ErrorBody, FieldError};
 pub use institution::{Institution, InstitutionFilter};
 pub use page::{Deleted, Page};

@@ -35,8 +35,6 @@ mod index;
 mod number;
 mod parse;
 #[doc(hidden)]
-pub mod testgen;
-
 use std::fmt;
 use std::path::{Path, PathBuf};
 

@@ -4,15 +4,11 @@
 
 use std::fmt;
 
-use chrono::NaiveDate;
-
-use crate::config::Config;
-use crate::convert::{ID_KEY, Problem, convert_account_with};
+use crate::convert::{AccountOutput, Problem};
 use crate::entry::Entry;
-use crate::extract::AccountData;
 use crate::render::render_entry;
 
-use super::{By, Categorized, Categorizer};
+use super::{By, Categorized};
 
 /// What `rules test` found, account by account.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +22,7 @@ pub struct Report {
 /// The transactions of one account.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountReport {
-    /// The account's `name`, else its GoCardless id.
+    /// The account's `name`, else its id.
     pub label: String,
     /// Its Beancount account.
     pub account: String,
@@ -58,18 +54,12 @@ pub struct Counts {
     pub skipped: usize,
 }
 
-/// Runs `categorizer` over `data` for the accounts of `config`, without
-/// merging transfers, so that every bank transaction shows on its own.
-pub fn test(
-    config: &Config,
-    data: &[AccountData],
-    categorizer: &Categorizer,
-    today: NaiveDate,
-) -> Report {
+/// The report of converted accounts ([`crate::Run::convert`]: transfers
+/// not joined, so that every bank transaction shows on its own).
+pub fn test(outputs: &[AccountOutput]) -> Report {
     let mut problems = Vec::new();
     let mut accounts = Vec::new();
-    for (account, d) in crate::extract::pair_with_config(config, data, &mut problems) {
-        let out = convert_account_with(account, &d.transactions, None, today, categorizer);
+    for out in outputs {
         problems.extend(out.problems.iter().cloned());
         let items = out
             .categorized
@@ -79,26 +69,26 @@ pub fn test(
                 entry: out
                     .entries
                     .iter()
-                    .find(|e| has_id(e, &c.id))
+                    .find(|e| has_id(e, &out.id_key, &c.id))
                     .map(render_entry),
             })
             .collect();
         accounts.push(AccountReport {
-            label: account.label().to_owned(),
-            account: account.account.clone(),
+            label: out.account.label().to_owned(),
+            account: out.account.account.clone(),
             items,
         });
     }
     Report { accounts, problems }
 }
 
-fn has_id(e: &Entry, id: &str) -> bool {
+fn has_id(e: &Entry, id_key: &str, id: &str) -> bool {
     let Entry::Transaction(t) = e else {
         return false;
     };
     t.postings
         .first()
-        .is_some_and(|p| p.meta.iter().any(|(k, v)| k == ID_KEY && v.as_text() == id))
+        .is_some_and(|p| p.meta.iter().any(|(k, v)| k == id_key && v.as_text() == id))
 }
 
 impl Report {

@@ -1,19 +1,18 @@
 //! Categorisation end to end: rules, learned accounts, transfers and the
 //! fallback through the real conversion, each output checked by bean-check.
 
-mod common;
-
 use std::path::Path;
 
 use chrono::NaiveDate;
+use gocardless::files::StoredResponses as AccountData;
 use importer::config::{self, Config};
 use importer::dedup::{DedupOptions, DedupResult, dedup};
 use importer::entry::{Entry, MetaValue, TransactionEntry};
-use importer::extract::{AccountData, Extracted, convert_all_with};
 use importer::learn::Model;
 use importer::ledger::{Ledger, LedgerOptions};
 use importer::rules::{By, Categorizer, Scope};
 use importer::transfer::OwnAccounts;
+use test_support::gocardless_data::{Extracted, convert_all_with};
 
 const CHECKING_IBAN: &str = "DE89 3704 0044 0532 0130 00";
 const SAVINGS_IBAN: &str = "DE02 1203 0000 0000 2020 51";
@@ -76,7 +75,7 @@ fn data(account_id: &str, booked: &[String]) -> AccountData {
 fn run(config: &Config, data: &[AccountData], categorizer: &Categorizer) -> Extracted {
     let out = convert_all_with(config, data, today(), categorizer);
     assert!(out.problems.is_empty(), "{:?}", out.problems);
-    common::bean_check(&out.text);
+    test_support::bean_check::text_with_opens(&out.text);
     out
 }
 
@@ -576,7 +575,7 @@ fn check_ledger(text: &str) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.bean");
     std::fs::write(&path, text).unwrap();
-    common::bean_check_file(&path);
+    test_support::bean_check::file(&path);
 }
 
 #[test]

@@ -4,8 +4,6 @@
 //! ids, new ones appear) and run again. The ledger must pass bean-check
 //! after each run and hold every bank transaction exactly once.
 
-mod support;
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -13,10 +11,11 @@ use std::sync::Arc;
 use fake_gocardless::{FakeServer, Options};
 use gocardless::{Client, ManualClock, RetryPolicy, Secret};
 use importer::config::AccountConfig;
-use importer::convert::{AccountOutput, convert_account};
+use importer::convert::AccountOutput;
 use importer::dedup::{DedupOptions, DedupResult, dedup, fetch_window};
 use importer::entry::Entry;
 use importer::ledger::Ledger;
+use test_support::gocardless_data::convert_account;
 
 struct Run {
     server: FakeServer,
@@ -94,7 +93,7 @@ impl Run {
         text.push('\n');
         text.push_str(&result.render());
         std::fs::write(path, text).unwrap();
-        support::bean_check(path);
+        test_support::bean_check::file(path);
         result
     }
 

@@ -1,4 +1,5 @@
-//! Converting stored API responses given as files.
+//! Stored responses given as files (`gc-beancount extract`, and what
+//! `fetch --archive` writes).
 //!
 //! Files are named `<account-id>.transactions.json` (a transactions
 //! response) and, optionally, `<account-id>.balances.json` (a balances
@@ -8,20 +9,17 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
-use gocardless::{BalancesResponse, TransactionsResponse};
+use importer::{AccountConfig, Balance, Config, Input, Problem};
 
-use crate::config::{AccountConfig, Config};
-use crate::convert::{AccountOutput, Problem, convert_account_with};
-use crate::render::render;
-use crate::rules::Categorizer;
+use crate::statement::{GoCardlessRecords, balances, statement};
+use crate::{BalancesResponse, TransactionsResponse};
 
 const TRANSACTIONS_SUFFIX: &str = ".transactions.json";
 const BALANCES_SUFFIX: &str = ".balances.json";
 
 /// One account's stored responses.
 #[derive(Debug, Clone, Default)]
-pub struct AccountData {
+pub struct StoredResponses {
     /// The GoCardless account id, from the file name.
     pub account_id: String,
     /// The transactions response (empty when only balances were given).
@@ -33,21 +31,10 @@ pub struct AccountData {
     pub unreadable: Vec<(PathBuf, String)>,
 }
 
-/// What [`extract`] produced.
-#[derive(Debug, Clone)]
-pub struct Extracted {
-    /// The Beancount text of every account with data, in configuration
-    /// order.
-    pub text: String,
-    /// The per-account results the text was rendered from.
-    pub outputs: Vec<AccountOutput>,
-    /// Everything that could not be converted; empty on a clean run.
-    pub problems: Vec<Problem>,
-}
-
 /// Files that cannot be used at all.
 #[derive(Debug, thiserror::Error)]
-pub enum ExtractError {
+#[non_exhaustive]
+pub enum FilesError {
     /// A path given does not exist or cannot be read.
     #[error("{}: {source}", path.display())]
     Io {
@@ -78,23 +65,23 @@ pub enum ExtractError {
 }
 
 /// Reads the stored responses at `paths` (files or folders), one
-/// [`AccountData`] per account id, sorted by id. A file whose content is not
-/// a response is recorded in [`AccountData::unreadable`], not an error.
-pub fn load_files(paths: &[PathBuf]) -> Result<Vec<AccountData>, ExtractError> {
+/// [`StoredResponses`] per account id, sorted by id. A file whose content is not
+/// a response is recorded in [`StoredResponses::unreadable`], not an error.
+pub fn load_files(paths: &[PathBuf]) -> Result<Vec<StoredResponses>, FilesError> {
     let mut files: Vec<PathBuf> = Vec::new();
     for p in paths {
-        let meta = std::fs::metadata(p).map_err(|source| ExtractError::Io {
+        let meta = std::fs::metadata(p).map_err(|source| FilesError::Io {
             path: p.clone(),
             source,
         })?;
         if meta.is_dir() {
-            let rd = std::fs::read_dir(p).map_err(|source| ExtractError::Io {
+            let rd = std::fs::read_dir(p).map_err(|source| FilesError::Io {
                 path: p.clone(),
                 source,
             })?;
             let mut found: Vec<PathBuf> = Vec::new();
             for entry in rd {
-                let entry = entry.map_err(|source| ExtractError::Io {
+                let entry = entry.map_err(|source| FilesError::Io {
                     path: p.clone(),
                     source,
                 })?;
@@ -104,28 +91,28 @@ pub fn load_files(paths: &[PathBuf]) -> Result<Vec<AccountData>, ExtractError> {
                 }
             }
             if found.is_empty() {
-                return Err(ExtractError::EmptyFolder { path: p.clone() });
+                return Err(FilesError::EmptyFolder { path: p.clone() });
             }
             found.sort();
             files.extend(found);
         } else {
             if split_name(p).is_none() {
-                return Err(ExtractError::BadName { path: p.clone() });
+                return Err(FilesError::BadName { path: p.clone() });
             }
             files.push(p.clone());
         }
     }
 
-    let mut by_id: BTreeMap<String, AccountData> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, StoredResponses> = BTreeMap::new();
     for f in files {
         let (id, kind) = split_name(&f).expect("filtered above");
-        let text = std::fs::read_to_string(&f).map_err(|source| ExtractError::Io {
+        let text = std::fs::read_to_string(&f).map_err(|source| FilesError::Io {
             path: f.clone(),
             source,
         })?;
-        let data = by_id.entry(id.clone()).or_insert_with(|| AccountData {
+        let data = by_id.entry(id.clone()).or_insert_with(|| StoredResponses {
             account_id: id,
-            ..AccountData::default()
+            ..StoredResponses::default()
         });
         match kind {
             Kind::Transactions => match serde_json::from_str::<TransactionsResponse>(&text) {
@@ -174,67 +161,57 @@ fn split_name(p: &Path) -> Option<(String, Kind)> {
     None
 }
 
-/// Converts the stored responses at `paths` for the accounts of `config`.
-///
-/// Data for an account the configuration does not list, and unreadable
-/// files, are reported as problems; the other accounts are still converted.
-pub fn extract(
-    config: &Config,
-    paths: &[PathBuf],
-    today: NaiveDate,
-) -> Result<Extracted, ExtractError> {
-    let data = load_files(paths)?;
-    Ok(convert_all(config, &data, today))
+impl StoredResponses {
+    /// The configured account these responses are for (by id or name);
+    /// `None` when the configuration does not list it.
+    pub fn account<'c>(&self, config: &'c Config) -> Option<&'c AccountConfig> {
+        config.account(&self.account_id)
+    }
 }
 
-/// Converts loaded data for the accounts of `config` (see [`extract`]),
-/// with the global rules of `config`.
-pub fn convert_all(config: &Config, data: &[AccountData], today: NaiveDate) -> Extracted {
-    convert_all_with(config, data, today, &Categorizer::new(config))
+/// The configured accounts that have stored responses, in configuration
+/// order, each read for the importer.
+pub struct Prepared<'a> {
+    accounts: Vec<(&'a AccountConfig, GoCardlessRecords<'a>, Vec<Balance>)>,
 }
 
-/// Like [`convert_all`], categorising with `categorizer` (rules, a model
-/// learned from the ledger, own accounts by IBAN); the two sides of a
-/// transfer between converted accounts become one entry
-/// ([`crate::transfer::merge`]).
-pub fn convert_all_with(
-    config: &Config,
-    data: &[AccountData],
-    today: NaiveDate,
-    categorizer: &Categorizer,
-) -> Extracted {
+impl<'a> Prepared<'a> {
+    /// Pairs each configured account with its responses.
+    pub fn new(config: &'a Config, data: &'a [StoredResponses]) -> Prepared<'a> {
+        let accounts = config
+            .accounts
+            .iter()
+            .filter_map(|a| {
+                let d = data.iter().find(|d| d.account(config) == Some(a))?;
+                Some((
+                    a,
+                    GoCardlessRecords::new(&d.transactions),
+                    d.balances.as_ref().map(balances).unwrap_or_default(),
+                ))
+            })
+            .collect();
+        Prepared { accounts }
+    }
+
+    /// The importer's inputs.
+    pub fn inputs(&self) -> Vec<Input<'_>> {
+        self.accounts
+            .iter()
+            .map(|(a, records, balances)| Input {
+                account: a,
+                statement: statement(records, balances),
+            })
+            .collect()
+    }
+}
+
+/// What nothing can be done with, said rather than passed over: responses
+/// of an account the configuration does not list, and files that could
+/// not be read.
+pub fn problems(config: &Config, data: &[StoredResponses]) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let mut outputs = Vec::new();
-    for (account, d) in pair_with_config(config, data, &mut problems) {
-        let out = convert_account_with(
-            account,
-            &d.transactions,
-            d.balances.as_ref(),
-            today,
-            categorizer,
-        );
-        problems.extend(out.problems.iter().cloned());
-        outputs.push(out);
-    }
-    crate::transfer::merge(&mut outputs);
-    Extracted {
-        text: render(&outputs),
-        outputs,
-        problems,
-    }
-}
-
-/// The configured accounts that `data` has data for, in the order of the
-/// configuration, each with its data. Data for an account the configuration
-/// does not name, and files that could not be read, go to `problems`:
-/// nothing given is passed over in silence.
-pub fn pair_with_config<'c, 'd>(
-    config: &'c Config,
-    data: &'d [AccountData],
-    problems: &mut Vec<Problem>,
-) -> Vec<(&'c AccountConfig, &'d AccountData)> {
     for d in data {
-        if config.account(&d.account_id).is_none() {
+        let Some(account) = d.account(config) else {
             let known: Vec<&str> = config.accounts.iter().map(|a| a.id.as_str()).collect();
             problems.push(Problem {
                 account: d.account_id.clone(),
@@ -250,13 +227,6 @@ pub fn pair_with_config<'c, 'd>(
                     }
                 ),
             });
-        }
-    }
-    let mut pairs = Vec::new();
-    for account in &config.accounts {
-        let Some(d) = data.iter().find(|d| {
-            d.account_id == account.id || Some(d.account_id.as_str()) == account.name.as_deref()
-        }) else {
             continue;
         };
         for (path, why) in &d.unreadable {
@@ -266,7 +236,6 @@ pub fn pair_with_config<'c, 'd>(
                 reason: format!("{}: {why}", path.display()),
             });
         }
-        pairs.push((account, d));
     }
-    pairs
+    problems
 }

@@ -1,14 +1,13 @@
 //! The conversion rules, one by one, each output checked by bean-check.
 
-mod common;
-
 use chrono::NaiveDate;
 use gocardless::{BalancesResponse, TransactionsResponse};
+use importer::Status;
 use importer::config::{AccountConfig, BalanceMode, DateMode, FallbackAccount, PendingMode};
-use importer::convert::{AccountOutput, convert_account, counter_account};
+use importer::convert::{AccountOutput, counter_account};
 use importer::entry::{Entry, MetaValue, Price, TransactionEntry};
-use importer::render::render;
-use importer::{BankTransaction, Status};
+use importer::print_outputs;
+use test_support::gocardless_data::convert_account;
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -40,8 +39,8 @@ fn run(
     bal: Option<&BalancesResponse>,
 ) -> (AccountOutput, String) {
     let out = convert_account(account, tx, bal, today());
-    let text = render(std::slice::from_ref(&out));
-    common::bean_check(&text);
+    let text = print_outputs(std::slice::from_ref(&out));
+    test_support::bean_check::text_with_opens(&text);
     (out, text)
 }
 
@@ -294,8 +293,11 @@ fn fallback_account_settings() {
     a.fallback_account = FallbackAccount::None;
     let out = convert_account(&a, &response(T1, ""), None, today());
     assert_eq!(transactions(&out)[0].postings.len(), 1);
-    let tx = BankTransaction::from_record(&response(T1, "").transactions.booked[0], Status::Booked)
-        .unwrap();
+    let tx = gocardless::statement::bank_transaction(
+        &response(T1, "").transactions.booked[0],
+        Status::Booked,
+    )
+    .unwrap();
     assert_eq!(counter_account(&tx, &a), None);
 }
 
@@ -459,7 +461,7 @@ fn balance_none_and_explicit_type() {
     a.balance = BalanceMode::None;
     let (out, _) = run(&a, &response(T1, ""), Some(&b));
     assert!(!out.entries.iter().any(|e| matches!(e, Entry::Balance(_))));
-    a.balance = BalanceMode::Type(gocardless::BalanceType::Expected);
+    a.balance = BalanceMode::Type(importer::BalanceKind::Expected);
     let (out, text) = run(&a, &response(T1, ""), Some(&b));
     assert!(
         out.entries
@@ -467,7 +469,7 @@ fn balance_none_and_explicit_type() {
             .any(|e| matches!(e, Entry::Balance(b) if b.date == d("2024-03-10")))
     );
     assert!(text.contains("source: \"expected 2024-03-09\""), "{text}");
-    a.balance = BalanceMode::Type(gocardless::BalanceType::InterimBooked);
+    a.balance = BalanceMode::Type(importer::BalanceKind::InterimBooked);
     let (_, text) = run(&a, &response(T1, ""), Some(&b));
     assert!(
         text.contains("; no balance assertion: the bank reported no interimBooked balance"),
@@ -478,13 +480,13 @@ fn balance_none_and_explicit_type() {
 #[test]
 fn deterministic_bytes() {
     let all = [T1, r#"{"bookingDate": "2024-03-01", "transactionAmount": {"amount": "-1", "currency": "EUR"}}"#].join(",");
-    let a = render(&[convert_account(
+    let a = print_outputs(&[convert_account(
         &account(),
         &response(&all, ""),
         None,
         today(),
     )]);
-    let b = render(&[convert_account(
+    let b = print_outputs(&[convert_account(
         &account(),
         &response(&all, ""),
         None,
@@ -511,7 +513,7 @@ fn large_inputs_keep_bank_order() {
     let mut want: Vec<(usize, String)> = (0..9000).map(|i| (i % 3, format!("T{i:05}"))).collect();
     want.sort_by_key(|(m, _)| *m);
     assert_eq!(ids, want.into_iter().map(|(_, id)| id).collect::<Vec<_>>());
-    let text = render(std::slice::from_ref(&out));
+    let text = print_outputs(std::slice::from_ref(&out));
     let mut single = String::new();
     for e in &out.entries {
         single.push('\n');

@@ -1,12 +1,11 @@
 //! Reading stored responses from files and folders.
 
-mod common;
-
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
+use gocardless::files::{FilesError as ExtractError, load_files};
 use importer::config;
-use importer::extract::{ExtractError, extract, load_files};
+use test_support::gocardless_data::extract;
 
 const CONFIG: &str = "
 accounts:
@@ -73,7 +72,7 @@ fn folders_files_and_problems() {
             .any(|r| r.starts_with("account acc-2: ") && r.contains("not a transactions response")),
         "{reasons:?}"
     );
-    common::bean_check(&out.text);
+    test_support::bean_check::text_with_opens(&out.text);
 }
 
 #[test]

@@ -8,20 +8,20 @@
 //! narration also have whitespace runs collapsed to one space and are
 //! trimmed; ids are trimmed.
 
-mod common;
-
 use std::process::Command;
 
 use chrono::NaiveDate;
 use gocardless::TransactionsResponse;
 use importer::config::AccountConfig;
-use importer::convert::{collapse_whitespace, convert_account};
+use importer::convert::collapse_whitespace;
+use test_support::gocardless_data::convert_account;
 
 /// The documented whitespace rule, written independently of the library.
 fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
-use importer::render::{render, sanitize};
+use importer::print_outputs;
+use importer::render::sanitize;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use serde_json::json;
@@ -92,7 +92,7 @@ fn render_cases(cases: &[Case], static_meta: &str) -> String {
         serde_json::from_value(json!({"transactions": {"booked": booked, "pending": []}})).unwrap();
     let today = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
     let out = convert_account(&account(static_meta), &tx, None, today);
-    render(&[out])
+    print_outputs(&[out])
 }
 
 /// What each text reads back as, per the documented replacements, in the
@@ -221,13 +221,17 @@ fn thousand_hostile_transactions_pass_bean_check_and_read_back() {
     let static_meta = "static \"quoted\" \\ value\n2024-01-01 open Assets:Evil";
     let text = render_cases(&cases, static_meta);
     check_lines(&text);
-    common::bean_check(&text);
+    test_support::bean_check::text_with_opens(&text);
 
     // Read the strings back with Beancount's own loader.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hostile.bean");
-    std::fs::write(&path, format!("{}\n{text}", common::opens_for(&text))).unwrap();
-    let python = common::bean_check_program()
+    std::fs::write(
+        &path,
+        format!("{}\n{text}", test_support::bean_check::opens(&text, true)),
+    )
+    .unwrap();
+    let python = test_support::bean_check::program()
         .parent()
         .map(|p| p.join("python"))
         .filter(|p| p.exists())

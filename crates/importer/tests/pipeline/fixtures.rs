@@ -1,16 +1,14 @@
 //! Snapshot tests: every real payload in the shared fixtures converted,
 //! rendered and checked by `bean-check`.
 
-mod common;
-
 use std::path::Path;
 
 use chrono::NaiveDate;
 use gocardless::{BalancesResponse, TransactionRecord, TransactionsResponse};
 use importer::config::AccountConfig;
-use importer::convert::convert_account;
-use importer::render::render;
+use importer::print_outputs;
 use serde_json::Value;
+use test_support::gocardless_data::convert_account;
 
 const TODAY: (i32, u32, u32) = (2026, 6, 30);
 
@@ -26,10 +24,10 @@ fn convert_and_check(
     balances: Option<&BalancesResponse>,
 ) -> String {
     let out = convert_account(account, tx, balances, today());
-    let text = render(std::slice::from_ref(&out));
-    common::bean_check(&text);
+    let text = print_outputs(std::slice::from_ref(&out));
+    test_support::bean_check::text_with_opens(&text);
     // Deterministic: converting again gives the same bytes.
-    let again = render(&[convert_account(account, tx, balances, today())]);
+    let again = print_outputs(&[convert_account(account, tx, balances, today())]);
     assert_eq!(text, again);
     let mut snap = text;
     snap.push_str("\n==== problems ====\n");
@@ -95,7 +93,7 @@ fn bank_file(path: &Path) -> (TransactionsResponse, Option<BalancesResponse>) {
 }
 
 fn json_files(dir: &str) -> Vec<std::path::PathBuf> {
-    let mut v: Vec<_> = std::fs::read_dir(common::fixtures().join(dir))
+    let mut v: Vec<_> = std::fs::read_dir(test_support::paths::fixtures().join(dir))
         .unwrap_or_else(|e| {
             panic!("fixtures/{dir}: {e} (the shared fixtures must be beside the clone)")
         })

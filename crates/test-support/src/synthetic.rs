@@ -1,5 +1,5 @@
 //! A synthetic but realistic transaction history, for measuring how well
-//! and how fast [`Model`](super::Model) learns (benchmarks and tests).
+//! and how fast [`Model`] learns (benchmarks and tests).
 //!
 //! Merchants belong to categories; bank texts vary the way real ones do
 //! (store numbers, dates, references, missing payees, card-payment
@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use rust_decimal::Decimal;
 
-use super::Example;
+use importer::learn::{Example, Model};
 
 /// One generated transaction.
 #[derive(Debug, Clone, PartialEq)]
@@ -452,7 +452,7 @@ impl Evaluation {
 pub fn evaluate(entries: &[Entry], held_back: f64, min_confidence: f64) -> Evaluation {
     let split = ((entries.len() as f64) * (1.0 - held_back)) as usize;
     let (train, test) = entries.split_at(split);
-    let model = super::Model::train(train.iter().map(Entry::example), &[]);
+    let model = Model::train(train.iter().map(Entry::example), &[]);
     let mut eval = Evaluation {
         total: test.len(),
         predicted: 0,

@@ -1,17 +1,16 @@
 //! Deduplication against an existing ledger: what the issue says must show.
 
-mod support;
-
 use std::path::Path;
 
 use chrono::NaiveDate;
 use gocardless::TransactionsResponse;
 use importer::config::AccountConfig;
-use importer::convert::{AccountOutput, convert_account};
+use importer::convert::AccountOutput;
 use importer::dedup::{DedupOptions, MatchKind, dedup, fetch_window};
 use importer::entry::Entry;
 use importer::ledger::{Ledger, LedgerOptions};
 use serde_json::{Value, json};
+use test_support::gocardless_data::convert_account;
 
 const BANK: &str = "Assets:Bank:Checking";
 
@@ -99,7 +98,7 @@ fn importing_the_same_data_twice_gives_nothing_new() {
     assert!(first.duplicates.is_empty());
     assert!(!first.opens.is_empty());
     append(&path, &first.render());
-    support::bean_check(&path);
+    test_support::bean_check::file(&path);
 
     let second = dedup(
         data(),
@@ -112,7 +111,7 @@ fn importing_the_same_data_twice_gives_nothing_new() {
     assert!(second.opens.is_empty());
     assert!(second.stale_pending.is_empty());
     append(&path, &second.render());
-    support::bean_check(&path);
+    test_support::bean_check::file(&path);
     let ledger = Ledger::load(&[&path]).unwrap();
     assert_eq!(ledger.transactions().len(), 4);
 }
@@ -362,7 +361,7 @@ fn mark_duplicates_comments_them_out_under_their_location() {
     assert!(text.contains(&expected), "{text}");
     assert!(text.contains(";     gocardless_id: \"t1\""), "{text}");
     append(&path, &text);
-    support::bean_check(&path);
+    test_support::bean_check::file(&path);
     assert_eq!(Ledger::load(&[&path]).unwrap().transactions().len(), 1);
 }
 
@@ -450,7 +449,7 @@ fn marked_batch_duplicates_say_so_and_the_output_stays_valid() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.bean");
     std::fs::write(&path, &text).unwrap();
-    support::bean_check(&path);
+    test_support::bean_check::file(&path);
 }
 
 #[test]
@@ -522,7 +521,7 @@ fn a_first_import_pads_the_bank_account_so_its_balance_holds() {
         "{text}"
     );
     append(&path, &text);
-    support::bean_check(&path);
+    test_support::bean_check::file(&path);
 
     // An account the ledger already opens is the user's to pad.
     let ledger = ledger("2020-01-01 open Assets:Bank:Checking\n");

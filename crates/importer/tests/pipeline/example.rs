@@ -2,15 +2,13 @@
 //! to examples/ledger.bean, must pass bean-check exactly as a user would
 //! run it (no pads, real balance assertions).
 
-mod common;
-
 use chrono::NaiveDate;
 use importer::config;
-use importer::extract::extract;
+use test_support::gocardless_data::extract;
 
 #[test]
 fn example_converts_cleanly_and_passes_bean_check() {
-    let root = common::workspace();
+    let root = test_support::paths::workspace();
     let config = config::load(&root.join("config.example.yaml")).expect("the example config loads");
     assert_eq!(config.accounts.len(), 3);
     assert!(config.notes.is_empty(), "{:?}", config.notes);
@@ -23,5 +21,5 @@ fn example_converts_cleanly_and_passes_bean_check() {
     let ledger = std::fs::read_to_string(root.join("examples/ledger.bean")).unwrap();
     let path = dir.path().join("all.bean");
     std::fs::write(&path, format!("{ledger}\n{}", out.text)).unwrap();
-    common::bean_check_file(&path);
+    test_support::bean_check::file(&path);
 }

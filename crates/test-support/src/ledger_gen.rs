@@ -219,7 +219,7 @@ fn pad_to(out: &mut String, line_start: usize, column: usize) {
 /// each), deterministic for a `seed`.
 ///
 /// ```
-/// let text = importer::ledger::testgen::synthetic_ledger(10, 1);
+/// let text = test_support::ledger_gen::synthetic_ledger(10, 1);
 /// assert_eq!(text.matches(" * \"").count(), 10);
 /// ```
 pub fn synthetic_ledger(transactions: usize, seed: u64) -> String {

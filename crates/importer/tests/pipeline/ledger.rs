@@ -2,8 +2,6 @@
 //! what matching needs is extracted with its location, nothing is fatal
 //! but a missing include.
 
-mod support;
-
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -109,7 +107,7 @@ fn feature_ledger_is_valid_beancount() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("features.bean");
     std::fs::write(&path, FEATURES).unwrap();
-    support::bean_check(&path);
+    test_support::bean_check::file(&path);
 }
 
 #[test]
@@ -356,7 +354,7 @@ fn follows_includes_with_globs_relative_to_the_including_file() {
     let location = found[0].transaction().location();
     assert!(location.path.ends_with("books/2024/02.bean"), "{location}");
     assert_eq!(location.line, 1);
-    support::bean_check(&root.join("main.bean"));
+    test_support::bean_check::file(&root.join("main.bean"));
 
     // A file included twice (here a cycle) is read once.
     let accounts = root.join("books/accounts.bean");
@@ -391,7 +389,7 @@ fn a_missing_include_is_an_error_naming_it() {
 
 #[test]
 fn reads_files_larger_than_a_chunk_with_strings_across_chunks() {
-    let mut text = importer::ledger::testgen::synthetic_ledger(6000, 3);
+    let mut text = test_support::ledger_gen::synthetic_ledger(6000, 3);
     text.push_str(
         "2030-01-01 * \"multi\nline\" \"x\"\n  Assets:Bank:Checking  1 EUR\n  Income:Salary\n",
     );
@@ -418,8 +416,8 @@ fn reads_files_larger_than_a_chunk_with_strings_across_chunks() {
 fn synthetic_ledger_is_valid_beancount() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("synthetic.bean");
-    std::fs::write(&path, importer::ledger::testgen::synthetic_ledger(3000, 5)).unwrap();
-    support::bean_check(&path);
+    std::fs::write(&path, test_support::ledger_gen::synthetic_ledger(3000, 5)).unwrap();
+    test_support::bean_check::file(&path);
     let ledger = Ledger::load(&[&path]).unwrap();
     assert_eq!(ledger.skipped_lines(), 0);
     assert_eq!(ledger.transactions().len(), 3000);
@@ -461,7 +459,7 @@ fn dump(ledger: &Ledger) -> Vec<String> {
 
 #[test]
 fn large_files_read_in_two_halves_give_the_same_result() {
-    let text = importer::ledger::testgen::synthetic_ledger(25_000, 9);
+    let text = test_support::ledger_gen::synthetic_ledger(25_000, 9);
     assert!(text.len() > 5 << 20);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("large.bean");
@@ -483,7 +481,7 @@ fn large_files_read_in_two_halves_give_the_same_result() {
 
 #[test]
 fn a_split_inside_a_pushtag_section_falls_back_to_reading_in_order() {
-    let body = importer::ledger::testgen::synthetic_ledger(25_000, 4);
+    let body = test_support::ledger_gen::synthetic_ledger(25_000, 4);
     let text = format!("pushtag #everywhere\n{body}poptag #everywhere\n");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tagged.bean");

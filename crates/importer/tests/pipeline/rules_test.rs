@@ -1,17 +1,16 @@
 //! `rules test` on the example bank data (examples/nordlicht): the report
 //! is snapshot-tested, and the entries it shows pass bean-check.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
+use gocardless::files::{self as extract};
 use importer::config::{self, Config};
-use importer::extract::{self, convert_all_with};
 use importer::learn::Model;
 use importer::ledger::{Ledger, LedgerOptions};
 use importer::rules::Categorizer;
 use importer::rules::report::{self, Counts};
 use importer::transfer::OwnAccounts;
+use test_support::gocardless_data::convert_all_with;
 
 /// The worked example of docs/categorisation.md.
 const CONFIG: &str = r#"
@@ -90,10 +89,10 @@ const HISTORY: &str = r#"
 "#;
 
 fn examples() -> PathBuf {
-    common::workspace().join("examples/nordlicht")
+    test_support::paths::workspace().join("examples/nordlicht")
 }
 
-fn setup() -> (Config, Categorizer, Vec<extract::AccountData>) {
+fn setup() -> (Config, Categorizer, Vec<extract::StoredResponses>) {
     let config = config::from_str(CONFIG, "categorisation.yaml").unwrap_or_else(|e| panic!("{e}"));
     let ledger = Ledger::from_source(
         Path::new("history.bean"),
@@ -121,7 +120,10 @@ fn today() -> chrono::NaiveDate {
 #[test]
 fn rules_test_report_on_the_example_data() {
     let (config, categorizer, data) = setup();
-    let report = report::test(&config, &data, &categorizer, today());
+    let mut run = importer::Run::new(&config, None, today());
+    run.categorizer = categorizer;
+    let prepared = extract::Prepared::new(&config, &data);
+    let report = report::test(&run.convert(&prepared.inputs()));
     let text = report.to_string();
     insta::assert_snapshot!("rules_test_nordlicht", text);
     assert!(report.problems.is_empty(), "{:?}", report.problems);
@@ -140,7 +142,7 @@ fn rules_test_report_on_the_example_data() {
             .filter_map(|i| i.entry.clone())
             .collect::<Vec<_>>()
             .join("\n");
-        common::bean_check(&entries);
+        test_support::bean_check::text_with_opens(&entries);
     }
 }
 
@@ -148,7 +150,7 @@ fn rules_test_report_on_the_example_data() {
 fn the_example_imports_with_transfers_merged() {
     let (config, categorizer, data) = setup();
     let out = convert_all_with(&config, &data, today(), &categorizer);
-    common::bean_check(&out.text);
+    test_support::bean_check::text_with_opens(&out.text);
     // The savings transfer and the card bill each come out once.
     assert_eq!(
         out.text.matches("Sparen Februar").count(),

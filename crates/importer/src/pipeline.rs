@@ -1,0 +1,139 @@
+//! The one path every source's data takes: statements → conversion
+//! (categorised) → the two sides of own transfers joined → deduplication
+//! against the ledger → Beancount text. `import`, `extract` and
+//! `rules test` are thin callers of [`Run`].
+
+use chrono::NaiveDate;
+
+use crate::config::{AccountConfig, Config};
+use crate::convert::{AccountOutput, Problem, convert_account};
+use crate::dedup::{AccountSummary, DedupOptions, Duplicate, StalePending, dedup};
+use crate::entry::Entry;
+use crate::learn::Model;
+use crate::ledger::Ledger;
+use crate::render::print;
+use crate::rules::Categorizer;
+use crate::statement::Statement;
+use crate::transfer::{Merged, merge};
+
+/// One account's statement, paired with the account's configuration.
+pub struct Input<'a> {
+    /// The account.
+    pub account: &'a AccountConfig,
+    /// Its data.
+    pub statement: Statement<'a>,
+}
+
+/// One run of the pipeline: what it converts with and against.
+pub struct Run<'a> {
+    /// The configuration (rules, dedup settings).
+    pub config: &'a Config,
+    /// The user's ledger (`-e`), when given: learned from, deduplicated
+    /// against.
+    pub ledger: Option<&'a Ledger>,
+    /// Today, for pending entries and which balances are of a past day.
+    pub today: NaiveDate,
+    /// Rules, the model learned from the ledger, and the user's own
+    /// accounts by IBAN ([`Categorizer::own`]: a caller that knows more
+    /// IBANs adds them).
+    pub categorizer: Categorizer,
+    /// How deduplication behaves.
+    pub dedup: DedupOptions,
+}
+
+/// What [`Run::import`] produced.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The Beancount text: `open` directives the ledger lacks, then each
+    /// account's block with something new. Empty when nothing is new.
+    pub text: String,
+    /// Each account's entries as written.
+    pub outputs: Vec<AccountOutput>,
+    /// Transfers whose two sides became one entry.
+    pub merged: Vec<Merged>,
+    /// Duplicates left out (with a ledger).
+    pub duplicates: Vec<Duplicate>,
+    /// Pending ledger entries that nothing matched (with a ledger).
+    pub stale_pending: Vec<StalePending>,
+    /// One line per account (with a ledger).
+    pub summaries: Vec<AccountSummary>,
+}
+
+impl Imported {
+    /// Every record that could not be converted, over all accounts.
+    pub fn problems(&self) -> impl Iterator<Item = &Problem> {
+        self.outputs.iter().flat_map(|o| &o.problems)
+    }
+
+    /// How many records were written as comments holding their data.
+    pub fn invalid(&self) -> usize {
+        self.outputs
+            .iter()
+            .flat_map(|o| &o.entries)
+            .filter(|e| matches!(e, Entry::Invalid(_)))
+            .count()
+    }
+}
+
+impl<'a> Run<'a> {
+    /// A run with the configuration's rules, a model learned from `ledger`
+    /// and dedup settings from the configuration.
+    pub fn new(config: &'a Config, ledger: Option<&'a Ledger>, today: NaiveDate) -> Run<'a> {
+        let mut categorizer = Categorizer::new(config);
+        if let Some(l) = ledger {
+            categorizer = categorizer.with_model(Model::from_ledger(l, config));
+        }
+        Run {
+            config,
+            ledger,
+            today,
+            categorizer,
+            dedup: DedupOptions::from_config(&config.dedup),
+        }
+    }
+
+    /// Converts each account on its own, in input order, transfers not
+    /// joined: what `rules test` shows.
+    pub fn convert(&self, inputs: &[Input<'_>]) -> Vec<AccountOutput> {
+        inputs
+            .iter()
+            .map(|i| convert_account(i.account, &i.statement, self.today, &self.categorizer))
+            .collect()
+    }
+
+    /// Converts, joins the two sides of own transfers, leaves out what the
+    /// ledger holds, and prints.
+    pub fn import(&self, inputs: &[Input<'_>]) -> Imported {
+        let mut outputs = self.convert(inputs);
+        let merged = merge(&mut outputs);
+        let Some(ledger) = self.ledger else {
+            let text = print_outputs(&outputs);
+            return Imported {
+                text,
+                outputs,
+                merged,
+                duplicates: Vec::new(),
+                stale_pending: Vec::new(),
+                summaries: Vec::new(),
+            };
+        };
+        let mut result = dedup(outputs, ledger, &self.dedup);
+        // Nothing new for an account: no block at all, so a run that finds
+        // nothing new prints nothing and `>> ledger` appends nothing.
+        result.outputs.retain(|o| !o.entries.is_empty());
+        Imported {
+            text: result.render(),
+            outputs: result.outputs,
+            merged,
+            duplicates: result.duplicates,
+            stale_pending: result.stale_pending,
+            summaries: result.summaries,
+        }
+    }
+}
+
+/// Prints each account's block under a heading naming the account, its
+/// source and how many entries follow.
+pub fn print_outputs(outputs: &[AccountOutput]) -> String {
+    print(&outputs.iter().map(AccountOutput::block).collect::<Vec<_>>())
+}

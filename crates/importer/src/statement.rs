@@ -1,0 +1,75 @@
+//! [`Statement`]: what a statement-like source hands the importer for one
+//! account: its transaction records, still unread, and its balances.
+//!
+//! Records are read by [`convert`](crate::convert) (in parallel, so large
+//! responses are read on every core), which is why a source gives them
+//! through the [`Records`] trait instead of as finished
+//! [`BankTransaction`]s.
+
+use chrono::NaiveDate;
+
+use crate::balance::Balance;
+use crate::transaction::BankTransaction;
+
+/// One account's data from a source, for one fetch window.
+pub struct Statement<'a> {
+    /// Who the data comes from, for the heading of the account's block
+    /// (`GoCardless`).
+    pub source: &'a str,
+    /// The metadata key the source's transaction ids are written under, on
+    /// the bank account's posting (`gocardless_id`): the key dedup finds
+    /// them by on later runs.
+    pub id_key: &'a str,
+    /// The transaction records, booked and pending.
+    pub records: &'a dyn Records,
+    /// The balances the bank reported; empty when it reported none.
+    pub balances: &'a [Balance],
+}
+
+/// A source's transaction records, read one at a time by index.
+pub trait Records: Sync {
+    /// How many records there are.
+    fn len(&self) -> usize;
+
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Reads record `i` (`i < len()`).
+    ///
+    /// # Errors
+    /// When the record cannot become a [`BankTransaction`]: it is then
+    /// written as a comment holding [`Records::raw`], never dropped.
+    fn read(&self, i: usize) -> Result<BankTransaction, Unreadable>;
+
+    /// Record `i` as received (its JSON), for the comment an unreadable
+    /// record becomes.
+    fn raw(&self, i: usize) -> &str;
+}
+
+/// Why a record could not be read, with what could still be found in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unreadable {
+    /// Why, for the user.
+    pub reason: String,
+    /// A date found in the record, to sort its comment by.
+    pub date: Option<NaiveDate>,
+    /// An id found in the record, to name it in the message.
+    pub id: Option<String>,
+}
+
+/// Transactions a source built itself (nothing left to read).
+impl Records for Vec<BankTransaction> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+
+    fn read(&self, i: usize) -> Result<BankTransaction, Unreadable> {
+        Ok(self[i].clone())
+    }
+
+    fn raw(&self, i: usize) -> &str {
+        &self[i].raw
+    }
+}

@@ -1,0 +1,122 @@
+//! Beancount's own `bean-check`, the judge of every ledger the tests write.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `bean-check`: `$BEAN_CHECK`, else on `PATH`, else the workspace's
+/// `.venv` (which `scripts/test` installs).
+///
+/// # Panics
+/// When there is none, with what to do: tests never skip silently.
+pub fn program() -> PathBuf {
+    if let Some(p) = std::env::var_os("BEAN_CHECK").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    if let Some(paths) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&paths) {
+            let candidate = dir.join("bean-check");
+            if candidate.is_file() {
+                return candidate;
+            }
+        }
+    }
+    let venv = crate::paths::workspace().join(".venv/bin/bean-check");
+    if venv.is_file() {
+        return venv;
+    }
+    panic!(
+        "bean-check not found: run scripts/test (it installs beancount into .venv), or set BEAN_CHECK"
+    );
+}
+
+/// Runs `bean-check` on `path`; its complaints as the error.
+pub fn run(path: &Path) -> Result<(), String> {
+    let out = Command::new(program())
+        .arg(path)
+        .output()
+        .expect("bean-check runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if out.status.success() && stderr.trim().is_empty() && stdout.trim().is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{stdout}\n{stderr}"))
+    }
+}
+
+/// Runs `bean-check` on `path`.
+///
+/// # Panics
+/// When it complains, with its output and the file.
+pub fn file(path: &Path) {
+    if let Err(e) = run(path) {
+        panic!(
+            "bean-check failed on {}:\n{e}\n--- file ---\n{}",
+            path.display(),
+            std::fs::read_to_string(path).unwrap_or_default()
+        );
+    }
+}
+
+/// The Beancount accounts `text` uses outside comments and strings,
+/// sorted and unique.
+pub fn accounts_in(text: &str) -> Vec<String> {
+    let re = regex::Regex::new(
+        r"(?:^|\s)((?:Assets|Liabilities|Equity|Income|Expenses)(?::[\p{Lu}\p{Nd}][\p{L}\p{Nd}-]*)+)",
+    )
+    .expect("the pattern compiles");
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with(';') {
+            continue;
+        }
+        // Only the unquoted part of the line can hold an account.
+        let unquoted: String = line.split('"').step_by(2).collect::<Vec<_>>().join(" ");
+        for c in re.captures_iter(&unquoted) {
+            let a = c[1].to_owned();
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `open` directives for every account `text` uses and does not open,
+/// plus, with `pad`, a `pad` from `Equity:Opening-Balances` for each
+/// account with a balance assertion.
+///
+/// Output without a ledger (`-e`) lacks these until the importer writes a
+/// complete ledger on its own (issue 10); the tests of such output add
+/// them with [`text_with_opens`].
+pub fn opens(text: &str, pad: bool) -> String {
+    let mut s = String::from("1970-01-01 open Equity:Opening-Balances\n");
+    for a in accounts_in(text) {
+        if a == "Equity:Opening-Balances" || text.contains(&format!(" open {a}")) {
+            continue;
+        }
+        s.push_str(&format!("1970-01-01 open {a}\n"));
+        if pad && text.contains(&format!(" balance {a} ")) {
+            s.push_str(&format!("1970-01-02 pad {a} Equity:Opening-Balances\n"));
+        }
+    }
+    s
+}
+
+/// Runs `bean-check` on `text` preceded by the `open` (and `pad`)
+/// directives it lacks (see [`opens`]).
+///
+/// # Panics
+/// When bean-check complains.
+pub fn text_with_opens(text: &str) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("check.bean");
+    std::fs::write(&path, format!("{}\n{text}", opens(text, true))).expect("write");
+    // When the first balance already holds without history the pad is
+    // unused, which bean-check reports: then check without it.
+    if run(&path).is_err_and(|e| e.contains("Unused Pad entry")) {
+        std::fs::write(&path, format!("{}\n{text}", opens(text, false))).expect("write");
+    }
+    file(&path);
+}

@@ -1,0 +1,95 @@
+//! The binary's side of the importer's pipeline: reading the ledgers
+//! given with `-e`, adding what the store knows (the IBANs of the user's
+//! accounts, for transfers), and telling the user on stderr what the run
+//! left out and why.
+
+use std::path::PathBuf;
+
+use gocardless::store::CachedClient;
+use importer::dedup::MatchKind;
+use importer::ledger::{Ledger, LedgerOptions};
+use importer::{Config, Imported, Run};
+
+use crate::exit::{Outcome, usage};
+use crate::ui;
+
+/// Reads the ledgers (and what they include); `None` when none is given.
+pub fn ledger(paths: &[PathBuf], config: &Config) -> anyhow::Result<Option<Ledger>> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let options = LedgerOptions {
+        id_keys: config.dedup.id_keys.clone(),
+    };
+    let ledger = Ledger::load_with(paths, &options).map_err(|e| usage(e.to_string()))?;
+    tracing::info!(
+        "ledger: {} transactions in {} files ({} lines skipped)",
+        ledger.transactions().len(),
+        ledger.files().len(),
+        ledger.skipped_lines()
+    );
+    Ok(Some(ledger))
+}
+
+/// Adds the IBANs of the configured accounts to the run's own accounts,
+/// from GoCardless' account metadata (stored, or asked for: it costs none
+/// of the bank's budget), so transfers between them are recognised.
+pub fn add_own_accounts(run: &mut Run<'_>, config: &Config, client: &CachedClient) {
+    for a in &config.accounts {
+        match client.metadata(&a.id) {
+            Ok(m) => {
+                if let Some(iban) = m.value.iban.as_deref() {
+                    run.categorizer.own.insert(iban, &a.account);
+                }
+            }
+            // Only transfers go unrecognised; the import goes on.
+            Err(e) => tracing::info!(
+                "{}: IBAN unknown ({e}); transfers to it are not recognised",
+                a.label()
+            ),
+        }
+    }
+}
+
+/// Reports on stderr what the run did: transfers joined, content matches
+/// (with file and line), stale pending entries, records that could not be
+/// converted, and one summary line per account. The outcome is
+/// [`Outcome::Unconverted`] when some record was written as a comment.
+pub fn report(imported: &Imported, mark_duplicates: bool) -> Outcome {
+    for m in &imported.merged {
+        tracing::info!(
+            "transfer {} -> {} on {}: one entry",
+            m.from.0,
+            m.to.0,
+            m.date
+        );
+    }
+    for d in &imported.duplicates {
+        match d.by {
+            MatchKind::Content => ui::note(format!(
+                "{d}: left out{}",
+                if mark_duplicates { " (commented)" } else { "" }
+            )),
+            MatchKind::Id | MatchKind::Batch => tracing::info!("{d}"),
+        }
+    }
+    for s in &imported.stale_pending {
+        ui::warn(s.to_string());
+    }
+    for s in &imported.summaries {
+        ui::info(s.to_string());
+    }
+    for p in imported.problems() {
+        ui::warn(p.to_string());
+    }
+    let invalid = imported.invalid();
+    if invalid == 0 {
+        return Outcome::Success;
+    }
+    ui::warn(format!(
+        "{invalid} transaction{} could not be converted: written as comments holding the raw \
+         JSON; see the reasons above",
+        if invalid == 1 { "" } else { "s" }
+    ));
+    Outcome::Unconverted
+}
