@@ -19,6 +19,10 @@ pub struct Company {
     /// Free text kept with the company.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The platform of its first connection (deprecated by Codat; often
+    /// empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
     /// The Link URL where the company starts connecting its software.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect: Option<String>,
