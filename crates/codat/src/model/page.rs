@@ -21,8 +21,12 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// Whether a later page may hold more items.
+    /// Whether a later page may hold more items (never for an empty page
+    /// or a page size of zero, so a hostile answer cannot loop).
     pub fn has_more(&self) -> bool {
+        if self.page_size == 0 {
+            return false;
+        }
         let seen = u64::from(self.page_number.max(1)) * u64::from(self.page_size);
         !self.results.is_empty() && seen < self.total_results
     }

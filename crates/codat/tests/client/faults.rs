@@ -286,3 +286,70 @@ fn configuration_is_checked() {
     let c = Client::builder(Secret::new("k")).build().unwrap();
     assert_eq!(c.base_url(), "https://api.codat.io/");
 }
+
+/// A server that answers each request with the next of `answers` (then 200
+/// `{}`), counting them.
+fn scripted(
+    answers: Vec<fake_http::Resp>,
+) -> (
+    fake_http::Server,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let seen = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = seen.clone();
+    let server = fake_http::Server::start("127.0.0.1:0", "scripted", move |_: &fake_http::Req| {
+        let n = count.fetch_add(1, Ordering::SeqCst);
+        Some(answers.get(n).cloned().unwrap_or_else(|| {
+            fake_http::Resp::json(200, &serde_json::json!({"id": "c", "name": "n"}))
+        }))
+    })
+    .unwrap();
+    (server, seen)
+}
+
+#[test]
+fn retry_after_as_an_http_date_and_an_explicit_refusal_to_retry() {
+    use std::sync::atomic::Ordering;
+    let err = |status: u16, retried: &str| {
+        fake_http::Resp::json(
+            status,
+            &serde_json::json!({"statusCode": status, "error": "busy", "canBeRetried": retried}),
+        )
+    };
+    let client = |port: u16| {
+        Client::builder(Secret::new("k"))
+            .base_url(&format!("http://127.0.0.1:{port}"))
+            .retry(RetryPolicy {
+                max_api_wait: Duration::ZERO,
+                ..quick_retry(3)
+            })
+            .build()
+            .unwrap()
+    };
+    // A date already past is no wait at all.
+    let (server, seen) = scripted(vec![
+        err(429, "Unknown").with_header("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"),
+    ]);
+    client(server.port()).company("c").unwrap();
+    assert_eq!(seen.load(Ordering::SeqCst), 2);
+
+    // A date far ahead is returned at once.
+    let (server, seen) = scripted(vec![
+        err(429, "Unknown").with_header("Retry-After", "Fri, 01 Jan 2100 00:00:00 GMT"),
+    ]);
+    let e = client(server.port()).company("c").unwrap_err();
+    assert!(e.retry_after().unwrap() > Duration::from_secs(365 * 24 * 3600));
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+
+    // `canBeRetried: False` is taken at its word.
+    let (server, seen) = scripted(vec![err(503, "False")]);
+    assert!(matches!(
+        client(server.port()).company("c").unwrap_err(),
+        Error::Server { .. }
+    ));
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+    let (server, seen) = scripted(vec![err(503, "True")]);
+    client(server.port()).company("c").unwrap();
+    assert_eq!(seen.load(Ordering::SeqCst), 2);
+}
