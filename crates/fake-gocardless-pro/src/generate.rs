@@ -71,50 +71,52 @@ const DESCRIPTIONS: &[&str] = &[
     "Service charge Q4",
 ];
 
-/// Who collects what: (name, country, bank reference prefix, tax,
-/// collections as (currency, paid out in, scheme, % of days, app fee)).
-type CollectionSpec = (&'static str, Option<&'static str>, &'static str, u8, bool);
-
-fn creditor_specs() -> Vec<(
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<TaxRate>,
-    Vec<CollectionSpec>,
-)> {
-    vec![
-        (
-            "Acme Lettings Ltd",
-            "GB",
-            "ACMELT",
-            Some(TaxRate {
-                id: "GB_VAT_1",
-                currency: "GBP",
-            }),
-            vec![
-                ("GBP", None, "bacs", 100, true),
-                ("EUR", Some("GBP"), "sepa_core", 40, false),
-            ],
-        ),
-        (
-            "Association Les Amis du Vélo",
-            "FR",
-            "AMIVEL",
-            Some(TaxRate {
-                id: "FR_VAT_1",
-                currency: "EUR",
-            }),
-            vec![("EUR", None, "sepa_core", 100, false)],
-        ),
-        (
-            "Northwind Supplies Inc",
-            "US",
-            "NWIND",
-            None,
-            vec![("USD", None, "ach", 60, false)],
-        ),
-    ]
+/// Who collects what.
+struct CreditorSpec {
+    name: &'static str,
+    country: &'static str,
+    /// The start of their references.
+    prefix: &'static str,
+    tax: Option<TaxRate>,
+    collections: &'static [CollectionSpec],
 }
+
+/// One currency collected: in it, paid out in, scheme, % of working days
+/// with a payout, whether an app takes a fee.
+struct CollectionSpec(&'static str, Option<&'static str>, &'static str, u8, bool);
+
+const CREDITORS: &[CreditorSpec] = &[
+    CreditorSpec {
+        name: "Acme Lettings Ltd",
+        country: "GB",
+        prefix: "ACMELT",
+        tax: Some(TaxRate {
+            id: "GB_VAT_1",
+            currency: "GBP",
+        }),
+        collections: &[
+            CollectionSpec("GBP", None, "bacs", 100, true),
+            CollectionSpec("EUR", Some("GBP"), "sepa_core", 40, false),
+        ],
+    },
+    CreditorSpec {
+        name: "Association Les Amis du Vélo",
+        country: "FR",
+        prefix: "AMIVEL",
+        tax: Some(TaxRate {
+            id: "FR_VAT_1",
+            currency: "EUR",
+        }),
+        collections: &[CollectionSpec("EUR", None, "sepa_core", 100, false)],
+    },
+    CreditorSpec {
+        name: "Northwind Supplies Inc",
+        country: "US",
+        prefix: "NWIND",
+        tax: None,
+        collections: &[CollectionSpec("USD", None, "ach", 60, false)],
+    },
+];
 
 /// Mandates per collection currency.
 const MANDATES_PER_COLLECTION: usize = 6;
@@ -149,14 +151,13 @@ impl Generator {
         };
         let mut data = Data::default();
         let set_up = start.and_hms_opt(9, 0, 0).unwrap().and_utc() - Duration::days(60);
-        for (ci, (name, country, prefix, tax, collections)) in
-            creditor_specs().into_iter().enumerate()
-        {
+        for (ci, spec) in CREDITORS.iter().enumerate() {
+            let (country, prefix) = (spec.country, spec.prefix);
             let id = g.id("CR", 0);
             let bank_account = g.id("BA", 1);
             let mut cols = Vec::new();
-            for (ki, (currency, fx_to, scheme, frequency, app_fee)) in
-                collections.into_iter().enumerate()
+            for (ki, &CollectionSpec(currency, fx_to, scheme, frequency, app_fee)) in
+                spec.collections.iter().enumerate()
             {
                 let mut mandates = Vec::new();
                 for m in 0..MANDATES_PER_COLLECTION {
@@ -197,10 +198,10 @@ impl Generator {
             }
             data.creditors.push(Creditor {
                 id,
-                name,
+                name: spec.name,
                 country,
                 prefix,
-                tax,
+                tax: spec.tax,
                 created_at: set_up - Duration::days(30),
                 bank_account,
                 collections: cols,

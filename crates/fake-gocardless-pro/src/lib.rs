@@ -149,18 +149,24 @@ impl FakeServer {
             .count()
     }
 
-    /// Every request seen since start or the last [`FakeServer::reset_counters`].
+    /// Every request seen since start or the last [`FakeServer::reset_counters`],
+    /// logged on arrival (status 0 until answered, and for a dropped one).
     pub fn requests(&self) -> Vec<RequestLog> {
         self.shared.lock().log.clone()
     }
 
     /// Forgets the requests seen so far.
     pub fn reset_counters(&self) {
-        self.shared.lock().log.clear();
+        self.shared.lock().reset_log();
     }
 
     /// Arms a fault for the coming requests.
     pub fn inject(&self, fault: Fault) {
         self.shared.lock().inject(fault);
+    }
+
+    /// Disarms every fault not yet spent.
+    pub fn clear_faults(&self) {
+        self.shared.lock().clear_faults();
     }
 }

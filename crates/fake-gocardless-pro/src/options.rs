@@ -117,6 +117,7 @@ pub struct RequestLog {
     pub path: String,
     /// The raw query string (without `?`), empty when none.
     pub query: String,
-    /// The status answered; 0 when the connection was dropped.
+    /// The status answered; 0 while not yet answered, and when the
+    /// connection was dropped.
     pub status: u16,
 }

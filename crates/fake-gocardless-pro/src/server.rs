@@ -34,12 +34,13 @@ pub struct Fake(pub Arc<Shared>);
 impl Handler for Fake {
     fn handle(&self, req: &Req) -> Option<Resp> {
         let shared = &self.0;
-        let fault = shared.lock().take_fault(&req.path);
+        // Logged on arrival, so that a slow answer is counted at once.
+        let (fault, seq) = {
+            let mut state = shared.lock();
+            (state.take_fault(&req.path), state.record(req))
+        };
         let resp = match fault {
-            Some(FaultKind::Drop) => {
-                shared.lock().record(req, 0);
-                return None;
-            }
+            Some(FaultKind::Drop) => return None,
             Some(FaultKind::Slow(d)) => {
                 // Sleep without the lock, so other requests go on meanwhile.
                 thread::sleep(d);
@@ -48,7 +49,7 @@ impl Handler for Fake {
             Some(kind) => shared.lock().fault_response(&kind, req),
             None => shared.lock().handle(req),
         };
-        shared.lock().record(req, resp.status);
+        shared.lock().answered(seq, resp.status);
         Some(resp)
     }
 }

@@ -35,6 +35,9 @@ pub struct State {
     rng: fastrand::Rng,
     window: (Instant, u32),
     pub log: Vec<RequestLog>,
+    /// The number of each entry of `log`.
+    log_seqs: Vec<u64>,
+    seq: u64,
     faults: Vec<Armed>,
 }
 
@@ -55,6 +58,8 @@ impl State {
             rng: fastrand::Rng::with_seed(generate::mix(&[opts.seed, 5])),
             window: (Instant::now(), 0),
             log: Vec::new(),
+            log_seqs: Vec::new(),
+            seq: 0,
             faults: Vec::new(),
             opts,
         };
@@ -112,6 +117,10 @@ impl State {
         self.faults.push(Armed { fault, seen: 0 });
     }
 
+    pub fn clear_faults(&mut self) {
+        self.faults.clear();
+    }
+
     /// The fault this request gets, if any; counts the request for every
     /// armed fault it matches.
     pub fn take_fault(&mut self, path: &str) -> Option<FaultKind> {
@@ -132,13 +141,29 @@ impl State {
         hit
     }
 
-    pub fn record(&mut self, req: &Req, status: u16) {
+    /// Logs a request on arrival (status 0 until answered); its number.
+    pub fn record(&mut self, req: &Req) -> u64 {
+        self.seq += 1;
         self.log.push(RequestLog {
             method: req.method.clone(),
             path: req.path.clone(),
             query: req.query.clone(),
-            status,
+            status: 0,
         });
+        self.log_seqs.push(self.seq);
+        self.seq
+    }
+
+    /// Sets the status of a logged request (unless the log was reset since).
+    pub fn answered(&mut self, seq: u64, status: u16) {
+        if let Some(i) = self.log_seqs.iter().rposition(|&s| s == seq) {
+            self.log[i].status = status;
+        }
+    }
+
+    pub fn reset_log(&mut self) {
+        self.log.clear();
+        self.log_seqs.clear();
     }
 
     /// The answer of a fault that answers (all but `Slow` and `Drop`).
