@@ -325,11 +325,11 @@ impl State {
             }
             ["payments", id] => {
                 let now = self.now;
-                let i = self
-                    .data
-                    .payments
-                    .iter()
-                    .position(|p| p.id == *id && p.created_at <= now);
+                // A payment shows once its payout does (it is made with it).
+                let payouts = &self.data.payouts;
+                let i = self.data.payments.iter().position(|p| {
+                    p.id == *id && p.payout.is_none_or(|o| payouts[o].created_at <= now)
+                });
                 self.one("payments", i.map(|i| self.data.payment_json(i, now)))
             }
             ["refunds", id] => {
