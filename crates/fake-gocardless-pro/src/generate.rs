@@ -434,6 +434,32 @@ impl Generator {
             items,
         });
     }
+
+    #[allow(clippy::too_many_arguments)]
+    fn refund(
+        &mut self,
+        data: &mut Data,
+        payment: Option<usize>,
+        mandate: usize,
+        amount: i64,
+        currency: &'static str,
+        at: DateTime<Utc>,
+        status: &'static str,
+    ) -> usize {
+        let id = self.id("RF", 6);
+        let reference = format!("REFUND-{}", &id[4..10]);
+        data.refunds.push(Refund {
+            id,
+            payment,
+            mandate,
+            amount,
+            currency,
+            created_at: at - Duration::hours(20),
+            reference,
+            status,
+        });
+        data.refunds.len() - 1
+    }
 }
 
 /// A payment paid out earlier failed late or was charged back: its amount
@@ -467,34 +493,6 @@ fn reverse(data: &Data, items: &mut Vec<Item>, p: usize, kind: &'static str, tax
         refund: None,
         tax_tenths: surcharge_tax.map(|t| -t),
     });
-}
-
-impl Generator {
-    #[allow(clippy::too_many_arguments)]
-    fn refund(
-        &mut self,
-        data: &mut Data,
-        payment: Option<usize>,
-        mandate: usize,
-        amount: i64,
-        currency: &'static str,
-        at: DateTime<Utc>,
-        status: &'static str,
-    ) -> usize {
-        let id = self.id("RF", 6);
-        let reference = format!("REFUND-{}", &id[4..10]);
-        data.refunds.push(Refund {
-            id,
-            payment,
-            mandate,
-            amount,
-            currency,
-            created_at: at - Duration::hours(20),
-            reference,
-            status,
-        });
-        data.refunds.len() - 1
-    }
 }
 
 /// GoCardless' fee on a payment of `amount` minor units, in tenths of a
