@@ -173,11 +173,14 @@ pub(crate) fn decode_setup_token(token: &Secret) -> Result<ClaimUrl, Error> {
     if url.cannot_be_a_base() || host.is_empty() {
         return Err(bad("its claim URL has no host"));
     }
-    // The path ends with the one-time token; a path segment may be echoed
-    // on its own in an error page.
-    for segment in url.path_segments().into_iter().flatten() {
-        redactor.add(segment);
-        redactor.add(&percent_decode_str(segment).decode_utf8_lossy());
+    // The path ends with the one-time token, which an error page may echo
+    // on its own.
+    if let Some(token) = url
+        .path_segments()
+        .and_then(|s| s.filter(|s| !s.is_empty()).last())
+    {
+        redactor.add(token);
+        redactor.add(&percent_decode_str(token).decode_utf8_lossy());
     }
     redactor.add(url.as_str());
     redactor.add(url.path());
