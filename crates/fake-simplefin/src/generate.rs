@@ -3,8 +3,9 @@
 //!
 //! Every transaction is a pure function of (seed, account, day, number in
 //! the day), so moving the clock never changes what was there: a card
-//! purchase made today is pending (posted `0`) and posts the next day under
-//! a new id, possibly with a tip added.
+//! purchase is mostly pending (posted `0`) until the bank's overnight run
+//! (02:00 to 06:00 UTC the next day), when it posts under a new id, a
+//! restaurant bill with a tip added.
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeDelta, Utc};
 use serde_json::{Value, json};
@@ -89,6 +90,11 @@ impl Profile {
     }
 }
 
+/// Cents of whole dollars.
+const fn dollars(d: i64) -> i64 {
+    d * 100
+}
+
 /// `-1234` → `"-12.34"`.
 pub fn cents(c: i64) -> String {
     let sign = if c < 0 { "-" } else { "" };
@@ -149,9 +155,9 @@ pub fn accounts(opts: &Options) -> (Vec<Connection>, Vec<Profile>) {
             hex(&mut rng, 12)
         );
         let (name, opening) = match kind {
-            Kind::Checking => (format!("Everyday Checking {}", 1000 + i), 3_000_00),
-            Kind::CreditCard => (format!("Cashback Visa® Card …{}", 4000 + i), -500_00),
-            Kind::Savings => (format!("High Yield Savings {}", 2000 + i), 10_000_00),
+            Kind::Checking => (format!("Everyday Checking {}", 1000 + i), dollars(3_000)),
+            Kind::CreditCard => (format!("Cashback Visa® Card …{}", 4000 + i), dollars(-500)),
+            Kind::Savings => (format!("High Yield Savings {}", 2000 + i), dollars(10_000)),
             Kind::Miles => (format!("SkyMiles Member {}", 5000 + i), 12_000),
         };
         profiles.push(Profile {
@@ -261,7 +267,7 @@ pub fn day_transactions(opts: &Options, p: &Profile, day: NaiveDate) -> Vec<Tx> 
                 out.push(fixed(
                     &mut rng,
                     6 * 60,
-                    2_150_00,
+                    dollars(2_150),
                     "ACME CORP PAYROLL PPD ID: 9876543210",
                     "Acme Corp",
                 ));
@@ -270,7 +276,7 @@ pub fn day_transactions(opts: &Options, p: &Profile, day: NaiveDate) -> Vec<Tx> 
                 out.push(fixed(
                     &mut rng,
                     9 * 60,
-                    -1_450_00,
+                    dollars(-1_450),
                     "ZELLE TO OAK PROPERTIES LLC",
                     "Oak Properties",
                 ));
@@ -281,7 +287,7 @@ pub fn day_transactions(opts: &Options, p: &Profile, day: NaiveDate) -> Vec<Tx> 
                 out.push(fixed(
                     &mut rng,
                     7 * 60,
-                    400_00,
+                    dollars(2_500),
                     "PAYMENT THANK YOU",
                     "Payment",
                 ));
@@ -289,7 +295,7 @@ pub fn day_transactions(opts: &Options, p: &Profile, day: NaiveDate) -> Vec<Tx> 
         }
         Kind::Savings => {
             if day.day() == 1 {
-                let interest = 20_00 + rng.i64(0..1_000);
+                let interest = dollars(20) + rng.i64(0..1_000);
                 out.push(fixed(
                     &mut rng,
                     5 * 60,
@@ -326,7 +332,7 @@ pub fn day_transactions(opts: &Options, p: &Profile, day: NaiveDate) -> Vec<Tx> 
         for _ in 0..purchases {
             let (desc, payee, category) = SHOPS[rng.usize(..SHOPS.len())];
             let minutes = rng.u32(8 * 60..22 * 60);
-            let amount = -rng.i64(3_00..180_00);
+            let amount = -rng.i64(dollars(3)..dollars(120));
             let t = at(day, minutes);
             let via_pending = rng.u32(0..3) != 0;
             let pending_id = via_pending.then(|| id(&mut rng));
@@ -338,7 +344,7 @@ pub fn day_transactions(opts: &Options, p: &Profile, day: NaiveDate) -> Vec<Tx> 
                 0
             };
             let posted_at = if via_pending {
-                at(day + Days::new(1), 6 * 60 + rng.u32(0..120))
+                at(day + Days::new(1), 2 * 60 + rng.u32(0..240))
             } else {
                 t
             };

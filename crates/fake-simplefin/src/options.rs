@@ -20,7 +20,9 @@ pub struct Options {
     pub daily_transactions: u32,
     /// Days of history before the start clock; nothing exists before.
     pub history_days: u32,
-    /// The fake clock's start time.
+    /// The fake clock's start time (default 2026-11-20 20:00 UTC: most of
+    /// the day's card purchases are pending, and a day later they have
+    /// posted).
     pub now: DateTime<Utc>,
     /// What `/info` lists.
     pub versions: Versions,
@@ -46,7 +48,7 @@ impl Default for Options {
             custom_currency_accounts: 1,
             daily_transactions: 3,
             history_days: 400,
-            now: Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap(),
+            now: Utc.with_ymd_and_hms(2026, 11, 20, 20, 0, 0).unwrap(),
             versions: Versions::OneAndTwo,
             daily_quota: 24,
             quota_mode: QuotaMode::WarnThenDisable { disable_after: 96 },

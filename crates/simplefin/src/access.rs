@@ -177,7 +177,7 @@ pub(crate) fn decode_setup_token(token: &Secret) -> Result<ClaimUrl, Error> {
     // on its own.
     if let Some(token) = url
         .path_segments()
-        .and_then(|s| s.filter(|s| !s.is_empty()).last())
+        .and_then(|mut s| s.rfind(|s| !s.is_empty()))
     {
         redactor.add(token);
         redactor.add(&percent_decode_str(token).decode_utf8_lossy());

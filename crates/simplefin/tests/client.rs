@@ -434,13 +434,15 @@ mod pending {
         let before = client.accounts(&AccountsQuery::balances()).unwrap();
         server.advance(TimeDelta::days(3));
         let t1 = server.now();
-        let set = client.accounts(&AccountsQuery::window(t0, t1)).unwrap();
+        // What posted in (t0, t1]: the window is [start, end).
+        let second = TimeDelta::seconds(1);
+        let set = client
+            .accounts(&AccountsQuery::window(t0 + second, t1 + second))
+            .unwrap();
         let a = set.account(&checking).unwrap();
         assert_eq!(a.balance_date, Some(t1));
         let moved: rust_decimal::Decimal = parsed(&set, &checking).iter().map(|t| t.amount).sum();
         let b0 = before.account(&checking).unwrap().balance.unwrap();
-        // Transactions posted in [t0, t1) and at t1 exactly (none: fake
-        // postings are never on the hour of the clock) make the difference.
         assert_eq!(a.balance.unwrap(), b0 + moved);
         assert!(a.available_balance.unwrap() <= a.balance.unwrap());
     }
@@ -574,8 +576,8 @@ mod quota {
         let Error::RateLimited { retry_after, .. } = &e else {
             panic!("{e:?}")
         };
-        // 10:00 on the fake clock: 14 hours to midnight.
-        assert_eq!(*retry_after, Some(Duration::from_secs(14 * 3600)));
+        // 20:00 on the fake clock: 4 hours to midnight.
+        assert_eq!(*retry_after, Some(Duration::from_secs(4 * 3600)));
         assert!(e.is_transient());
         assert!(e.to_string().contains("about 24 requests a day"), "{e}");
         assert_eq!(server.count("GET", ACCOUNTS), 3, "not retried");
