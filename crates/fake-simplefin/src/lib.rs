@@ -190,6 +190,11 @@ impl FakeServer {
         self.shared.lock().inject(fault);
     }
 
+    /// Disarms every fault not yet spent.
+    pub fn clear_faults(&self) {
+        self.shared.lock().clear_faults();
+    }
+
     /// Puts an account in trouble (or out of it with `None`): from now on
     /// its data stands still and answers carry the messages of
     /// [`Trouble`].

@@ -297,24 +297,11 @@ impl Client {
         };
         let mut requests = 0;
         let (status, body) = self.sender().send(&req, &mut requests)?;
-        let mut set = AccountSet::from_json(&body).map_err(|e| {
+        let mut set = AccountSet::parse(&body, &self.inner.redactor).map_err(|e| {
             Error::malformed(op, status, &e.to_string(), &body, &self.inner.redactor)
         })?;
         set.requests = requests;
-        self.redact(&mut set);
         Ok(set)
-    }
-
-    /// Blanks the access URL's credentials out of the server's messages,
-    /// in case it echoes them.
-    fn redact(&self, set: &mut AccountSet) {
-        let r = &self.inner.redactor;
-        for m in &mut set.messages {
-            m.text = r.redact(&m.text);
-        }
-        for u in &mut set.unreadable {
-            u.reason = r.redact(&u.reason);
-        }
     }
 
     fn url(&self, endpoint: &str) -> Url {

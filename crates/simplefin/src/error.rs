@@ -34,12 +34,12 @@ impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Operation::Claim => f.write_str("claiming the SimpleFIN setup token"),
-            Operation::Info => f.write_str("GET /info from SimpleFIN"),
+            Operation::Info => f.write_str("SimpleFIN GET /info"),
             Operation::Accounts { start, end } => {
-                f.write_str("GET /accounts from SimpleFIN")?;
+                f.write_str("SimpleFIN GET /accounts")?;
                 let day = |d: &DateTime<Utc>| d.format("%Y-%m-%d %H:%M UTC").to_string();
                 match (start, end) {
-                    (Some(s), Some(e)) => write!(f, " from {} to {}", day(s), day(e)),
+                    (Some(s), Some(e)) => write!(f, " for {} to {}", day(s), day(e)),
                     (Some(s), None) => write!(f, " from {}", day(s)),
                     (None, Some(e)) => write!(f, " before {}", day(e)),
                     (None, None) => Ok(()),

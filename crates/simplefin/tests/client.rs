@@ -761,9 +761,10 @@ mod secrets {
         ] {
             env.server.inject(Fault::next(ACCOUNTS, 10, kind));
             errors.push(env.client.accounts(&AccountsQuery::balances()).unwrap_err());
-            env.server.reset_counters();
-            env.server.inject(Fault::next(ACCOUNTS, 0, FaultKind::Drop));
+            env.server.clear_faults();
         }
+        let statuses: Vec<Option<u16>> = errors.iter().map(Error::status).collect();
+        assert_eq!(statuses, [Some(500), Some(404), Some(429)]);
         env.server.set_payment_required(true);
         errors.push(env.client.accounts(&AccountsQuery::balances()).unwrap_err());
         env.server.set_payment_required(false);

@@ -14,6 +14,7 @@ use url::Url;
 use super::lenient;
 use super::message::ServerMessage;
 use super::transaction::TransactionRecord;
+use crate::text::{Redactor, clean};
 
 /// The answer of `GET /accounts`, or several merged (see
 /// [`crate::Client::accounts`]).
@@ -246,6 +247,12 @@ impl AccountSet {
     /// assert!(set.messages[0].concerns("A1"));
     /// ```
     pub fn from_json(text: &str) -> Result<AccountSet, serde_json::Error> {
+        AccountSet::parse(text, &Redactor::default())
+    }
+
+    /// Reads an Account Set, blanking the redactor's secrets out of the
+    /// messages and reasons before they are cut to size.
+    pub(crate) fn parse(text: &str, redactor: &Redactor) -> Result<AccountSet, serde_json::Error> {
         // serde would read a list as the struct's fields in order.
         if !text.trim_start().starts_with('{') {
             return Err(serde::de::Error::custom(
@@ -261,7 +268,7 @@ impl AccountSet {
                     id: TransactionRecord::from_json(raw.get())
                         .ok()
                         .and_then(|r| r.id()),
-                    reason: e.to_string(),
+                    reason: clean(&redactor.redact(&e.to_string())),
                     json: raw.get().to_owned(),
                 }),
             }
@@ -281,6 +288,10 @@ impl AccountSet {
         set.messages = messages
             .into_iter()
             .filter_map(|m| serde_json::from_value::<ServerMessage>(m).ok())
+            .map(|mut m| {
+                m.sanitize(redactor);
+                m
+            })
             .filter(|m| !m.text.is_empty() || m.code.is_some())
             .collect();
         set.resolve_messages();
@@ -474,6 +485,21 @@ mod tests {
             shown.starts_with("[con.auth] Authentication required (account A1); sign in"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn secrets_are_blanked_out_of_messages_before_they_are_cut() {
+        let secret = "0123456789abcdef0123456789abcdef";
+        let mut r = Redactor::default();
+        r.add(secret);
+        let long = format!("{}{secret} and more", "x ".repeat(145));
+        let json =
+            serde_json::json!({"errors": [long], "accounts": [{"id": secret, "balance": "x"}]});
+        let s = AccountSet::parse(&json.to_string(), &r).unwrap();
+        let text = &s.messages[0].text;
+        assert!(text.ends_with('…') && text.contains("[redacted]"), "{text}");
+        assert!(!text.contains("0123"), "{text}");
+        assert!(!s.unreadable[0].reason.contains("0123"));
     }
 
     #[test]

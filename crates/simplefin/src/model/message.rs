@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde::de::Deserializer;
 use serde_json::Value;
 
-use crate::text::clean;
+use crate::text::{Redactor, clean};
 
 /// An error code of protocol version 2 (`con.auth`, `act.failed`, …), kept
 /// as sent; [`ErrorCode::class`] says what it means.
@@ -129,13 +129,22 @@ pub struct ServerMessage {
 
 impl ServerMessage {
     /// A message about nothing in particular.
-    pub(crate) fn plain(text: &str) -> ServerMessage {
+    fn plain(text: &str) -> ServerMessage {
         ServerMessage {
             code: None,
-            text: clean(text),
+            text: text.trim().to_owned(),
             conn_id: None,
             account_id: None,
             accounts: Vec::new(),
+        }
+    }
+
+    /// Makes the text and code display-safe, blanking secrets out before
+    /// anything is cut.
+    pub(crate) fn sanitize(&mut self, redactor: &Redactor) {
+        self.text = clean(&redactor.redact(&self.text));
+        if let Some(code) = &mut self.code {
+            code.0 = clean(&redactor.redact(&code.0));
         }
     }
 
@@ -178,13 +187,13 @@ impl<'de> Deserialize<'de> for ServerMessage {
         match Value::deserialize(d)? {
             Value::String(s) => Ok(ServerMessage::plain(&s)),
             Value::Object(m) => {
-                let code = text(m.get("code")).map(|c| ErrorCode(clean(&c)));
+                let code = text(m.get("code")).map(ErrorCode);
                 let msg = text(m.get("msg"))
                     .or_else(|| text(m.get("message")))
                     .unwrap_or_default();
                 Ok(ServerMessage {
                     code,
-                    text: clean(&msg),
+                    text: msg,
                     conn_id: text(m.get("conn_id")),
                     account_id: text(m.get("account_id")),
                     accounts: Vec::new(),
