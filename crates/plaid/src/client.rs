@@ -397,7 +397,8 @@ impl Client {
                     body,
                     retry_after,
                 } => {
-                    let error = Error::from_answer(call.op.clone(), status, &body, retry_after, &cx);
+                    let error =
+                        Error::from_answer(call.op.clone(), status, &body, retry_after, &cx);
                     match &error {
                         // A rate limit refused the request: repeating it is
                         // harmless, and waiting is what Plaid asks.
@@ -523,7 +524,10 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(c.base_url(), "https://production.plaid.com/");
-        let c = builder().base_url("http://127.0.0.1:9/plaid").build().unwrap();
+        let c = builder()
+            .base_url("http://127.0.0.1:9/plaid")
+            .build()
+            .unwrap();
         assert_eq!(c.base_url(), "http://127.0.0.1:9/plaid/");
         for bad in ["http://plaid.example.com", "https://u:p@plaid.example.com"] {
             let e = builder().base_url(bad).build().unwrap_err();
@@ -548,7 +552,10 @@ mod tests {
     fn debug_shows_no_key() {
         let c = builder().build().unwrap();
         let d = format!("{c:?} {:?}", builder());
-        assert!(!d.contains("id-1234567") && !d.contains("secret-12345"), "{d}");
+        assert!(
+            !d.contains("id-1234567") && !d.contains("secret-12345"),
+            "{d}"
+        );
     }
 
     #[test]

@@ -508,9 +508,12 @@ mod tests {
                 "TRANSACTIONS_SYNC_MUTATION_DURING_PAGINATION",
                 |e| matches!(e, Error::SyncMutation { .. }),
             ),
-            (429, "RATE_LIMIT_EXCEEDED", "ACCOUNTS_BALANCE_GET_LIMIT", |e| {
-                matches!(e, Error::RateLimited { .. })
-            }),
+            (
+                429,
+                "RATE_LIMIT_EXCEEDED",
+                "ACCOUNTS_BALANCE_GET_LIMIT",
+                |e| matches!(e, Error::RateLimited { .. }),
+            ),
             (429, "SOMETHING_NEW", "X", |e| {
                 matches!(e, Error::RateLimited { .. })
             }),
@@ -523,7 +526,9 @@ mod tests {
             (500, "API_ERROR", "INTERNAL_SERVER_ERROR", |e| {
                 matches!(e, Error::Server { .. })
             }),
-            (503, "SOMETHING_NEW", "X", |e| matches!(e, Error::Server { .. })),
+            (503, "SOMETHING_NEW", "X", |e| {
+                matches!(e, Error::Server { .. })
+            }),
             (400, "INVALID_INPUT", "INVALID_PUBLIC_TOKEN", |e| {
                 matches!(e, Error::Rejected { .. })
             }),
@@ -535,7 +540,10 @@ mod tests {
             assert_eq!(e.request_id(), Some("r1"));
             assert_eq!(e.item_id(), Some("item-1"));
             let msg = e.to_string();
-            assert!(msg.starts_with("POST /transactions/sync for item item-1: "), "{msg}");
+            assert!(
+                msg.starts_with("POST /transactions/sync for item item-1: "),
+                "{msg}"
+            );
             assert!(msg.contains(code), "{msg}");
         }
     }
@@ -560,7 +568,10 @@ mod tests {
         assert!(matches!(e, Error::Server { .. }), "{e:?}");
         let msg = e.to_string();
         assert!(msg.contains("bad gateway"), "{msg}");
-        assert!(!msg.contains("client-123456") && !msg.contains("s3cr3t"), "{msg}");
+        assert!(
+            !msg.contains("client-123456") && !msg.contains("s3cr3t"),
+            "{msg}"
+        );
         let e = classify(400, "");
         assert!(matches!(e, Error::Rejected { .. }), "{e:?}");
         assert_eq!(e.error_code(), None);

@@ -26,7 +26,10 @@ impl Client {
     pub fn create_link_token(&self, request: &LinkTokenRequest) -> Result<LinkToken, Error> {
         let op = Operation::new("/link/token/create", None);
         if request.products.iter().all(|p| p.trim().is_empty()) {
-            return Err(invalid(&op, "name at least one product, e.g. `transactions`"));
+            return Err(invalid(
+                &op,
+                "name at least one product, e.g. `transactions`",
+            ));
         }
         let mut body = link_body(&op, request)?;
         body.insert("products".into(), json!(request.products));
@@ -144,7 +147,10 @@ impl Client {
             return Err(invalid(&op, "the institution id is blank"));
         }
         if request.initial_products.iter().all(|p| p.trim().is_empty()) {
-            return Err(invalid(&op, "name at least one product, e.g. `transactions`"));
+            return Err(invalid(
+                &op,
+                "name at least one product, e.g. `transactions`",
+            ));
         }
         let mut options = Map::new();
         if let Some(days) = request.days_requested {

@@ -289,7 +289,9 @@ mod tests {
         let t = parse_datetime("2023-09-24T11:01:01Z").unwrap();
         assert_eq!(t.to_rfc3339(), "2023-09-24T11:01:01+00:00");
         assert_eq!(
-            parse_datetime("2020-01-15T13:25:17.766Z").unwrap().to_rfc3339(),
+            parse_datetime("2020-01-15T13:25:17.766Z")
+                .unwrap()
+                .to_rfc3339(),
             "2020-01-15T13:25:17.766+00:00"
         );
         assert!(parse_datetime("2023-09-24T11:01:01").is_some());
