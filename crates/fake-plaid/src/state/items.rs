@@ -37,8 +37,14 @@ pub struct Item {
     pub last_update: Option<DateTime<Utc>>,
 }
 
-/// A JSON number with the decimal's digits (Plaid's amounts are numbers).
+/// A JSON number with the decimal's value, as Plaid writes amounts:
+/// `110` when whole, else the shortest decimal form (`72.1`).
 pub fn num(d: Decimal) -> Value {
+    if d.fract().is_zero()
+        && let Some(i) = d.to_i64()
+    {
+        return Value::from(i);
+    }
     d.to_f64()
         .and_then(serde_json::Number::from_f64)
         .map_or(Value::Null, Value::Number)
