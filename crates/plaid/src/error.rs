@@ -489,7 +489,8 @@ mod tests {
 
     #[test]
     fn codes_before_types_before_statuses() {
-        let cases: &[(u16, &str, &str, fn(&Error) -> bool)] = &[
+        type Case = (u16, &'static str, &'static str, fn(&Error) -> bool);
+        let cases: &[Case] = &[
             (400, "ITEM_ERROR", "ITEM_LOGIN_REQUIRED", |e| {
                 matches!(e, Error::ItemLoginRequired { .. })
             }),
