@@ -288,7 +288,7 @@ fn link_body(op: &Operation, request: &LinkTokenRequest) -> Result<Map<String, V
     Ok(body)
 }
 
-fn check_days(op: &Operation, days: u32) -> Result<(), Error> {
+pub(crate) fn check_days(op: &Operation, days: u32) -> Result<(), Error> {
     if (1..=MAX_DAYS_REQUESTED).contains(&days) {
         Ok(())
     } else {

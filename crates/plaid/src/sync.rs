@@ -17,6 +17,7 @@ use crate::error::Operation;
 use crate::model::{
     Account, Cursor, ItemAccess, RemovedTransaction, SyncPage, TransactionRecord, UpdateStatus,
 };
+use crate::operations::check_days;
 use crate::{Client, Error};
 
 /// The most pages [`Client::sync`] reads in one sync (a million
@@ -110,6 +111,9 @@ impl Client {
                 op,
                 message: "the access token is empty".to_owned(),
             });
+        }
+        if let Some(days) = options.days_requested {
+            check_days(&op, days)?;
         }
         let mut body = Map::new();
         body.insert("access_token".into(), json!(item.access_token.expose()));
