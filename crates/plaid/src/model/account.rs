@@ -39,7 +39,11 @@ pub struct Account {
     #[serde(default, deserialize_with = "lenient::opt_text")]
     pub official_name: Option<String>,
     /// Depository, credit, loan, investment, …
-    #[serde(rename = "type", default = "AccountType::unknown")]
+    #[serde(
+        rename = "type",
+        default = "AccountType::unknown",
+        deserialize_with = "account_type"
+    )]
     pub kind: AccountType,
     /// `checking`, `savings`, `credit card`, `mortgage`, `student`, … (an
     /// open list of some eighty values, kept as sent).
@@ -74,6 +78,11 @@ impl AccountType {
     fn unknown() -> AccountType {
         AccountType::Other(String::new())
     }
+}
+
+/// An account type that may be `null` (unknown then).
+fn account_type<'de, D: serde::Deserializer<'de>>(d: D) -> Result<AccountType, D::Error> {
+    Option::<AccountType>::deserialize(d).map(|t| t.unwrap_or_else(AccountType::unknown))
 }
 
 /// The balances of an account. Every amount may be `null`.
@@ -148,7 +157,12 @@ mod tests {
         assert_eq!(a.balances, Balances::default());
         let b: Account = serde_json::from_str(r#"{"account_id": "b", "type": "Loan"}"#).unwrap();
         assert!(b.kind.is_liability());
-        let c: Account = serde_json::from_str(r#"{"account_id": "c"}"#).unwrap();
-        assert_eq!(c.kind, AccountType::Other(String::new()));
+        for json in [
+            r#"{"account_id": "c"}"#,
+            r#"{"account_id": "c", "type": null}"#,
+        ] {
+            let c: Account = serde_json::from_str(json).unwrap();
+            assert_eq!(c.kind, AccountType::Other(String::new()));
+        }
     }
 }

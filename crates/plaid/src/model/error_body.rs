@@ -20,7 +20,7 @@ use super::open_enum::open_enum;
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct PlaidError {
     /// The broad kind.
-    #[serde(default = "ErrorType::unknown")]
+    #[serde(default = "ErrorType::unknown", deserialize_with = "error_type")]
     pub error_type: ErrorType,
     /// The precise code, e.g. `ITEM_LOGIN_REQUIRED` (empty when missing).
     #[serde(default, deserialize_with = "lenient::id_or_empty")]
@@ -96,6 +96,11 @@ impl ErrorType {
     }
 }
 
+/// An error type that may be `null` (unknown then).
+fn error_type<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ErrorType, D::Error> {
+    Option::<ErrorType>::deserialize(d).map(|t| t.unwrap_or_else(ErrorType::unknown))
+}
+
 impl PlaidError {
     /// Parses an error body; `None` when it is not a JSON object or names
     /// neither an error type nor a code.
@@ -115,6 +120,12 @@ mod tests {
         assert!(PlaidError::from_json("<html>502</html>").is_none());
         assert!(PlaidError::from_json(r#"{"accounts": []}"#).is_none());
         assert!(PlaidError::from_json("[]").is_none());
+        let e = PlaidError::from_json(
+            r#"{"error_type": null, "error_code": "X", "error_message": null}"#,
+        )
+        .unwrap();
+        assert_eq!(e.error_type, ErrorType::Other(String::new()));
+        assert_eq!(e.error_message, "");
         let e = PlaidError::from_json(
             r#"{"error_type": "NEW_KIND", "error_code": 7, "status": 400, "causes": []}"#,
         )

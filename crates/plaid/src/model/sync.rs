@@ -100,7 +100,7 @@ pub struct SyncPage {
     /// More pages follow. Required in the answer.
     pub has_more: bool,
     /// How far Plaid's pulls are.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub transactions_update_status: UpdateStatus,
     /// Plaid's id of the request.
     #[serde(default, deserialize_with = "lenient::opt_id")]
