@@ -1,0 +1,11 @@
+//! The Plaid client against the fake Plaid server, over real HTTP on
+//! 127.0.0.1: every operation, `/transactions/sync` paging, every error
+//! kind and the retry rules (calls are counted on the server, never
+//! timed), secrets, and every shared Plaid payload.
+
+mod common;
+mod errors;
+mod fixtures;
+mod operations;
+mod secrets;
+mod sync;
