@@ -14,10 +14,16 @@ use super::open_enum::open_enum;
 /// One page of the transactions endpoint (`HalTransactions`).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub(crate) struct TransactionsPage {
-    #[serde(default, deserialize_with = "lenient::list")]
+    #[serde(default, deserialize_with = "records")]
     pub(crate) transactions: Vec<TransactionRecord>,
     #[serde(default, deserialize_with = "lenient::opt_id")]
     pub(crate) continuation_key: Option<String>,
+}
+
+/// A list of raw records, `null` read as empty. (Not [`lenient::list`]:
+/// raw values cannot pass through serde's buffering of untagged enums.)
+fn records<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<TransactionRecord>, D::Error> {
+    Ok(Option::<Vec<TransactionRecord>>::deserialize(d)?.unwrap_or_default())
 }
 
 /// One transaction exactly as the bank sent it.
