@@ -12,7 +12,9 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Operation, redact};
 use crate::key::{Jwt, MAX_JWT_LIFETIME};
-use crate::{Clock, Error, PrivateKey, RetryPolicy, Secret, SystemClock};
+use source::Secret;
+
+use crate::{Clock, Error, PrivateKey, RetryPolicy, SystemClock};
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.enablebanking.com";

@@ -135,8 +135,8 @@ pub enum Error {
 
     /// The private key file can be read by others than its owner.
     #[error(
-        "the Enable Banking private key {path} can be read by other users (mode {mode:04o}); \
-         restrict it to its owner: chmod 600 {path}"
+        "the Enable Banking private key {} can be read by other users (mode {mode:04o}); \
+         restrict it to its owner: chmod 600 {}", .path.display(), .path.display()
     )]
     KeyPermissions {
         /// The file.
@@ -146,10 +146,10 @@ pub enum Error {
     },
 
     /// The private key could not be read or is not an RSA private key.
-    #[error("the Enable Banking private key {path}: {reason}")]
+    #[error("the Enable Banking private key{}: {reason}", .path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
     Key {
-        /// The file (empty for a key given as text).
-        path: PathBuf,
+        /// The file, when the key was read from one.
+        path: Option<PathBuf>,
         /// What is wrong (never the key's content).
         reason: String,
     },

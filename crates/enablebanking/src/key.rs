@@ -7,7 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
 
-use crate::{Error, Secret};
+use source::Secret;
+
+use crate::Error;
 
 /// The JWT's issuer, as Enable Banking requires it.
 pub const JWT_ISSUER: &str = "enablebanking.com";
@@ -47,7 +49,7 @@ impl PrivateKey {
     /// [`Error::Key`] when it cannot be read or is not an RSA private key.
     pub fn from_file(path: &Path) -> Result<PrivateKey, Error> {
         let key_error = |reason: String| Error::Key {
-            path: path.to_path_buf(),
+            path: Some(path.to_path_buf()),
             reason,
         };
         let meta =
@@ -59,7 +61,7 @@ impl PrivateKey {
         let pem = Secret::new(
             std::fs::read_to_string(path).map_err(|e| key_error(format!("cannot read it: {e}")))?,
         );
-        PrivateKey::parse(pem.expose().as_bytes(), path.to_path_buf())
+        PrivateKey::parse(pem.expose().as_bytes(), Some(path.to_path_buf()))
     }
 
     /// Reads the key from PEM text.
@@ -67,10 +69,10 @@ impl PrivateKey {
     /// # Errors
     /// [`Error::Key`] when it is not an RSA private key in PEM form.
     pub fn from_pem(pem: &[u8]) -> Result<PrivateKey, Error> {
-        PrivateKey::parse(pem, PathBuf::new())
+        PrivateKey::parse(pem, None)
     }
 
-    fn parse(pem: &[u8], path: PathBuf) -> Result<PrivateKey, Error> {
+    fn parse(pem: &[u8], path: Option<PathBuf>) -> Result<PrivateKey, Error> {
         let invalid = |detail: &dyn fmt::Display| Error::Key {
             path: path.clone(),
             reason: format!(

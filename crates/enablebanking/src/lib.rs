@@ -32,7 +32,8 @@
 //!
 //! PSU headers (the user is present) are sent only when configured with
 //! [`ClientBuilder::psu_present`]. Secrets (the key, the JWT, the
-//! authorisation code) never reach `Debug`, logs or errors.
+//! authorisation code) never reach `Debug`, logs or errors: they are held
+//! as [`source::Secret`]s, and cut out of any server text an error quotes.
 //!
 //! This crate knows nothing of Beancount: it fetches bank data.
 
@@ -58,4 +59,4 @@ pub use model::{
     TransactionStatus,
 };
 pub use operations::{PagingStop, Transactions};
-pub use source::{RetryPolicy, Secret};
+pub use source::RetryPolicy;

@@ -37,7 +37,7 @@ pub struct Aspsp {
     pub auth_methods: Vec<AuthMethod>,
     /// The longest consent it grants, in seconds (90 or 180 days at most
     /// banks; an hour at a few).
-    #[serde(default, deserialize_with = "lenient::opt_seconds")]
+    #[serde(default, deserialize_with = "lenient::opt_u64")]
     pub maximum_consent_validity: Option<u64>,
     /// Whether Enable Banking's integration with it is in beta.
     #[serde(default, deserialize_with = "lenient::flag")]

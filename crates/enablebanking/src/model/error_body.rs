@@ -14,7 +14,7 @@ pub struct ErrorBody {
     #[serde(default, deserialize_with = "lenient::opt_text")]
     pub message: Option<String>,
     /// The HTTP status, repeated.
-    #[serde(default, deserialize_with = "lenient::opt_seconds")]
+    #[serde(default, deserialize_with = "lenient::opt_u64")]
     pub code: Option<u64>,
     /// The error code.
     #[serde(default, deserialize_with = "opt_code")]

@@ -171,9 +171,8 @@ pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(with_text(d, |s| Some(s.trim().eq_ignore_ascii_case("true")))?.unwrap_or(false))
 }
 
-/// A whole number of seconds sent as a number or a string; unreadable is
-/// absent.
-pub(crate) fn opt_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+/// A whole number sent as a number or a string; unreadable is absent.
+pub(crate) fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     with_text(d, |s| {
         let t = s.trim();
         t.parse::<u64>().ok().or_else(|| {

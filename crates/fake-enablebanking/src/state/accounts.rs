@@ -243,7 +243,7 @@ impl State {
             d = d + Days::new(1);
         }
         // Newest first, as banks list them; stable within a day.
-        out.sort_by(|a, b| b.0.cmp(&a.0));
+        out.sort_by_key(|e| std::cmp::Reverse(e.0));
         out.into_iter().map(|(_, v)| v).collect()
     }
 
