@@ -279,10 +279,37 @@ fn jwts_are_cached_and_renewed_before_they_expire() {
     // Not one JWT was refused as expired: each was renewed in time.
     assert!(fake.server.requests().iter().all(|r| r.status == 200));
     assert_eq!(fake.count("GET", "/application"), 5);
-    assert!(
-        fake.builder()
-            .jwt_lifetime(std::time::Duration::from_secs(86_401))
-            .build()
-            .is_err()
-    );
+}
+
+#[test]
+fn unusable_configurations_are_refused() {
+    let fake = Fake::default();
+    for (builder, words) in [
+        (
+            fake.builder()
+                .jwt_lifetime(std::time::Duration::from_secs(86_401)),
+            "JWT lifetime",
+        ),
+        (
+            fake.builder().base_url("http://api.example.com"),
+            "plain http",
+        ),
+        (
+            fake.builder().base_url("https://u:p@api.example.com"),
+            "user name or password",
+        ),
+        (
+            enablebanking::Client::builder("  ", fake.key()).base_url(&fake.server.base_url()),
+            "application id",
+        ),
+    ] {
+        let e = builder.build().unwrap_err();
+        assert!(
+            matches!(e, enablebanking::Error::InvalidConfig { .. }),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains(words), "{e}");
+        assert!(!e.to_string().contains("u:p@"), "{e}");
+    }
+    assert_eq!(fake.server.requests().len(), 0);
 }

@@ -66,6 +66,22 @@ fn retries_end_after_the_policy_s_attempts() {
 }
 
 #[test]
+fn enable_banking_s_own_rate_limit_is_retried_then_reported() {
+    let fake = Fake::default();
+    let (client, uid, _) = linked(&fake);
+    fake.server.reset_counters();
+    fake.server
+        .inject(Fault::next("/details", 10, FaultKind::Status(429)));
+    let e = client.account_details(&uid).unwrap_err();
+    assert!(matches!(e, Error::RateLimited { .. }), "{e:?}");
+    assert!(e.is_transient());
+    assert_eq!(
+        fake.count("GET", "/accounts/"),
+        fast_retry().max_attempts as usize
+    );
+}
+
+#[test]
 fn the_bank_s_daily_limit_is_never_retried() {
     let fake = Fake::default();
     let (client, uid, hash) = linked(&fake);
@@ -159,6 +175,26 @@ fn a_slow_answer_times_out_and_the_read_is_retried() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert_eq!(fake.count("GET", "/accounts/"), 2);
+}
+
+#[test]
+fn a_timeout_without_retries_left_is_reported() {
+    let fake = Fake::default();
+    let (_, uid, _) = linked(&fake);
+    let client = fake
+        .builder()
+        .retry(enablebanking::RetryPolicy::none())
+        .timeouts(Duration::from_secs(5), Duration::from_millis(300))
+        .build()
+        .unwrap();
+    fake.server.inject(Fault::next(
+        "/details",
+        1,
+        FaultKind::Slow(Duration::from_millis(1500)),
+    ));
+    let e = client.account_details(&uid).unwrap_err();
+    assert!(matches!(e, Error::Timeout { .. }), "{e:?}");
+    assert!(e.to_string().contains("did not answer in time"), "{e}");
 }
 
 #[test]

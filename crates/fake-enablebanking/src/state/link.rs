@@ -151,7 +151,9 @@ impl State {
             );
         };
         let now = self.now;
+        // A denied authorisation hands out no code at all.
         let code = match &self.authorizations[i].code {
+            _ if self.deny => String::new(),
             Some((code, _)) => code.clone(),
             None => {
                 let code = format!("{:032x}", self.rng.u128(..));
@@ -186,7 +188,7 @@ impl State {
         let found = self
             .authorizations
             .iter()
-            .position(|a| a.code.as_ref().is_some_and(|(c, _)| *c == code) && !self.deny);
+            .position(|a| a.code.as_ref().is_some_and(|(c, _)| *c == code));
         let Some(i) = found else {
             return Resp::json(
                 400,
