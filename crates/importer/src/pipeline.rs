@@ -104,7 +104,14 @@ impl<'a> Run<'a> {
     /// Converts, joins the two sides of own transfers, leaves out what the
     /// ledger holds, and prints.
     pub fn import(&self, inputs: &[Input<'_>]) -> Imported {
-        let mut outputs = self.convert(inputs);
+        self.import_outputs(self.convert(inputs))
+    }
+
+    /// Like [`Run::import`] for outputs already converted: a source whose
+    /// records are not bank lines (a GoCardless Pro payout is several
+    /// postings) builds its [`AccountOutput`] itself and joins the
+    /// pipeline here.
+    pub fn import_outputs(&self, mut outputs: Vec<AccountOutput>) -> Imported {
         let merged = merge(&mut outputs);
         let Some(ledger) = self.ledger else {
             let text = print_outputs(&outputs);
