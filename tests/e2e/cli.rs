@@ -1,7 +1,7 @@
 //! The command line's surface: help, usage errors, completions, config
 //! discovery.
 
-mod common;
+use crate::common;
 
 use common::{bin, stderr};
 

@@ -1,7 +1,7 @@
 //! Account metadata, details, balances and transactions: shapes, filters,
 //! consistency of balances, the daily budget and its headers.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 

@@ -1,6 +1,6 @@
 //! Institutions, end-user agreements and requisitions through their lifecycle.
 
-mod common;
+use crate::common;
 
 use common::{Api, fixture};
 use fake_gocardless::{FakeServer, Options};

@@ -1,6 +1,6 @@
 //! `import`, `fetch`, `status` against the fake server: the daily use.
 
-mod common;
+use crate::common;
 
 use common::{Env, bean_check_text, stderr, stdout};
 use fake_gocardless::{AccountSpec, Scope};

@@ -1,6 +1,6 @@
 //! `rules test` and categorisation through the binary.
 
-mod common;
+use crate::common;
 
 use common::{Env, bean_check_text, bin, root, stdout};
 

@@ -1,7 +1,7 @@
 //! Injected faults: statuses, slow answers, malformed bodies, dropped
 //! connections, both kinds of 429; which requests they hit.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! `extract`: stored responses in, Beancount out, no network.
 
-mod common;
+use crate::common;
 
 use common::{bean_check_text, bin, fixtures, stderr, stdout};
 

@@ -1,6 +1,6 @@
 //! The `/_fake/` admin routes, and the binary driven through them.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

@@ -1,6 +1,6 @@
 //! Token issue, refresh, expiry on the fake clock, revocation.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{Api, fixture};

@@ -3,7 +3,7 @@
 //! day later, only the new transactions; the ledger passes bean-check with
 //! every bank transaction exactly once.
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 use std::io::{Read, Write};

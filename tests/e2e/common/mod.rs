@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The binary under test, with an environment that cannot leak the
 /// developer's own configuration, store or clock into the test.
@@ -28,43 +27,9 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `bean-check`: `$BEAN_CHECK`, else on PATH, else `<root>/.venv/bin`.
-/// Panics with what to do when it is missing: these tests never skip.
-pub fn bean_check_path() -> PathBuf {
-    if let Some(p) = std::env::var_os("BEAN_CHECK").filter(|p| !p.is_empty()) {
-        return PathBuf::from(p);
-    }
-    if let Some(path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&path) {
-            let candidate = dir.join("bean-check");
-            if candidate.is_file() {
-                return candidate;
-            }
-        }
-    }
-    let venv = root().join(".venv/bin/bean-check");
-    if venv.is_file() {
-        return venv;
-    }
-    panic!("bean-check not found: run scripts/test (it installs beancount into .venv)");
-}
-
-/// Runs bean-check on `file`, panicking with its output and the file when it
-/// finds errors.
+/// Runs bean-check on `file` (see [`test_support::bean_check::file`]).
 pub fn bean_check(file: &Path) {
-    let out = Command::new(bean_check_path())
-        .arg(file)
-        .output()
-        .expect("run bean-check");
-    if !out.status.success() || !out.stdout.is_empty() || !out.stderr.is_empty() {
-        panic!(
-            "bean-check failed on {}:\n{}{}\n--- file ---\n{}",
-            file.display(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
-            std::fs::read_to_string(file).unwrap_or_default()
-        );
-    }
+    test_support::bean_check::file(file);
 }
 
 /// The stderr of a finished command, as text.

@@ -1,7 +1,7 @@
 //! `banks`, `link`, `accounts`, `unlink`, `config check` against the fake
 //! server.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::time::{Duration, Instant};

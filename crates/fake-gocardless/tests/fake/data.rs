@@ -1,7 +1,7 @@
 //! Generated data: determinism, the quirks of real banks, and what the
 //! clock does to it (pending transactions booking under new ids, new days).
 
-mod common;
+use crate::common;
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,0 +1,12 @@
+//! End-to-end tests of the `gc-beancount` binary, in one test binary: the
+//! commands run as a user runs them, against the in-process fake GoCardless
+//! server, every ledger judged by `bean-check`.
+
+mod common;
+
+mod bank_link;
+mod cli;
+mod extract;
+mod flow;
+mod import;
+mod rules;
