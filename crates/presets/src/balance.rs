@@ -92,7 +92,10 @@ const KINDS: [(BalanceKind, &str); 13] = [
     (BalanceKind::NonInvoiced, "nonInvoiced"),
     (BalanceKind::ClosingAvailable, "closingAvailable"),
     (BalanceKind::OpeningAvailable, "openingAvailable"),
-    (BalanceKind::PreviouslyClosedBooked, "previouslyClosedBooked"),
+    (
+        BalanceKind::PreviouslyClosedBooked,
+        "previouslyClosedBooked",
+    ),
     (BalanceKind::Information, "information"),
     (BalanceKind::AfterTransaction, "balanceAfterTransaction"),
     (BalanceKind::FirstListed, "any"),
@@ -113,7 +116,10 @@ impl BalanceKind {
     /// Whether it is a `balanceType` the bank reports (not
     /// `balanceAfterTransaction` or `any`).
     pub fn is_reported(self) -> bool {
-        !matches!(self, BalanceKind::AfterTransaction | BalanceKind::FirstListed)
+        !matches!(
+            self,
+            BalanceKind::AfterTransaction | BalanceKind::FirstListed
+        )
     }
 
     pub(crate) fn parse(s: &str) -> Result<BalanceKind, String> {

@@ -50,11 +50,7 @@ pub(crate) struct Matched {
 
 impl Matched {
     pub(crate) fn group(&self, condition: usize, group: usize) -> Option<&str> {
-        self.groups
-            .get(condition)?
-            .as_ref()?
-            .get(group)?
-            .as_deref()
+        self.groups.get(condition)?.as_ref()?.get(group)?.as_deref()
     }
 }
 

@@ -54,8 +54,17 @@ const ACTIONS: &[&str] = &[
 
 /// Condition keys besides field names.
 const CONDITION_KEYS: &[&str] = &[
-    "payee", "narration", "text", "iban", "amount", "currency", "code", "field", "status",
-    "missing", "present",
+    "payee",
+    "narration",
+    "text",
+    "iban",
+    "amount",
+    "currency",
+    "code",
+    "field",
+    "status",
+    "missing",
+    "present",
 ];
 
 const BALANCE_KEYS: &[&str] = &["use", "date", "negate", "plus"];
@@ -69,7 +78,10 @@ pub(crate) fn unknown(what: &str, name: &str, valid: &[&str]) -> String {
         .min_by_key(|(d, _)| *d)
         .map(|(_, v)| format!("did you mean `{v}`? "))
         .unwrap_or_default();
-    format!("unknown {what} `{name}`: {hint}(valid: {})", valid.join(", "))
+    format!(
+        "unknown {what} `{name}`: {hint}(valid: {})",
+        valid.join(", ")
+    )
 }
 
 /// A key checked against a list, read at its own position.
@@ -142,12 +154,22 @@ struct Yes;
 
 impl<'de> Deserialize<'de> for Yes {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match bool::deserialize(d)? {
-            true => Ok(Yes),
-            false => Err(de::Error::custom(
-                "`false` does nothing here: write `true`, or remove the step",
-            )),
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Yes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`true`")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Yes, E> {
+                match v {
+                    true => Ok(Yes),
+                    false => Err(E::custom(
+                        "`false` does nothing here: write `true`, or remove the step",
+                    )),
+                }
+            }
         }
+        d.deserialize_bool(V)
     }
 }
 
@@ -176,6 +198,132 @@ struct FieldName(Field);
 impl<'de> Deserialize<'de> for FieldName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         scalar(d, |s| Field::parse(&s).map(FieldName))
+    }
+}
+
+/// What a step may do with a field; checked where the field is named.
+type FieldCheck = fn(Field) -> Result<(), String>;
+
+fn settable(f: Field) -> Result<(), String> {
+    if f.settable() {
+        return Ok(());
+    }
+    Err(format!(
+        "`{}` cannot be set (dates are set with `date:`, the status never)",
+        f.name()
+    ))
+}
+
+fn appendable(f: Field) -> Result<(), String> {
+    if f.kind() == Kind::Lines {
+        return Ok(());
+    }
+    Err(format!(
+        "`{}` takes no lines: only remittance_array and remittance_structured_array do",
+        f.name()
+    ))
+}
+
+fn clearable(f: Field) -> Result<(), String> {
+    if f.clearable() {
+        return Ok(());
+    }
+    Err(format!(
+        "`clear: {}`: only bank fields can be cleared (to drop a payee or narration, clear the fields it comes from)",
+        f.name()
+    ))
+}
+
+fn editable(f: Field) -> Result<(), String> {
+    if f.editable() {
+        return Ok(());
+    }
+    Err(format!(
+        "`in: {}`: only text fields can be edited (amount, currency, status and dates cannot)",
+        f.name()
+    ))
+}
+
+/// One field name, checked.
+struct FieldFor(FieldCheck);
+
+impl<'de> DeserializeSeed<'de> for FieldFor {
+    type Value = Field;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Field, D::Error> {
+        scalar(d, |s| {
+            let f = Field::parse(&s)?;
+            (self.0)(f)?;
+            Ok(f)
+        })
+    }
+}
+
+/// One field name or a list of them, each checked.
+struct FieldsFor(FieldCheck);
+
+impl<'de> DeserializeSeed<'de> for FieldsFor {
+    type Value = Vec<Field>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Field>, D::Error> {
+        struct V(FieldCheck);
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<Field>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name or a list of them")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<Field>, E> {
+                FieldFor(self.0)
+                    .deserialize(de::value::StrDeserializer::new(v))
+                    .map(|f| vec![f])
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Field>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(f) = seq.next_element_seed(FieldFor(self.0))? {
+                    out.push(f);
+                }
+                if out.is_empty() {
+                    return Err(de::Error::custom("name at least one field"));
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_any(V(self.0))
+    }
+}
+
+/// `set:`/`append:`: fields (checked where named) and their texts.
+struct Targets(FieldCheck);
+
+impl<'de> DeserializeSeed<'de> for Targets {
+    type Value = Vec<(Field, Vec<Template>)>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        struct V(FieldCheck);
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<(Field, Vec<Template>)>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of field: text, e.g. { payee: \"$1\" }")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out: Self::Value = Vec::new();
+                while let Some(f) = map.next_key_seed(FieldFor(self.0))? {
+                    if out.iter().any(|(g, _)| *g == f) {
+                        return Err(de::Error::custom(format!("`{}` given twice", f.name())));
+                    }
+                    let OneOrMany(ts) = map.next_value::<OneOrMany<Tpl>>()?;
+                    if ts.is_empty() {
+                        return Err(de::Error::custom(format!("`{}` needs a text", f.name())));
+                    }
+                    out.push((f, ts.into_iter().map(|t| t.0).collect()));
+                }
+                if out.is_empty() {
+                    return Err(de::Error::custom("name at least one field"));
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V(self.0))
     }
 }
 
@@ -298,7 +446,9 @@ impl<'de> Deserialize<'de> for Conditions {
         impl<'de> Visitor<'de> for V {
             type Value = Conditions;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map of conditions, e.g. { remittance: \"^CARTE (.+)\", amount: \"< 0\" }")
+                f.write_str(
+                    "a map of conditions, e.g. { remittance: \"^CARTE (.+)\", amount: \"< 0\" }",
+                )
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Conditions, A::Error> {
                 let mut out = Vec::new();
@@ -332,7 +482,9 @@ impl<'de> Deserialize<'de> for Conditions {
                             let a = map.next_value::<AmountText>()?;
                             Condition::Amount(a.0)
                         }
-                        CondKey::Fixed("status") => Condition::Status(map.next_value::<StatusName>()?.0),
+                        CondKey::Fixed("status") => {
+                            Condition::Status(map.next_value::<StatusName>()?.0)
+                        }
                         CondKey::Fixed("missing") => {
                             let OneOrMany(f) = map.next_value::<OneOrMany<FieldName>>()?;
                             Condition::Missing(f.into_iter().map(|f| f.0).collect())
@@ -352,7 +504,9 @@ impl<'de> Deserialize<'de> for Conditions {
                             continue;
                         }
                         CondKey::Fixed(other) => {
-                            return Err(de::Error::custom(format!("condition `{other}` is not handled")));
+                            return Err(de::Error::custom(format!(
+                                "condition `{other}` is not handled"
+                            )));
                         }
                     };
                     out.push(c);
@@ -411,7 +565,9 @@ impl<'de> Deserialize<'de> for DateValue {
         impl<'de> Visitor<'de> for V {
             type Value = DateValue;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a date field (value_date), a list of them, or { from: TEXT, format: FORMAT }")
+                f.write_str(
+                    "a date field (value_date), a list of them, or { from: TEXT, format: FORMAT }",
+                )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<DateValue, E> {
                 Ok(DateValue(RawDate::Fields(vec![date_field(v)?])))
@@ -522,79 +678,13 @@ impl<'de> Deserialize<'de> for Step {
                             continue;
                         }
                         "in" => {
-                            let OneOrMany(f) = map.next_value::<OneOrMany<FieldName>>()?;
-                            let f: Vec<Field> = f.into_iter().map(|f| f.0).collect();
-                            if let Some(bad) = f.iter().find(|f| !f.editable()) {
-                                return Err(de::Error::custom(format!(
-                                    "`in: {}`: only text fields can be edited (amount, currency, status and dates cannot)",
-                                    bad.name()
-                                )));
-                            }
-                            fields = Some(f);
+                            fields = Some(map.next_value_seed(FieldsFor(editable))?);
                             continue;
                         }
-                        "set" | "append" => {
-                            let Ordered(targets) =
-                                map.next_value::<Ordered<FieldName, OneOrMany<Tpl>>>()?;
-                            let mut out = Vec::new();
-                            for (f, OneOrMany(ts)) in targets {
-                                let f = f.0;
-                                let ok = if k == "set" {
-                                    f.settable()
-                                } else {
-                                    f.kind() == Kind::Lines
-                                };
-                                if !ok {
-                                    return Err(de::Error::custom(if k == "set" {
-                                        format!(
-                                            "`set: {}`: this field cannot be set (dates are set with `date:`, the status never)",
-                                            f.name()
-                                        )
-                                    } else {
-                                        format!(
-                                            "`append: {}`: only remittance_array and remittance_structured_array take lines",
-                                            f.name()
-                                        )
-                                    }));
-                                }
-                                if ts.is_empty() {
-                                    return Err(de::Error::custom(format!(
-                                        "`{k}: {}` needs a text",
-                                        f.name()
-                                    )));
-                                }
-                                out.push((f, ts.into_iter().map(|t| t.0).collect()));
-                            }
-                            if out.is_empty() {
-                                return Err(de::Error::custom(format!("`{k}:` names no field")));
-                            }
-                            RawAction::Targets(out)
-                        }
-                        "clear" => {
-                            let OneOrMany(f) = map.next_value::<OneOrMany<FieldName>>()?;
-                            let f: Vec<Field> = f.into_iter().map(|f| f.0).collect();
-                            if let Some(bad) = f.iter().find(|f| !f.clearable()) {
-                                return Err(de::Error::custom(format!(
-                                    "`clear: {}`: only bank fields can be cleared (to drop a payee or narration, clear the fields it comes from)",
-                                    bad.name()
-                                )));
-                            }
-                            RawAction::Clear(f)
-                        }
-                        "replace" => {
-                            let Ordered(pairs) = map.next_value::<Ordered<Pattern, Text>>()?;
-                            if pairs.is_empty() {
-                                return Err(de::Error::custom(
-                                    "`replace:` needs at least one `regex: replacement` entry",
-                                ));
-                            }
-                            let mut out = Vec::new();
-                            for (Pattern(re), Text(with)) in pairs {
-                                check_replacement(&re, &with).map_err(de::Error::custom)?;
-                                out.push((re, with));
-                            }
-                            RawAction::Replace(out)
-                        }
+                        "set" => RawAction::Targets(map.next_value_seed(Targets(settable))?),
+                        "append" => RawAction::Targets(map.next_value_seed(Targets(appendable))?),
+                        "clear" => RawAction::Clear(map.next_value_seed(FieldsFor(clearable))?),
+                        "replace" => RawAction::Replace(map.next_value::<Replacements>()?.0),
                         "remove" => RawAction::Remove(map.next_value::<Tpl>()?.0),
                         "unescape" => {
                             map.next_value::<Yes>()?;
@@ -610,7 +700,9 @@ impl<'de> Deserialize<'de> for Step {
                         }
                         "date" => RawAction::Date(map.next_value::<DateValue>()?.0),
                         other => {
-                            return Err(de::Error::custom(format!("step key `{other}` is not handled")));
+                            return Err(de::Error::custom(format!(
+                                "step key `{other}` is not handled"
+                            )));
                         }
                     };
                     action = Some((k, a));
@@ -696,6 +788,43 @@ enum RawAction {
     Date(RawDate),
 }
 
+/// `replace:`'s map of regex to replacement, in order; each replacement
+/// is checked against its regex where it is written.
+struct Replacements(Vec<(Regex, String)>);
+
+impl<'de> Deserialize<'de> for Replacements {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        struct With<'r>(&'r Regex);
+        impl<'de> DeserializeSeed<'de> for With<'_> {
+            type Value = String;
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+                scalar(d, |with| check_replacement(self.0, &with).map(|()| with))
+            }
+        }
+        impl<'de> Visitor<'de> for V {
+            type Value = Replacements;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of `regex: replacement`, e.g. { '\\s+': ' ' }")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Replacements, A::Error> {
+                let mut out = Vec::new();
+                while let Some(Pattern(re)) = map.next_key()? {
+                    let with = map.next_value_seed(With(&re))?;
+                    out.push((re, with));
+                }
+                if out.is_empty() {
+                    return Err(de::Error::custom(
+                        "`replace:` needs at least one `regex: replacement` entry",
+                    ));
+                }
+                Ok(Replacements(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// Checks that `$1` and `${name}` in a replacement name groups of `re`
 /// (the regex crate would silently insert nothing).
 fn check_replacement(re: &Regex, with: &str) -> Result<(), String> {
@@ -745,7 +874,10 @@ impl<'de> Deserialize<'de> for BalancePreference {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a map such as { use: [closingBooked, interimBooked] }")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BalancePreference, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<BalancePreference, A::Error> {
                 let mut order = None;
                 let mut date = BalanceDate::default();
                 let mut negate = false;
@@ -761,9 +893,7 @@ impl<'de> Deserialize<'de> for BalancePreference {
                             order = Some(kinds.into_iter().map(|k| k.0).collect::<Vec<_>>());
                         }
                         "date" => {
-                            date = map.next_value::<Text>().and_then(|t| {
-                                BalanceDate::parse(&t.0).map_err(de::Error::custom)
-                            })?;
+                            date = map.next_value::<DateName>()?.0;
                         }
                         "negate" => negate = map.next_value()?,
                         _ => {
@@ -794,22 +924,37 @@ impl<'de> Deserialize<'de> for BalancePreference {
     }
 }
 
+struct DateName(BalanceDate);
+
+impl<'de> Deserialize<'de> for DateName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        scalar(d, |s| BalanceDate::parse(&s).map(DateName))
+    }
+}
+
 /// A preset's name: what `preset: NAME` in the configuration says.
 struct Name(String);
 
 impl<'de> Deserialize<'de> for Name {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         scalar(d, |s| {
-            let ok = s.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                && s.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+            let ok = s
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                && s.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                });
             if !ok {
                 return Err(format!(
                     "invalid preset name `{s}`: use lower-case letters, digits, `-` and `_` (e.g. `my-bank`)"
                 ));
             }
             if s == "none" {
-                return Err("`none` is reserved (`preset: none` turns presets off): choose another name".to_owned());
+                return Err(
+                    "`none` is reserved (`preset: none` turns presets off): choose another name"
+                        .to_owned(),
+                );
             }
             Ok(Name(s))
         })
@@ -839,7 +984,9 @@ impl<'de> Deserialize<'de> for Preset {
         impl<'de> Visitor<'de> for V {
             type Value = Preset;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a preset: a map with `name:`, `institutions:` and `steps:` or `balance:`")
+                f.write_str(
+                    "a preset: a map with `name:`, `institutions:` and `steps:` or `balance:`",
+                )
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Preset, A::Error> {
                 let mut name = None;
@@ -859,7 +1006,9 @@ impl<'de> Deserialize<'de> for Preset {
                     seen.push(k);
                     match k {
                         "name" => name = Some(map.next_value::<Name>()?.0),
-                        "description" => description = map.next_value::<Text>()?.0.trim().to_owned(),
+                        "description" => {
+                            description = map.next_value::<Text>()?.0.trim().to_owned()
+                        }
                         "institutions" => {
                             let OneOrMany(ids) = map.next_value::<OneOrMany<Institution>>()?;
                             institutions = ids.into_iter().map(|i| i.0).collect();

@@ -57,7 +57,10 @@ const FIELDS: [(Field, &str); 27] = [
     (Field::Remittance, "remittance"),
     (Field::RemittanceArray, "remittance_array"),
     (Field::RemittanceStructured, "remittance_structured"),
-    (Field::RemittanceStructuredArray, "remittance_structured_array"),
+    (
+        Field::RemittanceStructuredArray,
+        "remittance_structured_array",
+    ),
     (Field::AdditionalInformation, "additional_information"),
     (Field::BankCode, "bank_code"),
     (Field::ProprietaryCode, "proprietary_code"),
@@ -111,9 +114,10 @@ impl Field {
     pub(crate) fn kind(self) -> Kind {
         match self {
             Field::RemittanceArray | Field::RemittanceStructuredArray => Kind::Lines,
-            Field::BookingDate | Field::ValueDate | Field::BookingDateTime | Field::ValueDateTime => {
-                Kind::Date
-            }
+            Field::BookingDate
+            | Field::ValueDate
+            | Field::BookingDateTime
+            | Field::ValueDateTime => Kind::Date,
             Field::Amount | Field::Currency | Field::Status => Kind::Fixed,
             _ => Kind::Text,
         }
@@ -121,14 +125,16 @@ impl Field {
 
     /// Whether `set:` may write it.
     pub(crate) fn settable(self) -> bool {
-        matches!(self.kind(), Kind::Text | Kind::Lines) || matches!(self, Field::Amount | Field::Currency)
+        matches!(self.kind(), Kind::Text | Kind::Lines)
+            || matches!(self, Field::Amount | Field::Currency)
     }
 
     /// Whether `clear:` may empty it: bank fields, not the derived payee
     /// and narration (clearing an override would bring the bank's text
     /// back, not remove it).
     pub(crate) fn clearable(self) -> bool {
-        matches!(self.kind(), Kind::Text | Kind::Lines) && !matches!(self, Field::Payee | Field::Narration)
+        matches!(self.kind(), Kind::Text | Kind::Lines)
+            && !matches!(self, Field::Payee | Field::Narration)
     }
 
     /// Whether `in:` may edit its text.
@@ -209,9 +215,10 @@ impl Field {
                 }
                 Cow::Owned(lines.join(join))
             }
-            Field::BookingDate | Field::ValueDate | Field::BookingDateTime | Field::ValueDateTime => {
-                Cow::Owned(self.date(t)?.to_string())
-            }
+            Field::BookingDate
+            | Field::ValueDate
+            | Field::BookingDateTime
+            | Field::ValueDateTime => Cow::Owned(self.date(t)?.to_string()),
             Field::CreditorName => Cow::Borrowed(t.creditor_name.as_deref()?),
             Field::UltimateCreditor => Cow::Borrowed(t.ultimate_creditor.as_deref()?),
             Field::CreditorIban => Cow::Borrowed(t.creditor_iban.as_deref()?),
@@ -225,7 +232,9 @@ impl Field {
             Field::ProprietaryCode => Cow::Borrowed(t.proprietary_code.as_deref()?),
             Field::Mcc => Cow::Borrowed(t.mcc.as_deref()?),
             Field::TransactionId => Cow::Borrowed(t.ids.transaction_id.as_deref()?),
-            Field::InternalTransactionId => Cow::Borrowed(t.ids.internal_transaction_id.as_deref()?),
+            Field::InternalTransactionId => {
+                Cow::Borrowed(t.ids.internal_transaction_id.as_deref()?)
+            }
             Field::EntryReference => Cow::Borrowed(t.ids.entry_reference.as_deref()?),
             Field::EndToEndId => Cow::Borrowed(t.ids.end_to_end_id.as_deref()?),
         };

@@ -178,7 +178,9 @@ impl Template {
                                 .iter()
                                 .enumerate()
                                 .find(|(_, r)| r.is_some_and(|r| r.captures_len() > 1))
-                                .or_else(|| offer.regexes.iter().enumerate().find(|(_, r)| r.is_some()));
+                                .or_else(|| {
+                                    offer.regexes.iter().enumerate().find(|(_, r)| r.is_some())
+                                });
                             let Some((i, Some(re))) = pick else {
                                 return Err(format!(
                                     "`${n}` in `{source}`, but the step's `if:` has no regex to capture from"
@@ -209,12 +211,13 @@ impl Template {
                     };
                     *part = Part::Group { condition, group };
                 }
-                Part::Value { sources, .. } => {
-                    if sources.iter().any(|s| matches!(s, Source::OtherLines)) && !offer.has_lines {
-                        return Err(format!(
-                            "`{{other_lines}}` in `{source}` needs an `if:` on `remittance_array` or `remittance_structured_array`"
-                        ));
-                    }
+                Part::Value { sources, .. }
+                    if sources.iter().any(|s| matches!(s, Source::OtherLines))
+                        && !offer.has_lines =>
+                {
+                    return Err(format!(
+                        "`{{other_lines}}` in `{source}` needs an `if:` on `remittance_array` or `remittance_structured_array`"
+                    ));
                 }
                 _ => {}
             }
@@ -283,7 +286,9 @@ fn value(inner: &str, source: &str) -> Result<Part, String> {
         None => (inner, false),
     };
     if inner.is_empty() {
-        return Err(format!("empty `{{}}` in `{source}`: name a field, e.g. `{{remittance}}`"));
+        return Err(format!(
+            "empty `{{}}` in `{source}`: name a field, e.g. `{{remittance}}`"
+        ));
     }
     let mut sources = Vec::new();
     for alt in inner.split('|') {
@@ -338,12 +343,22 @@ mod tests {
         let mut t = Template::parse("$2 ${shop}").unwrap();
         t.resolve(&offer).unwrap();
         assert!(
-            matches!(t.parts[0], Part::Group { condition: 2, group: 2 }),
+            matches!(
+                t.parts[0],
+                Part::Group {
+                    condition: 2,
+                    group: 2
+                }
+            ),
             "{:?}",
             t.parts
         );
         let mut t = Template::parse("$3").unwrap();
-        assert!(t.resolve(&offer).unwrap_err().contains("has 2 capture group(s)"));
+        assert!(
+            t.resolve(&offer)
+                .unwrap_err()
+                .contains("has 2 capture group(s)")
+        );
         let mut t = Template::parse("${nope}").unwrap();
         assert!(t.resolve(&offer).unwrap_err().contains("(?P<nope>"));
         let mut t = Template::parse("{other_lines}").unwrap();
