@@ -106,11 +106,8 @@ impl BalanceKind {
     /// GoCardless `balanceType` exactly (`gocardless::BalanceType::parse`
     /// reads it back).
     pub fn name(self) -> &'static str {
-        KINDS
-            .iter()
-            .find(|(k, _)| *k == self)
-            .map(|(_, n)| *n)
-            .unwrap_or("?")
+        // `KINDS` lists the variants in declaration order (tested).
+        KINDS[self as usize].1
     }
 
     /// Whether it is a `balanceType` the bank reports (not
@@ -162,5 +159,21 @@ impl BalanceDate {
                 &["reference_date", "last_change"],
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_one_name() {
+        for (k, n) in KINDS {
+            assert_eq!(k.name(), n);
+            assert_eq!(BalanceKind::parse(n), Ok(k));
+        }
+        assert!(BalanceKind::parse("closingbooked").is_ok());
+        let err = BalanceKind::parse("interimBoked").unwrap_err();
+        assert!(err.contains("did you mean `interimBooked`"), "{err}");
     }
 }
