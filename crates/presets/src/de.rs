@@ -1,7 +1,7 @@
 //! Reading presets from YAML. Every check runs inside `Deserialize`, so
 //! the YAML reader attaches the line and column of the offending key or
 //! value to the error (for checks that need a whole step, such as capture
-//! references, the position is the step's end).
+//! references, the position is the step's start).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -193,16 +193,12 @@ impl<'de> Deserialize<'de> for Tpl {
     }
 }
 
-struct FieldName(Field);
-
-impl<'de> Deserialize<'de> for FieldName {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        scalar(d, |s| Field::parse(&s).map(FieldName))
-    }
-}
-
 /// What a step may do with a field; checked where the field is named.
 type FieldCheck = fn(Field) -> Result<(), String>;
+
+fn any_field(_: Field) -> Result<(), String> {
+    Ok(())
+}
 
 fn settable(f: Field) -> Result<(), String> {
     if f.settable() {
@@ -486,12 +482,10 @@ impl<'de> Deserialize<'de> for Conditions {
                             Condition::Status(map.next_value::<StatusName>()?.0)
                         }
                         CondKey::Fixed("missing") => {
-                            let OneOrMany(f) = map.next_value::<OneOrMany<FieldName>>()?;
-                            Condition::Missing(f.into_iter().map(|f| f.0).collect())
+                            Condition::Missing(map.next_value_seed(FieldsFor(any_field))?)
                         }
                         CondKey::Fixed("present") => {
-                            let OneOrMany(f) = map.next_value::<OneOrMany<FieldName>>()?;
-                            Condition::Present(f.into_iter().map(|f| f.0).collect())
+                            Condition::Present(map.next_value_seed(FieldsFor(any_field))?)
                         }
                         CondKey::Fixed("field") => {
                             let Ordered(fields) = map.next_value::<Ordered<Text, Pattern>>()?;

@@ -98,88 +98,82 @@ impl Step {
             };
             templates.iter().find_map(|t| t.render(&cx))
         };
-        let applied =
-            match &self.action {
-                Action::Set(targets) | Action::Append(targets) => {
-                    // Every value is read before any is written, so a step
-                    // that swaps two fields reads both as they were.
-                    let values: Vec<(Field, String)> = targets
-                        .iter()
-                        .filter_map(|(f, ts)| render(tx, ts).map(|v| (*f, v)))
-                        .collect();
-                    let any = !values.is_empty();
-                    for (f, v) in values {
-                        if matches!(self.action, Action::Append(_)) {
-                            f.append(tx, v);
-                        } else {
-                            f.set(tx, v)
-                                .map_err(|e| format!("cannot set `{}`: {e}", f.name()))?;
+        let applied = match &self.action {
+            Action::Set(targets) | Action::Append(targets) => {
+                // Every value is read before any is written, so a step
+                // that swaps two fields reads both as they were.
+                let values: Vec<(Field, String)> = targets
+                    .iter()
+                    .filter_map(|(f, ts)| render(tx, ts).map(|v| (*f, v)))
+                    .collect();
+                let any = !values.is_empty();
+                for (f, v) in values {
+                    if matches!(self.action, Action::Append(_)) {
+                        f.append(tx, v);
+                    } else {
+                        f.set(tx, v)
+                            .map_err(|e| format!("cannot set `{}`: {e}", f.name()))?;
+                    }
+                }
+                any
+            }
+            Action::Clear(fields) => {
+                for f in fields {
+                    f.clear(tx);
+                }
+                true
+            }
+            Action::Replace(fields, pairs) => {
+                let mut any = false;
+                for f in fields {
+                    any |= f.edit(tx, |text| {
+                        let mut s = text.to_owned();
+                        for (re, with) in pairs {
+                            s = re.replace_all(&s, with.as_str()).trim().to_owned();
                         }
-                    }
-                    any
+                        Ok(s)
+                    })?;
                 }
-                Action::Clear(fields) => {
-                    for f in fields {
-                        f.clear(tx);
-                    }
-                    true
+                any
+            }
+            Action::Remove(fields, what) => {
+                let Some(what) = render(tx, std::slice::from_ref(what)) else {
+                    return Ok(Outcome::Skipped);
+                };
+                let loose = loose_pattern(&what)?;
+                let mut any = false;
+                for f in fields {
+                    any |= f.edit(tx, |text| Ok(loose.replace_all(text, " ").into_owned()))?;
                 }
-                Action::Replace(fields, pairs) => {
-                    let mut any = false;
-                    for f in fields {
-                        any |= f.edit(tx, |text| {
-                            let mut s = text.to_owned();
-                            for (re, with) in pairs {
-                                s = re.replace_all(&s, with.as_str()).trim().to_owned();
-                            }
-                            Ok(s)
-                        })?;
-                    }
-                    any
+                any
+            }
+            Action::Unescape(fields) => {
+                let mut any = false;
+                for f in fields {
+                    any |= f.edit(tx, unescape)?;
                 }
-                Action::Remove(fields, what) => {
-                    let Some(what) = render(tx, std::slice::from_ref(what)) else {
-                        return Ok(Outcome::Skipped);
-                    };
-                    let loose = loose_pattern(&what)?;
-                    let mut any = false;
-                    for f in fields {
-                        any |= f.edit(tx, |text| Ok(loose.replace_all(text, " ").into_owned()))?;
-                    }
-                    any
-                }
-                Action::Unescape(fields) => {
-                    let mut any = false;
-                    for f in fields {
-                        any |= f.edit(tx, unescape)?;
-                    }
-                    any
-                }
-                Action::FlipSign => {
-                    tx.amount = -tx.amount;
-                    true
-                }
-                Action::Date(source) => {
-                    let date = match source {
+                any
+            }
+            Action::FlipSign => {
+                tx.amount = -tx.amount;
+                true
+            }
+            Action::Date(source) => {
+                let date = match source {
                     DateSource::Fields(fields) => fields.iter().find_map(|f| f.date(tx)),
                     DateSource::Parse(t, format) => match render(tx, std::slice::from_ref(t)) {
-                        Some(text) => Some(NaiveDate::parse_from_str(&text, format).map_err(|e| {
-                            format!("cannot read `{text}` as a date in the format `{format}`: {e}")
-                        })?),
+                        Some(text) => Some(parse_date(&text, format)?),
                         None => None,
                     },
                 };
-                    // Conversion dates an entry by its booking date first.
-                    match date {
-                        Some(d) => {
-                            tx.booking_date = Some(d);
-                            true
-                        }
-                        None => false,
-                    }
+                // Conversion dates an entry by its booking date first.
+                if let Some(d) = date {
+                    tx.booking_date = Some(d);
                 }
-                Action::Drop => return Ok(Outcome::Drop),
-            };
+                date.is_some()
+            }
+            Action::Drop => return Ok(Outcome::Drop),
+        };
         Ok(if applied {
             Outcome::Applied
         } else {
@@ -195,6 +189,11 @@ impl Step {
             has_lines: when.iter().any(Condition::on_lines),
         }
     }
+}
+
+fn parse_date(text: &str, format: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, format)
+        .map_err(|e| format!("cannot read `{text}` as a date in the format `{format}`: {e}"))
 }
 
 /// `text` as a case-insensitive pattern whose spaces match any run of
