@@ -197,10 +197,24 @@ fn parse_date(text: &str, format: &str) -> Result<NaiveDate, String> {
 }
 
 /// `text` as a case-insensitive pattern whose spaces match any run of
-/// spaces and slashes (banks write `SHOP NAME//CITY` for `SHOP NAME CITY`).
+/// spaces and slashes (banks write `SHOP NAME//CITY` for `SHOP NAME CITY`),
+/// and that matches whole words only (a payee `X` leaves `Taxi` alone).
 fn loose_pattern(text: &str) -> Result<Regex, String> {
     let words: Vec<String> = text.split_whitespace().map(regex::escape).collect();
-    regex::RegexBuilder::new(&words.join(r"[\s/]+"))
+    let edge = |c: Option<char>| {
+        if c.is_some_and(char::is_alphanumeric) {
+            r"\b"
+        } else {
+            ""
+        }
+    };
+    let pattern = format!(
+        "{}{}{}",
+        edge(text.trim().chars().next()),
+        words.join(r"[\s/]+"),
+        edge(text.trim().chars().next_back())
+    );
+    regex::RegexBuilder::new(&pattern)
         .case_insensitive(true)
         .build()
         .map_err(|e| format!("cannot search for `{text}`: {e}"))
@@ -261,5 +275,13 @@ mod tests {
     fn loose_names() {
         let p = loose_pattern("Shop  Name City").unwrap();
         assert_eq!(p.replace_all("SHOP NAME//CITY/DE x", " "), " /DE x");
+        assert_eq!(
+            p.replace_all("SHOP NAME CITYWIDE", " "),
+            "SHOP NAME CITYWIDE"
+        );
+        let x = loose_pattern("X").unwrap();
+        assert_eq!(x.replace_all("Taxi X, x.", "_"), "Taxi _, _.");
+        let odd = loose_pattern("Halle (Saale").unwrap();
+        assert_eq!(odd.replace_all("in Halle (Saale)", "_"), "in _)");
     }
 }

@@ -181,3 +181,23 @@ fn a_bad_file_adds_nothing() {
         "{err}"
     );
 }
+
+#[test]
+fn presets_can_be_shared_across_threads() {
+    // Conversion runs in parallel chunks; they all read one catalogue.
+    fn shared<T: Send + Sync>(_: &T) {}
+    shared(builtin());
+    let p = builtin().get("commerzbank").unwrap();
+    std::thread::scope(|s| {
+        let h = s.spawn(|| {
+            let mut t = tx(
+                r#"{"transactionAmount": {"amount": "-1", "currency": "EUR"}, "creditorName": "X",
+                    "remittanceInformationUnstructuredArray": ["X", "Kartenzahl", "ung"]}"#,
+                Status::Booked,
+            );
+            assert!(p.apply(&mut t).is_kept());
+            t.narration
+        });
+        assert_eq!(h.join().unwrap().as_deref(), Some("Kartenzahlung"));
+    });
+}
