@@ -94,6 +94,9 @@ pub enum Command {
     /// Categorisation rules commands.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// List the bank presets (shipped and your own): per-bank fixes of how
+    /// a bank fills its fields, chosen by the account's bank.
+    Presets(PresetsArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
 }
@@ -197,6 +200,14 @@ pub struct BanksArgs {
     #[arg(value_name = "QUERY")]
     pub query: Option<String>,
 
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `presets`.
+#[derive(Debug, Args)]
+pub struct PresetsArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,

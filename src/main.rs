@@ -13,6 +13,8 @@
 //!   the command line (`-e` ledgers) and the store (own IBANs), and its
 //!   report on stderr; [`settings`]: the application's and the sources'
 //!   settings of the configuration.
+//! - [`presets`]: the bank presets of the run and the one each account
+//!   uses.
 //! - [`access`], [`suggest`], [`table`]: when access ends, suggested
 //!   account names, plain-text tables.
 //! - [`output`]: stdout or an atomically replaced file.
@@ -43,6 +45,7 @@ mod logging;
 mod output;
 mod parallel;
 mod pipeline;
+mod presets;
 mod progress;
 mod settings;
 mod suggest;

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use gocardless::store::CachedClient;
 use importer::dedup::MatchKind;
 use importer::ledger::{Ledger, LedgerOptions};
-use importer::{Config, Imported, Run};
+use importer::{AccountConfig, Adjust, Config, Imported, Run};
+use presets::{Preset, Presets};
 
 use crate::exit::{Outcome, usage};
 use crate::ui;
@@ -31,24 +32,69 @@ pub fn ledger(paths: &[PathBuf], config: &Config) -> anyhow::Result<Option<Ledge
     Ok(Some(ledger))
 }
 
-/// Adds the IBANs of the configured accounts to the run's own accounts,
-/// from GoCardless' account metadata (stored, or asked for: it costs none
-/// of the bank's budget), so transfers between them are recognised.
-pub fn add_own_accounts(run: &mut Run<'_>, config: &Config, client: &CachedClient) {
+/// What GoCardless' account metadata (stored, or asked for: it costs none
+/// of the bank's budget) tells the run: the IBANs of the configured
+/// accounts go to the run's own accounts, so transfers between them are
+/// recognised; each account's institution is returned, in configuration
+/// order, to choose its bank preset.
+pub fn account_metadata(
+    run: &mut Run<'_>,
+    config: &Config,
+    client: &CachedClient,
+) -> Vec<Option<String>> {
+    let mut institutions = Vec::with_capacity(config.accounts.len());
     for a in &config.accounts {
         match client.metadata(&a.id) {
             Ok(m) => {
                 if let Some(iban) = m.value.iban.as_deref() {
                     run.categorizer.own.insert(iban, &a.account);
                 }
+                institutions.push(m.value.institution_id);
             }
-            // Only transfers go unrecognised; the import goes on.
-            Err(e) => tracing::info!(
-                "{}: IBAN unknown ({e}); transfers to it are not recognised",
-                a.label()
-            ),
+            // Only transfers and the preset go unrecognised; the import
+            // goes on.
+            Err(e) => {
+                tracing::info!(
+                    "{}: IBAN and bank unknown ({e}); transfers to it are not recognised",
+                    a.label()
+                );
+                institutions.push(None);
+            }
         }
     }
+    institutions
+}
+
+/// Each configured account's bank preset (in configuration order), from
+/// its `preset:` or its institution; `institutions` are
+/// [`account_metadata`]'s (empty when no store is at hand).
+pub fn presets<'p>(
+    presets: &'p Presets,
+    config: &Config,
+    institutions: &[Option<String>],
+) -> anyhow::Result<Vec<Option<&'p Preset>>> {
+    config
+        .accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let institution = institutions.get(i).and_then(Option::as_deref);
+            let chosen = crate::presets::choose(presets, a, institution)?;
+            tracing::info!("{}: bank preset {}", a.label(), chosen.describe());
+            Ok(chosen.preset())
+        })
+        .collect()
+}
+
+/// The preset of `account` among `chosen` (see [`presets`]), as the
+/// pipeline takes it.
+pub fn adjust_of<'p>(
+    config: &Config,
+    chosen: &[Option<&'p Preset>],
+    account: &AccountConfig,
+) -> Option<&'p dyn Adjust> {
+    let i = config.accounts.iter().position(|a| a == account)?;
+    chosen[i].map(|p| p as &dyn Adjust)
 }
 
 /// Reports on stderr what the run did: transfers joined, content matches

@@ -84,7 +84,12 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
         ),
     );
     line(&mut out, "accounts:", &config.accounts.len().to_string());
-    for a in &config.accounts {
+    // The bank of each account, as far as the store already knows it.
+    let institutions = crate::connect::existing_store_offline(ctx, &located, &config)
+        .map(|client| crate::presets::institutions(&config, &client))
+        .unwrap_or_default();
+    let all_presets = crate::presets::load(&located, &config)?;
+    for (i, a) in config.accounts.iter().enumerate() {
         out.push_str(&format!("  - id: {}\n", a.id));
         if let Some(n) = &a.name {
             out.push_str(&format!("    name: {n}\n"));
@@ -124,6 +129,9 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
         if let Some(d) = a.days {
             out.push_str(&format!("    days: {d}\n"));
         }
+        let institution = institutions.get(i).and_then(Option::as_deref);
+        let chosen = crate::presets::choose(&all_presets, a, institution)?;
+        out.push_str(&format!("    preset: {}\n", chosen.describe()));
     }
     crate::output::write(None, &out)?;
 

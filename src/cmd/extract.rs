@@ -17,12 +17,16 @@ pub fn run(ctx: &Context, args: &ExtractArgs) -> anyhow::Result<Outcome> {
     let mut run = Run::new(&config, ledger.as_ref(), ctx.today());
     run.dedup.mark_duplicates = args.mark_duplicates;
     run.dedup.write_opens = !args.no_open;
-    if let Some(client) = crate::connect::existing_store_offline(ctx, &located, &config) {
-        crate::pipeline::add_own_accounts(&mut run, &config, &client);
-    }
+    let institutions = match crate::connect::existing_store_offline(ctx, &located, &config) {
+        Some(client) => crate::pipeline::account_metadata(&mut run, &config, &client),
+        None => Vec::new(),
+    };
+    let all_presets = crate::presets::load(&located, &config)?;
+    let chosen = crate::pipeline::presets(&all_presets, &config, &institutions)?;
     let problems = problems(&config, &data);
     let prepared = Prepared::new(&config, &data);
-    let imported = run.import(&prepared.inputs());
+    let imported =
+        run.import(&prepared.inputs(|a| crate::pipeline::adjust_of(&config, &chosen, a)));
     crate::output::write(args.output.as_deref(), &imported.text)?;
     for p in &problems {
         crate::ui::warn(p.to_string());

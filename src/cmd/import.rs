@@ -68,7 +68,9 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
         );
     }
 
-    crate::pipeline::add_own_accounts(&mut run, &config, &client);
+    let institutions = crate::pipeline::account_metadata(&mut run, &config, &client);
+    let all_presets = crate::presets::load(&located, &config)?;
+    let chosen = crate::pipeline::presets(&all_presets, &config, &institutions)?;
     run.dedup.fetched = plan
         .iter()
         .map(|p| {
@@ -91,6 +93,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
         .map(|(d, (records, balances))| Input {
             account: &d.account,
             statement: statement(records, balances),
+            adjust: crate::pipeline::adjust_of(&config, &chosen, &d.account),
         })
         .collect();
     let imported = run.import(&inputs);

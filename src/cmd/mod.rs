@@ -13,6 +13,7 @@ pub mod extract;
 pub mod fetch;
 pub mod import;
 pub mod link;
+pub mod presets;
 pub mod rules;
 pub mod status;
 pub mod unlink;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Import(args) => import::run(&ctx, &args),
         Command::Fetch(args) => fetch::run(&ctx, &args),
         Command::Status(args) => status::run(&ctx, &args),
+        Command::Presets(args) => presets::run(&ctx, &args),
         Command::Rules(RulesCommand::Test(args)) => rules::test(&ctx, &args),
     }
 }

@@ -26,12 +26,18 @@ pub fn test(ctx: &Context, args: &RulesTestArgs) -> anyhow::Result<Outcome> {
         )
     };
     let mut run = Run::new(&config, ledger.as_ref(), ctx.today());
-    if let Some(s) = &store {
-        let offline = crate::connect::cached(ctx, &located, &config, s, true, false)?;
-        crate::pipeline::add_own_accounts(&mut run, &config, &offline);
-    }
+    let institutions = match &store {
+        Some(s) => {
+            let offline = crate::connect::cached(ctx, &located, &config, s, true, false)?;
+            crate::pipeline::account_metadata(&mut run, &config, &offline)
+        }
+        None => Vec::new(),
+    };
+    let all_presets = crate::presets::load(&located, &config)?;
+    let chosen = crate::pipeline::presets(&all_presets, &config, &institutions)?;
     let prepared = Prepared::new(&config, &data);
-    let report = importer::rules::report::test(&run.convert(&prepared.inputs()));
+    let inputs = prepared.inputs(|a| crate::pipeline::adjust_of(&config, &chosen, a));
+    let report = importer::rules::report::test(&run.convert(&inputs));
     for p in problems(&config, &data).iter().chain(&report.problems) {
         ui::warn(p.to_string());
     }

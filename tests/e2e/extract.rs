@@ -150,3 +150,79 @@ fn the_readme_command_works_and_passes_bean_check() {
     std::fs::write(&file, format!("{ledger}\n{out}")).unwrap();
     common::bean_check(&file);
 }
+
+/// A transactions response of the bank fixture's transactions (Actual's
+/// test inputs for that bank).
+fn bank_fixture_response(name: &str) -> String {
+    let text = std::fs::read_to_string(fixtures().join("banks").join(name)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let booked: Vec<serde_json::Value> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "transaction" && i["value"]["transactionAmount"].is_object())
+        .map(|i| i["value"].clone())
+        .collect();
+    assert!(!booked.is_empty(), "{name} has transactions");
+    serde_json::json!({"transactions": {"booked": booked, "pending": []}}).to_string()
+}
+
+#[test]
+fn a_bank_preset_named_in_the_configuration_fixes_the_bank_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("cbk.transactions.json");
+    std::fs::write(&data, bank_fixture_response("commerzbank_cobadeff.json")).unwrap();
+    let run = |preset: &str| {
+        let cfg = dir.path().join("config.yaml");
+        std::fs::write(
+            &cfg,
+            format!(
+                "accounts:\n  - id: cbk\n    account: Assets:Commerzbank\n    preset: {preset}\n"
+            ),
+        )
+        .unwrap();
+        let assert = bin()
+            .args(["extract", "--config"])
+            .arg(&cfg)
+            .arg(&data)
+            .assert()
+            .success();
+        stdout(&assert)
+    };
+    let fixed = run("commerzbank");
+    let raw = run("none");
+    let wanted = "\"2024-12-19T15:34:31 KFN 1 AB 1234, Kartenzahlung\"";
+    assert!(fixed.contains(wanted), "{fixed}");
+    assert!(!raw.contains(wanted), "{raw}");
+    bean_check_text(dir.path(), &fixed);
+
+    // An unknown name is a configuration error listing the presets.
+    let cfg = dir.path().join("config.yaml");
+    std::fs::write(
+        &cfg,
+        "accounts:\n  - id: cbk\n    account: Assets:Commerzbank\n    preset: commerzbnak\n",
+    )
+    .unwrap();
+    let err = stderr(
+        bin()
+            .args(["extract", "--config"])
+            .arg(&cfg)
+            .arg(&data)
+            .assert()
+            .code(2),
+    );
+    assert!(
+        err.contains("no bank preset is named \"commerzbnak\"") && err.contains("commerzbank"),
+        "{err}"
+    );
+}
+
+#[test]
+fn presets_are_listed_with_their_banks() {
+    let assert = bin().args(["presets", "--json"]).assert().success();
+    let list: Vec<serde_json::Value> = serde_json::from_str(&stdout(&assert)).unwrap();
+    assert_eq!(list.len(), 44);
+    let cbk = list.iter().find(|p| p["name"] == "commerzbank").unwrap();
+    assert_eq!(cbk["institutions"][0], "COMMERZBANK_COBADEFF");
+    assert_eq!(cbk["source"], "builtin");
+}

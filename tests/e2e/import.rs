@@ -330,3 +330,51 @@ fn secrets_and_tokens_never_reach_stderr_even_at_trace_level() {
         .success();
     assert!(stderr(assert).contains("DEBUG"));
 }
+
+#[test]
+fn the_preset_of_the_accounts_bank_is_chosen_by_its_institution() {
+    let env = Env::new(1);
+    // Actual's Commerzbank test inputs, dated within the fetched window.
+    let text = std::fs::read_to_string(common::fixtures().join("banks/commerzbank_cobadeff.json"))
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let day = (env.server.now() - chrono::Duration::days(3))
+        .date_naive()
+        .to_string();
+    let booked: Vec<serde_json::Value> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "transaction" && i["value"]["transactionAmount"].is_object())
+        .map(|i| {
+            let mut t = i["value"].clone();
+            t["bookingDate"] = day.clone().into();
+            t["valueDate"] = day.clone().into();
+            t
+        })
+        .collect();
+    let cbk = env.server.add_account(AccountSpec {
+        transactions: Some(serde_json::json!({"transactions": {"booked": booked, "pending": []}})),
+        institution_id: Some("COMMERZBANK_COBADEFF".into()),
+        ..AccountSpec::default()
+    });
+    env.write_config(&[cbk]);
+    let assert = env.cmd().arg("import").assert().success();
+    let out = stdout(&assert);
+    assert!(
+        out.contains("\"2024-12-19T15:34:31 KFN 1 AB 1234, Kartenzahlung\""),
+        "{out}"
+    );
+    bean_check_text(env.dir.path(), &out);
+    // Once the store knows the bank, `config check` says which preset applies.
+    let check = env
+        .cmd()
+        .args(["config", "check", "--offline"])
+        .assert()
+        .success();
+    let shown = stdout(&check);
+    assert!(
+        shown.contains("preset: commerzbank (for COMMERZBANK_COBADEFF)"),
+        "{shown}"
+    );
+}

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use importer::{AccountConfig, Balance, Config, Input, Problem};
+use importer::{AccountConfig, Adjust, Balance, Config, Input, Problem};
 
 use crate::statement::{GoCardlessRecords, balances, statement};
 use crate::{BalancesResponse, TransactionsResponse};
@@ -193,13 +193,18 @@ impl<'a> Prepared<'a> {
         Prepared { accounts }
     }
 
-    /// The importer's inputs.
-    pub fn inputs(&self) -> Vec<Input<'_>> {
+    /// The importer's inputs, each account with the preset `adjust` gives
+    /// it.
+    pub fn inputs<'s>(
+        &'s self,
+        adjust: impl Fn(&AccountConfig) -> Option<&'s dyn Adjust>,
+    ) -> Vec<Input<'s>> {
         self.accounts
             .iter()
             .map(|(a, records, balances)| Input {
                 account: a,
                 statement: statement(records, balances),
+                adjust: adjust(a),
             })
             .collect()
     }

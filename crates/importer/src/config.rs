@@ -52,6 +52,9 @@ pub struct Config {
     /// The sources, in file order: those under `sources:`, or the one
     /// implicit GoCardless source of a file without that key.
     pub sources: Vec<SourceConfig>,
+    /// The user's own bank preset files (`presets:`), as written: relative
+    /// paths are relative to the configuration file's folder.
+    pub preset_files: Vec<String>,
     /// The application's own top-level settings (`store`, `cache_ttl`),
     /// with variables expanded, for the application to read.
     pub application: Settings,
@@ -170,6 +173,21 @@ pub struct AccountConfig {
     pub rules: Vec<Rule>,
     /// How many days of history to ask for when the ledger has none.
     pub days: Option<u32>,
+    /// Which bank preset fixes how the bank fills its fields.
+    pub preset: PresetChoice,
+}
+
+/// Which bank preset applies to an account (`preset:`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum PresetChoice {
+    /// The preset made for the account's bank, found by its institution id
+    /// (the default).
+    #[default]
+    ByInstitution,
+    /// None (`preset: none`).
+    None,
+    /// The preset of this name.
+    Named(String),
 }
 
 impl AccountConfig {
@@ -190,6 +208,7 @@ impl AccountConfig {
             tags: Vec::new(),
             rules: Vec::new(),
             days: None,
+            preset: PresetChoice::ByInstitution,
         }
     }
 
@@ -442,6 +461,8 @@ struct RawConfig {
     cache_ttl: Option<Text>,
     #[serde(default)]
     sources: Option<BTreeMap<String, RawSource>>,
+    #[serde(default)]
+    presets: Vec<Text>,
     /// Python importer: requests-cache settings; ignored.
     #[serde(default)]
     cache_options: Option<serde::de::IgnoredAny>,
@@ -501,6 +522,8 @@ macro_rules! settings_struct {
             tags: Option<Vec<Tag>>,
             #[serde(default)]
             days: Option<u32>,
+            #[serde(default)]
+            preset: Option<Text>,
             /// Python importer: `[booked, pending]`.
             #[serde(default)]
             transaction_types: Option<Vec<TxType>>,
@@ -651,6 +674,7 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
                 metadata_fields: a.metadata_fields,
                 tags: a.tags,
                 days: a.days,
+                preset: a.preset,
                 transaction_types: a.transaction_types,
                 booking_statuses: a.booking_statuses,
                 preferred_balance_type: a.preferred_balance_type,
@@ -688,6 +712,7 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
     Ok(Config {
         origin: origin.to_owned(),
         sources,
+        preset_files: raw.presets.into_iter().map(|t| t.0).collect(),
         application,
         accounts,
         rules: raw.rules,
@@ -801,6 +826,13 @@ fn apply(acc: &mut AccountConfig, s: &RawDefaults, label: &str, notes: &mut Vec<
     }
     if let Some(t) = &s.tags {
         acc.tags = t.iter().map(|t| t.0.clone()).collect();
+    }
+    if let Some(p) = &s.preset {
+        acc.preset = match p.0.trim() {
+            "none" => PresetChoice::None,
+            "" | "auto" => PresetChoice::ByInstitution,
+            name => PresetChoice::Named(name.to_owned()),
+        };
     }
     if let Some(d) = s.days.or(s.days_back) {
         acc.days = Some(d);

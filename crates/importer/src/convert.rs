@@ -17,9 +17,10 @@ use crate::config::{AccountConfig, BalanceMode, FallbackAccount, PendingMode};
 use crate::entry::{
     Amount, BalanceEntry, Entry, InvalidEntry, Meta, MetaValue, Posting, Price, TransactionEntry,
 };
+use crate::pipeline::Input;
 use crate::render::Block;
 use crate::rules::{Categorized, Categorizer, Decision};
-use crate::statement::{Statement, Unreadable};
+use crate::statement::{Adjust, Adjusted, Unreadable};
 use crate::transaction::{BankTransaction, ConversionError, Status, field_of};
 use crate::transfer::OwnAccounts;
 
@@ -112,11 +113,11 @@ pub fn counter_account(tx: &BankTransaction, account: &AccountConfig) -> Option<
 /// `today` dates pending transactions from the future and decides which
 /// balances belong to a completed day.
 pub fn convert_account(
-    account: &AccountConfig,
-    statement: &Statement<'_>,
+    input: &Input<'_>,
     today: NaiveDate,
     categorizer: &Categorizer,
 ) -> AccountOutput {
+    let (account, statement) = (input.account, &input.statement);
     let mut categorized = Vec::new();
     let own = &categorizer.own;
     let mut problems = Vec::new();
@@ -125,7 +126,7 @@ pub fn convert_account(
     // In parts, one per thread, kept as they are: no copy of the results.
     let read_all = crate::parallel::chunks(&indices, |part| {
         part.iter()
-            .map(|&i| read(records.read(i), account))
+            .map(|&i| read(records.read(i), account, input.adjust))
             .collect::<Vec<_>>()
     });
 
@@ -135,12 +136,20 @@ pub fn convert_account(
     let mut converted: Vec<&BankTransaction> = Vec::with_capacity(records.len());
     for (i, result) in read_all.iter().flatten().enumerate() {
         match result {
-            Ok(Some(tx)) => {
+            Ok((Some(tx), warning)) => {
+                if let Some(w) = warning {
+                    problems.push(Problem {
+                        account: account.label().to_owned(),
+                        transaction_id: tx.ids.transaction_id.clone(),
+                        reason: w.clone(),
+                    });
+                }
                 items.push(Item::Tx(converted.len()));
                 converted.push(tx);
             }
-            // Pending, and the account leaves pending out.
-            Ok(None) => {}
+            // Pending, and the account leaves pending out; or left out
+            // by the account's preset.
+            Ok((None, _)) => {}
             Err(e) => {
                 problems.push(Problem {
                     account: account.label().to_owned(),
@@ -252,15 +261,23 @@ enum Item {
     Invalid(InvalidEntry),
 }
 
-/// Checks one record read by the source; `Ok(None)` for a pending one the
-/// account leaves out.
+/// Adjusts (with the account's preset) and checks one record read by the
+/// source: the transaction, `None` for one the account or its preset
+/// leaves out, and the preset's warning when it could not adjust it.
 fn read(
     tx: Result<BankTransaction, Unreadable>,
     account: &AccountConfig,
-) -> Result<Option<BankTransaction>, Unreadable> {
-    let tx = tx?;
+    adjust: Option<&dyn Adjust>,
+) -> Result<(Option<BankTransaction>, Option<String>), Unreadable> {
+    let mut tx = tx?;
+    let mut warning = None;
+    match adjust.map(|a| a.adjust(&mut tx)) {
+        None | Some(Adjusted::Kept) => {}
+        Some(Adjusted::Dropped) => return Ok((None, None)),
+        Some(Adjusted::Failed(w)) => warning = Some(w),
+    }
     if tx.status == Status::Pending && account.pending == PendingMode::Skip {
-        return Ok(None);
+        return Ok((None, None));
     }
     let date = tx.date(account.date);
     let fail = |e: ConversionError| Unreadable {
@@ -281,7 +298,7 @@ fn read(
     if date.is_none() {
         return Err(fail(ConversionError::NoDate));
     }
-    Ok(Some(tx))
+    Ok((Some(tx), warning))
 }
 
 /// Chooses every transaction's id: the bank's transaction id, else its

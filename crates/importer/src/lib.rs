@@ -60,5 +60,5 @@ pub use config::{AccountConfig, Config, ConfigError, SourceConfig};
 pub use convert::{AccountOutput, Problem, convert_account};
 pub use entry::Entry;
 pub use pipeline::{Imported, Input, Run, print_outputs};
-pub use statement::{Records, Statement, Unreadable};
+pub use statement::{Adjust, Adjusted, Records, Statement, Unreadable};
 pub use transaction::{BankTransaction, ConversionError, Status};

@@ -13,7 +13,7 @@ use crate::learn::Model;
 use crate::ledger::Ledger;
 use crate::render::print;
 use crate::rules::Categorizer;
-use crate::statement::Statement;
+use crate::statement::{Adjust, Statement};
 use crate::transfer::{Merged, merge};
 
 /// One account's statement, paired with the account's configuration.
@@ -22,6 +22,9 @@ pub struct Input<'a> {
     pub account: &'a AccountConfig,
     /// Its data.
     pub statement: Statement<'a>,
+    /// The change made to each transaction before conversion (the
+    /// account's bank preset), if any.
+    pub adjust: Option<&'a dyn Adjust>,
 }
 
 /// One run of the pipeline: what it converts with and against.
@@ -97,7 +100,7 @@ impl<'a> Run<'a> {
     pub fn convert(&self, inputs: &[Input<'_>]) -> Vec<AccountOutput> {
         inputs
             .iter()
-            .map(|i| convert_account(i.account, &i.statement, self.today, &self.categorizer))
+            .map(|i| convert_account(i, self.today, &self.categorizer))
             .collect()
     }
 

@@ -59,6 +59,27 @@ pub struct Unreadable {
     pub id: Option<String>,
 }
 
+/// A change made to each of an account's transactions after it is read
+/// and before it is converted: a bank preset, which fixes how one bank
+/// fills the fields. Chosen per account by the caller ([`crate::Input`]).
+pub trait Adjust: Sync {
+    /// Changes `tx` in place. On [`Adjusted::Failed`] it must leave `tx`
+    /// as it was.
+    fn adjust(&self, tx: &mut BankTransaction) -> Adjusted;
+}
+
+/// What [`Adjust::adjust`] did to a transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Adjusted {
+    /// Changed or not, it is converted.
+    Kept,
+    /// Left out, on purpose (a record the bank lists twice, say).
+    Dropped,
+    /// Could not be adjusted: converted as the bank sent it, with this
+    /// warning for the user.
+    Failed(String),
+}
+
 /// Transactions a source built itself (nothing left to read).
 impl Records for Vec<BankTransaction> {
     fn len(&self) -> usize {

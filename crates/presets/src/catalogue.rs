@@ -241,7 +241,7 @@ impl Preset {
     /// let r = TransactionRecord::from_json(r#"{"transactionId": "dup",
     ///   "internalTransactionId": "D2023", "bookingDate": "2023-01-18",
     ///   "transactionAmount": {"amount": "100", "currency": "EUR"}}"#).unwrap();
-    /// let mut t = BankTransaction::from_record(&r, Status::Booked).unwrap();
+    /// let mut t = gocardless::statement::bank_transaction(&r, Status::Booked).unwrap();
     /// assert!(belfius.apply(&mut t).is_kept());
     /// assert_eq!(t.ids.transaction_id.as_deref(), Some("D2023"));
     /// ```
@@ -277,6 +277,18 @@ impl Preset {
             }
         }
         Applied::Kept
+    }
+}
+
+/// A preset is the importer's per-account [`importer::Adjust`]: the
+/// pipeline applies it to each transaction before conversion.
+impl importer::Adjust for Preset {
+    fn adjust(&self, tx: &mut BankTransaction) -> importer::Adjusted {
+        match self.apply(tx) {
+            Applied::Kept => importer::Adjusted::Kept,
+            Applied::Dropped => importer::Adjusted::Dropped,
+            Applied::Failed(w) => importer::Adjusted::Failed(w.to_string()),
+        }
     }
 }
 

@@ -8,7 +8,7 @@ use gocardless::files::{self, FilesError, Prepared, StoredResponses};
 use gocardless::statement::{GoCardlessRecords, balances, statement};
 use gocardless::{BalancesResponse, TransactionsResponse};
 use importer::rules::Categorizer;
-use importer::{AccountConfig, AccountOutput, Config, Problem, Run};
+use importer::{AccountConfig, AccountOutput, Config, Input, Problem, Run};
 
 /// Converts one account's responses with the default categoriser (no
 /// rules but the account's own).
@@ -37,7 +37,12 @@ pub fn convert_account_with(
 ) -> AccountOutput {
     let records = GoCardlessRecords::new(transactions);
     let balances = balance_response.map(balances).unwrap_or_default();
-    importer::convert_account(account, &statement(&records, &balances), today, categorizer)
+    let input = Input {
+        account,
+        statement: statement(&records, &balances),
+        adjust: None,
+    };
+    importer::convert_account(&input, today, categorizer)
 }
 
 /// What [`extract`] and [`convert_all_with`] give: the text, the outputs
@@ -62,7 +67,7 @@ pub fn convert_all_with(
 ) -> Extracted {
     let mut run = Run::new(config, None, today);
     run.categorizer = categorizer.clone();
-    let imported = run.import(&Prepared::new(config, data).inputs());
+    let imported = run.import(&Prepared::new(config, data).inputs(|_| None));
     let mut problems = files::problems(config, data);
     problems.extend(imported.problems().cloned());
     Extracted {

@@ -101,6 +101,7 @@ fn hand_built_transactions_go_through_the_whole_pipeline() {
                 records: &records,
                 balances: &balances,
             },
+            adjust: None,
         }];
         run.import(&inputs)
     };

@@ -123,7 +123,7 @@ fn rules_test_report_on_the_example_data() {
     let mut run = importer::Run::new(&config, None, today());
     run.categorizer = categorizer;
     let prepared = extract::Prepared::new(&config, &data);
-    let report = report::test(&run.convert(&prepared.inputs()));
+    let report = report::test(&run.convert(&prepared.inputs(|_| None)));
     let text = report.to_string();
     insta::assert_snapshot!("rules_test_nordlicht", text);
     assert!(report.problems.is_empty(), "{:?}", report.problems);

@@ -22,7 +22,7 @@ pub fn builtin() -> &'static Presets {
 /// A bank transaction from a record's JSON.
 pub fn tx(json: &str, status: Status) -> BankTransaction {
     let record = TransactionRecord::from_json(json).expect("valid JSON");
-    BankTransaction::from_record(&record, status).expect("a readable record")
+    gocardless::statement::bank_transaction(&record, status).expect("a readable record")
 }
 
 /// Each field of a transaction, as a snapshot shows it.
