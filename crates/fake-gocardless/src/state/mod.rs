@@ -272,6 +272,16 @@ impl State {
     /// Moves a requisition to `LN` with `n` new generated accounts; their ids.
     /// Unknown requisition: no accounts.
     pub fn link_requisition(&mut self, requisition_id: &str, n: usize) -> Vec<String> {
+        self.link_requisition_specs(requisition_id, vec![None; n])
+    }
+
+    /// Moves a requisition to `LN` with one new account per spec (generated
+    /// where the spec is `None`); their ids. Unknown requisition: no accounts.
+    pub fn link_requisition_specs(
+        &mut self,
+        requisition_id: &str,
+        specs: Vec<Option<AccountSpec>>,
+    ) -> Vec<String> {
         let Some(r) = self
             .requisitions
             .iter()
@@ -279,7 +289,10 @@ impl State {
         else {
             return Vec::new();
         };
-        let ids: Vec<String> = (0..n).map(|_| self.add_account_to(r, None)).collect();
+        let ids: Vec<String> = specs
+            .into_iter()
+            .map(|spec| self.add_account_to(r, spec))
+            .collect();
         let agreement = self.requisitions[r].agreement.clone();
         let now = self.now;
         if let Some(a) = self.agreements.iter_mut().find(|a| a.id == agreement)
