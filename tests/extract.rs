@@ -150,3 +150,113 @@ fn the_readme_command_works_and_passes_bean_check() {
     std::fs::write(&file, format!("{ledger}\n{out}")).unwrap();
     common::bean_check(&file);
 }
+
+/// A folder with one statement and a configuration for it; the arguments
+/// of `extract` for them.
+fn one_statement(dir: &std::path::Path) -> Vec<std::ffi::OsString> {
+    let src = fixtures().join("statements/sample-statement.json");
+    std::fs::copy(&src, dir.join("a1.transactions.json")).unwrap();
+    let cfg = config(dir, &["a1"]);
+    vec![
+        "extract".into(),
+        "-c".into(),
+        cfg.into(),
+        dir.join("a1.transactions.json").into(),
+    ]
+}
+
+/// `-o` replaces a regular file atomically, but writes into what is not
+/// one (a device, a FIFO, a process substitution) instead of replacing it,
+/// writes a link's target and keeps the link, and refuses a folder.
+#[cfg(unix)]
+#[test]
+fn output_to_devices_fifos_links_and_folders() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let args = one_statement(dir.path());
+    let run = |out: &std::path::Path| bin().args(&args).arg("-o").arg(out).assert();
+
+    run("/dev/null".as_ref()).success();
+    let null = std::fs::metadata("/dev/null").unwrap().file_type();
+    assert!(null.is_char_device());
+    let err = stderr(run("/dev/full".as_ref()).code(1));
+    assert!(err.contains("/dev/full"), "{err}");
+
+    let real = dir.path().join("real.bean");
+    let link = dir.path().join("link.bean");
+    std::fs::write(&real, "old\n").unwrap();
+    std::os::unix::fs::symlink("real.bean", &link).unwrap();
+    run(&link).success();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .contains("Assets:Bank:Acc0")
+    );
+
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    run(&fifo).success();
+    assert!(reader.join().unwrap().contains("Assets:Bank:Acc0"));
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+
+    // bash's `>(…)` is a pipe named /dev/fd/N.
+    let bin_path = assert_cmd::cargo::cargo_bin("gc-beancount");
+    let quoted: Vec<String> = std::iter::once(bin_path.into_os_string())
+        .chain(args.iter().cloned())
+        .map(|a| format!("'{}'", a.to_string_lossy()))
+        .collect();
+    let script = format!(
+        "{} -o >(cat > substituted.bean) && wait $!",
+        quoted.join(" ")
+    );
+    let status = std::process::Command::new("bash")
+        .current_dir(dir.path())
+        .env_remove("GC_BEANCOUNT_CONFIG")
+        .args(["-c", &script])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let substituted = std::fs::read_to_string(dir.path().join("substituted.bean")).unwrap();
+    assert!(substituted.contains("Assets:Bank:Acc0"), "{substituted}");
+
+    let err = stderr(run(dir.path()).code(2));
+    assert!(err.contains("is a folder"), "{err}");
+}
+
+/// A run killed between writing its temporary file and the rename leaves
+/// `.NAME.gc-beancount-tmp-PID`; the next run removes it once that process
+/// is gone.
+#[test]
+fn a_temporary_file_left_by_a_killed_run_is_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = one_statement(dir.path());
+    let out = dir.path().join("out.bean");
+    // Beyond any process id Linux gives (at most 2^22).
+    let stale = dir.path().join(".out.bean.gc-beancount-tmp-4000000000");
+    std::fs::write(&stale, "half a file").unwrap();
+    bin().args(&args).arg("-o").arg(&out).assert().success();
+    assert!(!stale.exists());
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    names.sort();
+    assert!(names.is_empty(), "{names:?}");
+}

@@ -241,6 +241,16 @@ fn fetch_archives_responses_that_extract_converts_to_the_same_output() {
         .collect();
     names.sort();
     assert_eq!(names.len(), 4, "{names:?}");
+    // Bank data, as private as the store.
+    #[cfg(unix)]
+    for name in &names {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(archive.join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}");
+    }
     let imported = stdout(&env.cmd().arg("import").assert().success());
     let extracted = stdout(&env.cmd().arg("extract").arg(&archive).assert().success());
     assert_eq!(imported, extracted);
