@@ -21,6 +21,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use importer::ledger::Ledger;
 
 use crate::exit::usage;
 
@@ -220,23 +221,69 @@ fn process_alive(pid: u32, file: &Path) -> bool {
         .is_none_or(|age| age < std::time::Duration::from_secs(24 * 3600))
 }
 
-/// Refuses `-o FILE` when FILE is one of the `-e` ledgers: replacing the
-/// ledger with only the new entries would lose it.
+/// Refuses `-o FILE` when FILE is a file of the ledger given with `-e`
+/// (one of the `-e` files, or a file they include): replacing it with only
+/// the new entries would lose it. Compared by canonical path and by device
+/// and inode, so neither a link nor a hard link gets past.
 pub fn guard_against_overwriting(output: Option<&Path>, ledgers: &[PathBuf]) -> anyhow::Result<()> {
     let Some(out) = output else { return Ok(()) };
-    let Ok(out_real) = std::fs::canonicalize(out) else {
+    let Some(out_id) = FileId::of(out) else {
         return Ok(());
     };
-    for ledger in ledgers {
-        if std::fs::canonicalize(ledger).is_ok_and(|l| l == out_real) {
-            return Err(usage(format!(
-                "-o {} is also given with -e: that would replace the ledger with only the new \
-                 entries. Append instead: `gc-beancount import -e {0} >> {0}`",
-                out.display()
-            )));
-        }
+    // A file that cannot be read is the ledger reader's to report.
+    let files = Ledger::files_of(ledgers).unwrap_or_else(|_| ledgers.to_vec());
+    let Some(hit) = files
+        .iter()
+        .find(|f| FileId::of(f).is_some_and(|id| id.same(&out_id)))
+    else {
+        return Ok(());
+    };
+    let given = ledgers.iter().any(|l| l == hit);
+    Err(usage(format!(
+        "-o {} is {}: that would replace it with only the new entries. Append instead: \
+         `gc-beancount import -e {} >> {}`",
+        out.display(),
+        if given {
+            "also given with -e".to_owned()
+        } else {
+            format!(
+                "a file of the ledger given with -e (included as {})",
+                hit.display()
+            )
+        },
+        ledgers[0].display(),
+        out.display(),
+    )))
+}
+
+/// What identifies a file: its canonical path, and on Unix its device and
+/// inode.
+struct FileId {
+    path: PathBuf,
+    #[cfg(unix)]
+    inode: (u64, u64),
+}
+
+impl FileId {
+    fn of(path: &Path) -> Option<FileId> {
+        let meta = fs::metadata(path).ok()?;
+        Some(FileId {
+            path: fs::canonicalize(path).ok()?,
+            #[cfg(unix)]
+            inode: {
+                use std::os::unix::fs::MetadataExt;
+                (meta.dev(), meta.ino())
+            },
+        })
     }
-    Ok(())
+
+    fn same(&self, other: &FileId) -> bool {
+        #[cfg(unix)]
+        if self.inode == other.inode {
+            return true;
+        }
+        self.path == other.path
+    }
 }
 
 #[cfg(test)]
@@ -334,6 +381,9 @@ mod tests {
             guard_against_overwriting(Some(&ledger), std::slice::from_ref(&ledger)).unwrap_err();
         assert!(err.to_string().contains(">>"), "{err}");
         let other = dir.path().join("new.beancount");
-        guard_against_overwriting(Some(&other), &[ledger]).unwrap();
+        fs::write(&other, "").unwrap();
+        guard_against_overwriting(Some(&other), std::slice::from_ref(&ledger)).unwrap();
+        let missing = dir.path().join("missing.beancount");
+        guard_against_overwriting(Some(&missing), &[ledger]).unwrap();
     }
 }

@@ -260,3 +260,57 @@ fn a_temporary_file_left_by_a_killed_run_is_removed() {
     names.sort();
     assert!(names.is_empty(), "{names:?}");
 }
+
+/// `-o` naming a file the ledger includes (not only a `-e` file itself,
+/// and through a link as well) is refused before anything is written.
+#[test]
+fn output_over_a_file_the_ledger_includes_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = one_statement(dir.path());
+    let top = dir.path().join("top.bean");
+    let main = dir.path().join("main.bean");
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(&top, "include \"sub/*.bean\"\ninclude \"main.bean\"\n").unwrap();
+    let kept = "2020-01-01 open Assets:Bank:Acc0 EUR\n";
+    std::fs::write(&main, kept).unwrap();
+    std::fs::write(sub.join("2025.bean"), kept).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("main.bean", dir.path().join("alias.bean")).unwrap();
+    let mut targets = vec![main.clone(), sub.join("2025.bean"), top.clone()];
+    #[cfg(unix)]
+    targets.push(dir.path().join("alias.bean"));
+    for out in targets {
+        let err = stderr(
+            bin()
+                .args(&args)
+                .arg("-e")
+                .arg(&top)
+                .arg("-o")
+                .arg(&out)
+                .assert()
+                .code(2),
+        );
+        assert!(err.contains("would replace it"), "{}: {err}", out.display());
+    }
+    assert_eq!(std::fs::read_to_string(&main).unwrap(), kept);
+    assert_eq!(
+        std::fs::read_to_string(sub.join("2025.bean")).unwrap(),
+        kept
+    );
+    // A file outside the ledger is written.
+    let new = dir.path().join("new.bean");
+    bin()
+        .args(&args)
+        .arg("-e")
+        .arg(&top)
+        .arg("-o")
+        .arg(&new)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(&new)
+            .unwrap()
+            .contains("Assets:Bank:Acc0")
+    );
+}

@@ -34,12 +34,22 @@ struct Unterminated;
 
 type Step = Result<(), Unterminated>;
 
+/// How much of a file is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reading {
+    /// Everything matching needs.
+    Everything,
+    /// Only `include` directives: which files make up the ledger.
+    IncludesOnly,
+}
+
 /// Reads `path` into `ledger`, then the files it includes.
 pub(super) fn load_file(
     ledger: &mut Ledger,
     seen: &mut HashSet<PathBuf>,
     path: &Path,
     from: Option<(&Path, u32)>,
+    reading: Reading,
 ) -> Result<(), LedgerError> {
     let error = |source: std::io::Error| match from {
         None => LedgerError::Read {
@@ -59,9 +69,16 @@ pub(super) fn load_file(
         return Ok(());
     }
     let size = file.metadata().map_or(0, |m| m.len());
-    reserve_for(ledger, size as usize);
     let file_id = ledger.files.len() as u32;
     ledger.files.push(path.to_path_buf());
+    if reading == Reading::IncludesOnly {
+        let mut parser = Parser::new(ledger, file_id);
+        parser.includes_only = true;
+        read_range(&mut file, 0, u64::MAX, &mut parser).map_err(error)?;
+        let includes = parser.finish();
+        return follow_includes(ledger, seen, path, includes, reading);
+    }
+    reserve_for(ledger, size as usize);
     let boundary = if size >= PARALLEL_MIN {
         find_boundary(&mut file, size / 2).map_err(error)?
     } else {
@@ -77,7 +94,7 @@ pub(super) fn load_file(
             read_in_two(ledger, &mut file, path, file_id, boundary, size).map_err(error)?
         }
     };
-    follow_includes(ledger, seen, path, includes)
+    follow_includes(ledger, seen, path, includes, reading)
 }
 
 /// Files at least this large are read by two threads, one half each.
@@ -307,7 +324,7 @@ pub(super) fn load_text(
     let mut parser = Parser::new(ledger, file_id);
     parser.feed(text);
     let includes = parser.finish();
-    follow_includes(ledger, seen, name, includes)
+    follow_includes(ledger, seen, name, includes, Reading::Everything)
 }
 
 fn follow_includes(
@@ -315,6 +332,7 @@ fn follow_includes(
     seen: &mut HashSet<PathBuf>,
     from: &Path,
     includes: Vec<(String, u32)>,
+    reading: Reading,
 ) -> Result<(), LedgerError> {
     let dir = from.parent().unwrap_or(Path::new(""));
     for (pattern, line) in includes {
@@ -338,7 +356,7 @@ fn follow_includes(
             vec![full.clone()]
         };
         for path in paths {
-            load_file(ledger, seen, &path, Some((from, line)))?;
+            load_file(ledger, seen, &path, Some((from, line)), reading)?;
         }
     }
     Ok(())
@@ -366,6 +384,8 @@ struct Parser<'l> {
     tag_stack: Vec<Span>,
     meta_stack: Vec<MetaRec>,
     includes: Vec<(String, u32)>,
+    /// Only `include` lines are read (and strings they leave open).
+    includes_only: bool,
 }
 
 impl<'l> Parser<'l> {
@@ -381,6 +401,7 @@ impl<'l> Parser<'l> {
             tag_stack: Vec::new(),
             meta_stack: Vec::new(),
             includes: Vec::new(),
+            includes_only: false,
         }
     }
 
@@ -420,6 +441,20 @@ impl<'l> Parser<'l> {
     }
 
     fn physical_line(&mut self, line: &[u8]) {
+        if self.includes_only && self.held.is_empty() && !line.starts_with(b"include") {
+            // Still, a string left open here makes the next lines its text,
+            // whatever they look like: hold it as a full read would.
+            let text = !matches!(
+                line.first(),
+                None | Some(b';' | b'*' | b'#' | b'!' | b'&' | b'?' | b'%' | b':' | b'|')
+            );
+            if text && check_strings(line).is_err() {
+                self.held.extend_from_slice(line);
+                self.held_line = self.line_no;
+                self.held_lines = 1;
+            }
+            return;
+        }
         if self.held.is_empty() {
             if self.logical_line(line, self.line_no).is_err() {
                 self.held.extend_from_slice(line);
