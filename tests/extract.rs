@@ -314,3 +314,39 @@ fn output_over_a_file_the_ledger_includes_is_refused() {
             .contains("Assets:Bank:Acc0")
     );
 }
+
+/// A ledger that never ends or is not a file (`-e /dev/zero`, an include
+/// of it, a FIFO, a huge sparse file) is refused with the file named,
+/// quickly and without taking all memory.
+#[cfg(unix)]
+#[test]
+fn a_ledger_that_is_not_a_readable_file_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = one_statement(dir.path());
+    let includes = dir.path().join("includes.bean");
+    std::fs::write(&includes, "; books\ninclude \"/dev/zero\"\n").unwrap();
+    let fifo = dir.path().join("fifo.bean");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let sparse = dir.path().join("sparse.bean");
+    let file = std::fs::File::create(&sparse).unwrap();
+    file.set_len(2 << 30).unwrap();
+    for (ledger, says) in [
+        (
+            "/dev/zero".into(),
+            "/dev/zero: it is a character device, not a regular file",
+        ),
+        (includes.clone(), "includes.bean:2: included file /dev/zero"),
+        (fifo, "fifo.bean: it is a FIFO"),
+        (sparse, "sparse.bean: line 1 is longer than 4 MiB"),
+    ] {
+        let ledger: std::path::PathBuf = ledger;
+        let err = stderr(bin().args(&args).arg("-e").arg(&ledger).assert().code(2));
+        assert!(err.contains(says), "{}: {err}", ledger.display());
+    }
+}

@@ -23,6 +23,12 @@ use super::{
 
 /// Bytes read per system call.
 const CHUNK: usize = 1 << 20;
+/// The longest line read: a file with a longer one (`/dev/zero`, a sparse
+/// file, a binary) is not a ledger, and reading it whole would take all
+/// memory.
+pub(super) const MAX_LINE: usize = 4 << 20;
+/// A file's size is a hint for reserving room, believed up to this much.
+const MAX_RESERVE_HINT: u64 = 256 << 20;
 /// A string still open after this many lines (or bytes) is a stray quote:
 /// the directive is dropped rather than swallowing the rest of the file.
 const MAX_STRING_LINES: u32 = 1000;
@@ -63,6 +69,15 @@ pub(super) fn load_file(
             reason: source.to_string(),
         },
     };
+    // Before opening: opening a FIFO waits for a writer, and a device
+    // never ends.
+    let kind = std::fs::metadata(path).map_err(error)?.file_type();
+    if !kind.is_file() {
+        return Err(error(std::io::Error::new(
+            ErrorKind::InvalidInput,
+            format!("it is {}, not a regular file", describe(kind)),
+        )));
+    }
     let mut file = File::open(path).map_err(error)?;
     let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     if !seen.insert(key) {
@@ -78,7 +93,7 @@ pub(super) fn load_file(
         let includes = parser.finish();
         return follow_includes(ledger, seen, path, includes, reading);
     }
-    reserve_for(ledger, size as usize);
+    reserve_for(ledger, size.min(MAX_RESERVE_HINT) as usize);
     let boundary = if size >= PARALLEL_MIN {
         find_boundary(&mut file, size / 2).map_err(error)?
     } else {
@@ -97,6 +112,31 @@ pub(super) fn load_file(
     follow_includes(ledger, seen, path, includes, reading)
 }
 
+/// What a file that is not a regular file is, for messages.
+fn describe(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_fifo() {
+            return "a FIFO (a pipe, or a process substitution `<(…)`)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}
+
 /// Files at least this large are read by two threads, one half each.
 const PARALLEL_MIN: u64 = 4 << 20;
 
@@ -113,7 +153,10 @@ fn read_in_two(
     size: u64,
 ) -> std::io::Result<Vec<(String, u32)>> {
     let mut second = Ledger::empty_like(ledger);
-    reserve_for(&mut second, (size - boundary) as usize);
+    reserve_for(
+        &mut second,
+        (size - boundary).min(MAX_RESERVE_HINT) as usize,
+    );
     let (first, second_includes) = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             let mut file = File::open(path)?;
@@ -189,6 +232,17 @@ fn read_range(
     let mut filled = 0;
     loop {
         if filled == buf.len() {
+            // A whole buffer without a newline: one line that long.
+            if buf.len() >= MAX_LINE {
+                return Err(std::io::Error::new(
+                    ErrorKind::InvalidData,
+                    format!(
+                        "line {} is longer than {} MiB, which no ledger has; is it a Beancount file?",
+                        parser.line_no + 1,
+                        MAX_LINE >> 20
+                    ),
+                ));
+            }
             buf.resize(buf.len() * 2, 0);
         }
         let room = (buf.len() - filled).min(usize::try_from(left).unwrap_or(usize::MAX));
