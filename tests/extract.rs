@@ -350,3 +350,29 @@ fn a_ledger_that_is_not_a_readable_file_is_refused_naming_it() {
         assert!(err.contains(says), "{}: {err}", ledger.display());
     }
 }
+
+/// A transactions file holding a top-level JSON array (or anything but an
+/// object) is unreadable, named with the reason: never an empty response
+/// that silently drops everything.
+#[test]
+fn a_transactions_file_that_is_not_a_json_object_is_named_not_taken_as_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &["a1", "a2"]);
+    std::fs::write(dir.path().join("a1.transactions.json"), "[]").unwrap();
+    std::fs::write(
+        dir.path().join("a2.transactions.json"),
+        r#"{"transactions": [{"transactionId": "x"}]}"#,
+    )
+    .unwrap();
+    let assert = bin()
+        .args(["extract", "-c"])
+        .arg(&cfg)
+        .arg(dir.path())
+        .assert()
+        .code(4);
+    let err = stderr(assert);
+    for file in ["a1.transactions.json", "a2.transactions.json"] {
+        let line = err.lines().find(|l| l.contains(file)).unwrap_or_default();
+        assert!(line.contains("expected a JSON object"), "{file}: {err}");
+    }
+}

@@ -340,3 +340,30 @@ fn secrets_and_tokens_never_reach_stderr_even_at_trace_level() {
         .success();
     assert!(stderr(assert).contains("DEBUG"));
 }
+
+/// A bank answering a transactions request with a top-level JSON array
+/// (valid JSON, but not the response) fails that account clearly; it is
+/// never read as a response with nothing in it.
+#[test]
+fn a_transactions_answer_that_is_a_json_array_fails_the_account_clearly() {
+    let env = Env::new(2);
+    let ids = env.server.account_ids();
+    env.server.inject(fake_gocardless::Fault::next(
+        &format!("/accounts/{}/transactions/", ids[1]),
+        1,
+        fake_gocardless::FaultKind::Body {
+            status: 200,
+            body: "[]".into(),
+        },
+    ));
+    let assert = env.cmd().arg("import").assert().code(3);
+    let out = stdout(&assert);
+    let err = stderr(assert);
+    assert!(out.contains("Assets:Bank:Current"), "{out}");
+    assert!(!out.contains("Assets:Bank:Account1"), "{out}");
+    let line = err
+        .lines()
+        .find(|l| l.contains(&ids[1]))
+        .unwrap_or_default();
+    assert!(line.contains("expected a JSON object"), "{err}");
+}

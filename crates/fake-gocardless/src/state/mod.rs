@@ -560,6 +560,21 @@ impl State {
                 resp.status = 200;
                 resp
             }
+            FaultKind::Echo(status) => {
+                let mut text = String::from("Request rejected\n");
+                for (name, value) in &req.headers {
+                    if name == "authorization" {
+                        text.push_str(&format!("Authorization: {value}\n"));
+                    }
+                }
+                text.push_str(&format!("body: {}\n", String::from_utf8_lossy(&req.body)));
+                let resp = Resp::with_type(*status, "text/plain", text);
+                self.general_headers(resp, None)
+            }
+            FaultKind::Body { status, body } => {
+                let resp = Resp::json_text(*status, body.clone());
+                self.general_headers(resp, None)
+            }
             FaultKind::Slow(_) | FaultKind::Drop => self.handle(req, true),
         }
     }
