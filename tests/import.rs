@@ -367,3 +367,28 @@ fn a_transactions_answer_that_is_a_json_array_fails_the_account_clearly() {
         .unwrap_or_default();
     assert!(line.contains("expected a JSON object"), "{err}");
 }
+
+/// A `store:` naming a file that is not a store is refused, and left as
+/// it was: its permissions too (the message says it was left untouched).
+#[cfg(unix)]
+#[test]
+fn a_store_setting_naming_another_file_leaves_that_file_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new(1);
+    let notes = env.dir.path().join("notes.txt");
+    std::fs::write(&notes, "my notes\n").unwrap();
+    std::fs::set_permissions(&notes, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let config = std::fs::read_to_string(&env.config)
+        .unwrap()
+        .replace("store: store.sqlite", "store: notes.txt");
+    std::fs::write(&env.config, config).unwrap();
+    let err = stderr(env.cmd().arg("import").assert().failure());
+    assert!(
+        err.contains("notes.txt") && err.contains("left untouched"),
+        "{err}"
+    );
+    let meta = std::fs::metadata(&notes).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o644);
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes\n");
+    assert_eq!(env.count("POST", "/api/v2/token/new/"), 0);
+}
