@@ -376,3 +376,33 @@ fn a_transactions_file_that_is_not_a_json_object_is_named_not_taken_as_empty() {
         assert!(line.contains("expected a JSON object"), "{file}: {err}");
     }
 }
+
+/// Bank text in a warning (here an id with escapes and a newline, on a
+/// record that cannot be converted) is shown with its escapes visible, and
+/// cannot forge a line of its own.
+#[test]
+fn bank_text_in_a_warning_can_neither_drive_the_terminal_nor_forge_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = serde_json::json!({"transactions": {"booked": [
+        {"transactionId": "t-1\u{1b}]0;pwned\u{7}\nerror: forged\u{2028}x",
+         "transactionAmount": {"amount": "-3.00", "currency": "EUR"}}
+    ], "pending": []}});
+    std::fs::write(dir.path().join("a1.transactions.json"), body.to_string()).unwrap();
+    let cfg = config(dir.path(), &["a1"]);
+    let err = stderr(
+        bin()
+            .args(["extract", "-c"])
+            .arg(&cfg)
+            .arg(dir.path())
+            .assert()
+            .code(4),
+    );
+    assert!(err.contains("t-1"), "{err}");
+    for bad in ['\u{1b}', '\u{7}', '\u{2028}'] {
+        assert!(!err.contains(bad), "{bad:?} reached stderr: {err:?}");
+    }
+    assert!(
+        !err.lines().any(|l| l.starts_with("error: forged")),
+        "{err}"
+    );
+}

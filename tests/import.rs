@@ -392,3 +392,128 @@ fn a_store_setting_naming_another_file_leaves_that_file_untouched() {
     assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes\n");
     assert_eq!(env.count("POST", "/api/v2/token/new/"), 0);
 }
+
+/// The secrets of a run: the secret key and the stored tokens.
+fn run_secrets(env: &Env) -> Vec<String> {
+    let mut secrets = vec![env.server.secret_key()];
+    if let Ok(store) = gocardless::store::Store::open(env.store())
+        && let Ok(Some(t)) = store.load_tokens(&env.server.secret_id())
+    {
+        secrets.push(t.access.expose().to_owned());
+        secrets.push(t.refresh.expose().to_owned());
+    }
+    secrets
+}
+
+/// Asserts that stderr shows an echo, masked, and no secret of the run.
+fn assert_masked(env: &Env, err: &str, what: &str) {
+    for secret in run_secrets(env) {
+        assert!(
+            !err.contains(&secret),
+            "{what}: a secret reached stderr:\n{err}"
+        );
+        // Not even its first half (a cut quote of it).
+        assert!(
+            !err.contains(&secret[..secret.len() / 2]),
+            "{what}: part of a secret reached stderr:\n{err}"
+        );
+    }
+    assert!(err.contains("[redacted]"), "{what}: no echo shown:\n{err}");
+}
+
+/// A server that echoes the request in its answer (its `Authorization`
+/// header, its body with the secret key or the refresh token) in an error
+/// or in a malformed 200 gets none of it printed, at any verbosity.
+#[test]
+fn secrets_a_server_echoes_back_never_reach_stderr() {
+    use fake_gocardless::{Fault, FaultKind};
+    let env = Env::new(1);
+    // The login's body carries the secret key.
+    env.server
+        .inject(Fault::next("/token/new/", 1, FaultKind::Echo(400)));
+    let err = stderr(env.cmd().args(["import", "-vv"]).assert().failure());
+    assert_masked(&env, &err, "token/new");
+
+    // Logged in; the bearer token echoed by a 400, a 401 and a 200.
+    env.cmd().arg("import").assert().success();
+    for status in [400, 401, 200] {
+        env.server
+            .inject(Fault::next("/transactions/", 3, FaultKind::Echo(status)));
+        let err = stderr(
+            env.cmd()
+                .args(["import", "--refresh", "-vvv"])
+                .assert()
+                .failure(),
+        );
+        assert_masked(&env, &err, &format!("transactions {status}"));
+    }
+
+    // A day on, the refresh's body carries the refresh token.
+    env.server.advance(chrono::Duration::days(1));
+    env.server
+        .inject(Fault::next("/token/refresh/", 1, FaultKind::Echo(400)));
+    let err = stderr(
+        env.cmd()
+            .env("GC_BEANCOUNT_NOW", env.server.now().to_rfc3339())
+            .args(["import", "-vv"])
+            .assert()
+            .failure(),
+    );
+    assert_masked(&env, &err, "token/refresh");
+}
+
+/// A server's message carrying terminal escapes, bidi controls and a
+/// newline followed by a forged `error:` line is shown on its own line with
+/// all of them visible: it can neither drive the terminal nor pass for a
+/// line of the tool's own, with or without colour.
+#[test]
+fn a_servers_message_can_neither_drive_the_terminal_nor_forge_a_line() {
+    use fake_gocardless::{Fault, FaultKind};
+    let env = Env::new(1);
+    let body = serde_json::json!({
+        "summary": "\u{1b}]0;pwned\u{7}Bad\u{1b}[2J\u{1b}[H",
+        "detail": "x\nerror: forged line\r\u{202e}desrever\u{85}warning: forged too",
+        "status_code": 400,
+    });
+    for color in ["never", "always"] {
+        env.server.inject(Fault::next(
+            "/transactions/",
+            1,
+            FaultKind::Body {
+                status: 400,
+                body: body.to_string(),
+            },
+        ));
+        let err = stderr(
+            env.cmd()
+                .args(["import", "--refresh", "-v", "--color", color])
+                .assert()
+                .failure(),
+        );
+        for bad in [
+            "\u{1b}]",
+            "\u{1b}[2J",
+            "\u{1b}[H",
+            "\u{7}",
+            "\r",
+            "\u{202e}",
+            "\u{85}",
+        ] {
+            assert!(
+                !err.contains(bad),
+                "{color}: {bad:?} reached stderr:\n{err:?}"
+            );
+        }
+        for line in err.lines() {
+            let line = line.trim_start();
+            assert!(
+                !line.starts_with("error: forged") && !line.starts_with("warning: forged"),
+                "{color}: a forged line:\n{err}"
+            );
+        }
+        assert!(err.contains(r"\u{1b}]0;pwned"), "{color}: {err}");
+        if color == "always" {
+            assert!(err.contains("\u{1b}[1;31merror"), "{color}: {err:?}");
+        }
+    }
+}

@@ -136,7 +136,8 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
                     .and_then(|s| serde_json::to_value(s).ok())
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_else(|| "?".into());
-                let bank = m.value.institution_id.as_deref().unwrap_or("?");
+                let bank = source::terminal::line(m.value.institution_id.as_deref().unwrap_or("?"));
+                let status = source::terminal::line(&status);
                 ui::info(format!(
                     "{} {}: {bank}, {status}",
                     ui::paint("ok", Style::Green, color),

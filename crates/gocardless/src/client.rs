@@ -585,12 +585,13 @@ pub(crate) fn parse<T: DeserializeOwned>(
                 e.column()
             )
         } else {
-            e.to_string()
+            source::redact::text(&e.to_string()).into_owned()
         },
+        // Masked before it is cut, so no part of a secret is left.
         body_start: if req.secret_answer {
             String::new()
         } else {
-            body_start(body)
+            body_start(&source::redact::text(body))
         },
     })
 }

@@ -76,6 +76,44 @@ pub fn lines(text: &str) -> Cow<'_, str> {
     escape(text, |c| c == '\n')
 }
 
+/// Like [`lines`], but keeping colour and style sequences (`ESC [ … m`,
+/// SGR), for text whose colours are the program's own. Any other escape
+/// sequence is shown, not obeyed.
+///
+/// ```
+/// assert_eq!(
+///     source::terminal::styled_lines("\x1b[1;31merror\x1b[0m: \x1b]0;title\x07"),
+///     "\x1b[1;31merror\x1b[0m: \\u{1b}]0;title\\u{7}"
+/// );
+/// ```
+pub fn styled_lines(text: &str) -> Cow<'_, str> {
+    if !text.contains('\x1b') {
+        return lines(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(at) = rest.find('\x1b') {
+        out.push_str(&lines(&rest[..at]));
+        let after = &rest[at + 1..];
+        let sgr_len = after.strip_prefix('[').and_then(|p| {
+            let params = p.find(|c: char| !(c.is_ascii_digit() || c == ';'))?;
+            p[params..].starts_with('m').then_some(params + 2)
+        });
+        match sgr_len {
+            Some(len) => {
+                out.push_str(&rest[at..at + 1 + len]);
+                rest = &after[len..];
+            }
+            None => {
+                push_escape(&mut out, '\x1b');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&lines(rest));
+    Cow::Owned(out)
+}
+
 fn escape(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
     let unsafe_at = |c: char| is_unsafe(c) && !keep(c);
     let Some(first) = text.find(unsafe_at) else {
@@ -155,6 +193,14 @@ mod tests {
         ] {
             assert!(matches!(line(text), Cow::Borrowed(_)), "{text}");
         }
+    }
+
+    #[test]
+    fn styled_lines_keeps_colours_only() {
+        assert_eq!(styled_lines("\x1b[32mok\x1b[0m"), "\x1b[32mok\x1b[0m");
+        assert_eq!(styled_lines("\x1b[2J\x1b[H"), "\\u{1b}[2J\\u{1b}[H");
+        assert_eq!(styled_lines("a\x1b"), "a\\u{1b}");
+        assert_eq!(styled_lines("\x1b[m\r\n"), "\x1b[m\\r\n");
     }
 
     #[test]
