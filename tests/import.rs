@@ -517,3 +517,65 @@ fn a_servers_message_can_neither_drive_the_terminal_nor_forge_a_line() {
         }
     }
 }
+
+/// Token requests are repeated after a dropped connection or a server
+/// error, and the accounts fetched at once share one: counted at the
+/// server. Wrong credentials cost one `token/new` per run.
+#[test]
+fn token_requests_are_retried_shared_and_never_repeated_for_wrong_credentials() {
+    use fake_gocardless::{Fault, FaultKind};
+    let env = Env::new(3);
+    let tokens = |env: &Env| {
+        (
+            env.count("POST", "/api/v2/token/new/"),
+            env.count("POST", "/api/v2/token/refresh/"),
+        )
+    };
+    env.server
+        .inject(Fault::next("/token/new/", 1, FaultKind::Drop));
+    env.server
+        .inject(Fault::next("/token/new/", 2, FaultKind::Status(500)));
+    env.cmd().arg("import").assert().success();
+    assert_eq!(tokens(&env), (3, 0));
+
+    // A day on: the three accounts need a refresh at once; one is made,
+    // and a 500 on it is retried.
+    env.server.advance(chrono::Duration::days(1));
+    env.server
+        .inject(Fault::next("/token/refresh/", 1, FaultKind::Status(500)));
+    env.cmd()
+        .env("GC_BEANCOUNT_NOW", env.server.now().to_rfc3339())
+        .arg("import")
+        .assert()
+        .success();
+    assert_eq!(tokens(&env), (3, 2));
+
+    // The next day the refresh fails for good: it is tried by one account's
+    // thread, as often as the retry policy allows, not once per account.
+    env.server.advance(chrono::Duration::days(1));
+    env.server
+        .inject(Fault::next("/token/refresh/", 1000, FaultKind::Status(500)));
+    let err = stderr(
+        env.cmd()
+            .env("GC_BEANCOUNT_NOW", env.server.now().to_rfc3339())
+            .arg("import")
+            .assert()
+            .failure(),
+    );
+    assert!(err.contains("POST token/refresh"), "{err}");
+    let attempts = gocardless::RetryPolicy::default().max_attempts as usize;
+    assert_eq!(tokens(&env), (3, 2 + attempts), "{err}");
+
+    // Wrong credentials: one token/new for the run, whatever the accounts.
+    let wrong = Env::new(3);
+    let err = stderr(
+        wrong
+            .cmd()
+            .env("TEST_SECRET_KEY", "not-the-secret-key")
+            .arg("import")
+            .assert()
+            .failure(),
+    );
+    assert!(err.contains("secret_key"), "{err}");
+    assert_eq!(tokens(&wrong), (1, 0), "{err}");
+}

@@ -133,7 +133,7 @@ impl fmt::Display for ApiMessage {
 }
 
 /// Every way a GoCardless call can fail.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The client was configured wrongly (bad base URL, plain `http` to a
@@ -473,6 +473,31 @@ impl Error {
             | Error::Timeout { op, .. }
             | Error::Malformed { op, .. } => Some(op),
         }
+    }
+
+    /// The same failure, named after `subject` (another thread's account
+    /// that waited for the same token request).
+    pub(crate) fn about(mut self, subject: Option<Subject>) -> Error {
+        let op = match &mut self {
+            Error::InvalidConfig { .. } => return self,
+            Error::InvalidArgument { op, .. }
+            | Error::BadCredentials { op, .. }
+            | Error::TokenRejected { op, .. }
+            | Error::AccessExpired { op, .. }
+            | Error::Forbidden { op, .. }
+            | Error::RateLimited { op, .. }
+            | Error::DailyLimit { op, .. }
+            | Error::NotFound { op, .. }
+            | Error::Validation { op, .. }
+            | Error::AccountState { op, .. }
+            | Error::Server { op, .. }
+            | Error::Http { op, .. }
+            | Error::Connection { op, .. }
+            | Error::Timeout { op, .. }
+            | Error::Malformed { op, .. } => op,
+        };
+        op.subject = subject;
+        self
     }
 
     /// The account the failed operation was about, if any.
