@@ -415,3 +415,23 @@ fn link_retries_with_90_days_when_the_bank_refuses_longer_terms() {
     assert_eq!(env.count("POST", "/api/v2/agreements/enduser/"), 2);
     assert_eq!(env.count("POST", "/api/v2/requisitions/"), 1);
 }
+
+/// A configuration without accounts is not called valid by `config check`
+/// when `import` would refuse it: both say what to do.
+#[test]
+fn config_check_and_import_agree_that_no_accounts_is_not_ready() {
+    let env = Env::new(1);
+    env.write_config(&[]);
+    for args in [
+        &["config", "check", "--offline"][..],
+        &["config", "check"],
+        &["import"],
+    ] {
+        let err = stderr(env.cmd().args(args).assert().code(2));
+        assert!(
+            err.contains("no accounts configured") && err.contains("gc-beancount link --bank"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("is valid"), "{args:?}: {err}");
+    }
+}
