@@ -66,7 +66,9 @@ pub struct Client {
 pub(crate) struct Inner {
     http: Http,
     pub(crate) base: Url,
-    secret_id: String,
+    /// Half of the user secret: masked in messages like the key (it is a
+    /// `Secret` for that), though it is sent as plain text.
+    secret_id: Secret,
     secret_key: Secret,
     store: Arc<dyn TokenStore>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -96,10 +98,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base.as_str())
-            .field(
-                "secret_id",
-                &Secret::new(self.inner.secret_id.clone()).masked(),
-            )
+            .field("secret_id", &self.inner.secret_id.masked())
             .field("secret_key", &self.inner.secret_key)
             .field("retry", &self.inner.retry)
             .field("token_retry", &self.inner.token_retry)
@@ -109,7 +108,7 @@ impl fmt::Debug for Client {
 
 /// Configures a [`Client`]. See [`Client::builder`].
 pub struct ClientBuilder {
-    secret_id: String,
+    secret_id: Secret,
     secret_key: Secret,
     base_url: String,
     store: Arc<dyn TokenStore>,
@@ -137,7 +136,7 @@ impl Client {
     /// `secret_key` (from bankaccountdata.gocardless.com → User secrets).
     pub fn builder(secret_id: impl Into<String>, secret_key: Secret) -> ClientBuilder {
         ClientBuilder {
-            secret_id: secret_id.into().trim().to_owned(),
+            secret_id: Secret::new(secret_id.into().trim()),
             secret_key,
             base_url: DEFAULT_BASE_URL.to_owned(),
             store: Arc::new(MemoryTokenStore::new()),
@@ -479,7 +478,7 @@ impl Client {
             }
             acquired.round
         };
-        let lock = acquisition_lock(&self.inner.secret_id);
+        let lock = acquisition_lock(self.inner.secret_id.expose());
         let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
         {
             let acquired = self.acquired();
@@ -497,7 +496,7 @@ impl Client {
         let current = self
             .inner
             .store
-            .load(&self.inner.secret_id)
+            .load(self.inner.secret_id.expose())
             .or_else(|| self.cached());
         let result = self.obtain(op, current, rejected);
         let mut acquired = self.acquired();
@@ -582,7 +581,7 @@ impl Client {
             method: Method::POST,
             url: self.url(&["token", "new"]),
             body: Some(serde_json::json!({
-                "secret_id": self.inner.secret_id,
+                "secret_id": self.inner.secret_id.expose(),
                 "secret_key": self.inner.secret_key.expose(),
             })),
             auth: false,
@@ -619,12 +618,12 @@ impl Client {
     }
 
     fn keep(&self, tokens: &Tokens) {
-        self.inner.store.save(&self.inner.secret_id, tokens);
+        self.inner.store.save(self.inner.secret_id.expose(), tokens);
         self.remember(tokens.clone());
     }
 
     fn forget(&self) {
-        self.inner.store.clear(&self.inner.secret_id);
+        self.inner.store.clear(self.inner.secret_id.expose());
         *self.inner.tokens.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
@@ -635,7 +634,7 @@ impl Client {
         let stored = self
             .inner
             .store
-            .load(&self.inner.secret_id)
+            .load(self.inner.secret_id.expose())
             .or_else(|| self.cached());
         stored.map_or(TokenState::Missing, |t| {
             t.state(now, self.inner.token_margin)
