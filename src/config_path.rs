@@ -20,13 +20,53 @@ pub struct Located {
     pub how: &'static str,
 }
 
+/// The largest configuration file read. A real one is a few kilobytes (a
+/// thousand accounts make about 100 KiB); anything near this is not a
+/// configuration, and reading it whole would take all memory.
+pub const MAX_SIZE: u64 = 16 << 20;
+
 /// Finds the configuration file, or says where it looked and how to make one.
+/// The file found must be a regular file of at most [`MAX_SIZE`] bytes.
 pub fn locate(explicit: Option<&Path>) -> anyhow::Result<Located> {
-    locate_with(
+    let located = locate_with(
         explicit,
         |k| std::env::var_os(k).filter(|v| !v.is_empty()),
         Path::exists,
-    )
+    )?;
+    check_file(&located)?;
+    Ok(located)
+}
+
+/// Refuses what cannot be a configuration before it is read: a device
+/// (`-c /dev/zero` never ends), a FIFO, a folder, a huge file.
+fn check_file(located: &Located) -> anyhow::Result<()> {
+    let path = &located.path;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        usage(format!(
+            "cannot read the configuration file {} (from {}): {e}",
+            path.display(),
+            located.how
+        ))
+    })?;
+    if !meta.is_file() {
+        return Err(usage(format!(
+            "the configuration file {} (from {}) is not a regular file; give the file itself \
+             (a device, a pipe or a folder is not read)",
+            path.display(),
+            located.how
+        )));
+    }
+    if meta.len() > MAX_SIZE {
+        return Err(usage(format!(
+            "the configuration file {} (from {}) is {} MiB, more than the {} MiB a configuration \
+             can be; is it the right file?",
+            path.display(),
+            located.how,
+            meta.len() >> 20,
+            MAX_SIZE >> 20
+        )));
+    }
+    Ok(())
 }
 
 fn locate_with(

@@ -17,7 +17,8 @@
 //!   uses.
 //! - [`access`], [`suggest`], [`table`]: when access ends, suggested
 //!   account names, plain-text tables.
-//! - [`output`]: stdout or an atomically replaced file.
+//! - [`output`]: stdout, or a file replaced atomically (a device, FIFO or
+//!   link written as what it is), never one of the ledger's files.
 //! - [`ui`], [`logging`]: stderr messages, colour, tracing.
 //! - [`errors`], [`exit`]: helpful messages and exit statuses.
 

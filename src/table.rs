@@ -58,9 +58,24 @@ impl Table {
     pub fn render(&self, indent: usize, color: bool) -> String {
         let ncols = self.header.len();
         let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
-        for row in &self.rows {
-            for (i, cell) in row.iter().enumerate().take(ncols) {
-                widths[i] = widths[i].max(cell.text.chars().count());
+        // Bank text may hold control, bidi or escape characters; a table
+        // cell shows them as escapes, on one line.
+        let rows: Vec<Vec<(String, Option<crate::ui::Style>)>> = self
+            .rows
+            .iter()
+            .map(|row| {
+                (0..ncols)
+                    .map(|i| {
+                        row.get(i).map_or((String::new(), None), |c| {
+                            (source::terminal::line(&c.text).into_owned(), c.style)
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        for row in &rows {
+            for (i, (text, _)) in row.iter().enumerate() {
+                widths[i] = widths[i].max(text.chars().count());
             }
         }
         let pad = " ".repeat(indent);
@@ -91,24 +106,11 @@ impl Table {
                 .collect(),
             &mut out,
         );
-        for row in &self.rows {
-            let cells = (0..ncols)
-                .map(|i| {
-                    row.get(i)
-                        .map_or((String::new(), None), |c| (clean(&c.text), c.style))
-                })
-                .collect();
-            line(cells, &mut out);
+        for row in rows {
+            line(row, &mut out);
         }
         out
     }
-}
-
-/// Bank text may hold control characters; a table cell must not.
-fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 #[cfg(test)]
@@ -116,13 +118,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn aligns_columns_and_strips_control_characters() {
+    fn aligns_columns_and_escapes_control_characters() {
         let mut t = Table::new(&["ID", "NAME"]);
-        t.row(vec!["a".into(), "Bank\none".into()]);
+        t.row(vec!["a".into(), "Bank\none\x1b[2J".into()]);
         t.row(vec!["long-id".into(), "x".into()]);
         assert_eq!(
             t.render(0, false),
-            "ID       NAME\na        Bank one\nlong-id  x\n"
+            "ID       NAME\na        Bank\\none\\u{1b}[2J\nlong-id  x\n"
         );
     }
 }

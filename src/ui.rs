@@ -2,6 +2,12 @@
 //!
 //! stdout carries Beancount (or a command's table or JSON) and nothing else;
 //! warnings, notes and errors go through here to stderr.
+//!
+//! Messages quote what servers and banks send. Each piece of such text is
+//! made one safe line where it enters a message (`source::terminal::line`);
+//! as a last defence, everything printed here goes through [`sanitize`]:
+//! every secret of the run masked, escape sequences shown rather than
+//! obeyed, and no line that could pass for one of the tool's own.
 
 use std::io::{IsTerminal, Write};
 use std::sync::OnceLock;
@@ -87,9 +93,40 @@ pub fn paint(text: &str, style: Style, on: bool) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
+/// Text as it may reach stderr: every secret of the run masked, every
+/// control character but the newline shown as an escape (colour sequences
+/// kept when `color`, being ours), and every line after the first that does
+/// not start with a space indented, so that no quoted text can start a line
+/// that looks like the tool's (`error: …`).
+pub fn sanitize(text: &str, color: bool) -> String {
+    let masked = source::redact::text(text);
+    let shown = if color {
+        source::terminal::styled_lines(&masked)
+    } else {
+        source::terminal::lines(&masked)
+    };
+    let mut out = String::with_capacity(shown.len());
+    for (i, line) in shown.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+            if !line.is_empty() && !line.starts_with(' ') {
+                out.push_str("  ");
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 fn emit(label: &str, style: Style, msg: &str) {
+    let color = color_stderr();
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "{}: {msg}", paint(label, style, color_stderr()));
+    let _ = writeln!(
+        err,
+        "{}: {}",
+        paint(label, style, color),
+        sanitize(msg, color)
+    );
 }
 
 /// A warning on stderr (silenced by `-q`).
@@ -109,7 +146,8 @@ pub fn note(msg: impl AsRef<str>) {
 /// A plain informational line on stderr (silenced by `-q`).
 pub fn info(msg: impl AsRef<str>) {
     if !quiet() {
-        let _ = writeln!(std::io::stderr().lock(), "{}", msg.as_ref());
+        let text = sanitize(msg.as_ref(), color_stderr());
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
     }
 }
 

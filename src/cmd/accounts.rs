@@ -135,17 +135,23 @@ fn days_left(until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     (until - now).num_days()
 }
 
+/// The server's text, on a terminal: one line, escapes shown.
+fn line(text: &str) -> std::borrow::Cow<'_, str> {
+    source::terminal::line(text)
+}
+
 fn render(s: &Shown, now: DateTime<Utc>, color: bool) -> String {
     let req = &s.req;
-    let status = req.status.as_ref().map_or("unknown", |st| st.describe());
+    let status = line(req.status.as_ref().map_or("unknown", |st| st.describe()));
+    let institution = line(&req.institution_id);
     let bank = match &s.bank_name {
-        Some(n) => format!("{n} ({})", req.institution_id),
-        None => req.institution_id.clone(),
+        Some(n) => format!("{} ({institution})", line(n)),
+        None => institution.to_string(),
     };
     let mut out = format!(
         "{} {}\n",
         ui::paint("requisition", Style::Bold, color),
-        req.id
+        line(&req.id)
     );
     out.push_str(&format!("  bank:         {bank}\n"));
     let status_style = if req.status.as_ref().is_some_and(|st| st.is_linked()) {
@@ -155,11 +161,11 @@ fn render(s: &Shown, now: DateTime<Utc>, color: bool) -> String {
     };
     out.push_str(&format!(
         "  status:       {}\n",
-        ui::paint(status, status_style, color)
+        ui::paint(&status, status_style, color)
     ));
     out.push_str(&format!(
         "  reference:    {}\n",
-        req.reference.as_deref().unwrap_or("-")
+        line(req.reference.as_deref().unwrap_or("-"))
     ));
     out.push_str(&format!(
         "  created:      {}\n",
@@ -189,7 +195,7 @@ fn render(s: &Shown, now: DateTime<Utc>, color: bool) -> String {
                 out.push_str(&format!(
                     "  renew with:   {}\n",
                     ui::command(
-                        &format!("gc-beancount link --bank {} --wait", req.institution_id),
+                        &format!("gc-beancount link --bank {institution} --wait"),
                         color
                     )
                 ));

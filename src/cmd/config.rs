@@ -135,14 +135,16 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
     }
     crate::output::write(None, &out)?;
 
+    // What `import` would refuse is not called valid.
+    if config.accounts.is_empty() {
+        return Err(usage(format!(
+            "{}: no accounts configured, so `import` has nothing to do; \
+             `gc-beancount link --bank INSTITUTION_ID --wait` prints the `accounts:` block to add",
+            located.path.display()
+        )));
+    }
     if args.offline {
         ui::info("the configuration is valid (accounts not checked with GoCardless: --offline)");
-        return Ok(Outcome::Success);
-    }
-    if config.accounts.is_empty() {
-        ui::warn(
-            "no accounts configured: `gc-beancount link --bank INSTITUTION_ID --wait` prints the block to add",
-        );
         return Ok(Outcome::Success);
     }
     let store = crate::connect::open_store(ctx, &located, &config)?;
@@ -161,7 +163,8 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
                     .and_then(|s| serde_json::to_value(s).ok())
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_else(|| "?".into());
-                let bank = m.value.institution_id.as_deref().unwrap_or("?");
+                let bank = source::terminal::line(m.value.institution_id.as_deref().unwrap_or("?"));
+                let status = source::terminal::line(&status);
                 ui::info(format!(
                     "{} {}: {bank}, {status}",
                     ui::paint("ok", Style::Green, color),

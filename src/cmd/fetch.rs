@@ -86,7 +86,8 @@ fn archive(dir: &Path, id: &str, what: &str, body: &str) -> anyhow::Result<()> {
         })
         .collect();
     let path = dir.join(format!("{safe}.{what}.json"));
-    crate::output::write(Some(&path), body)?;
+    // Bank data, as private as the store it comes from.
+    crate::output::write_private(&path, body)?;
     tracing::info!("wrote {}", path.display());
     Ok(())
 }

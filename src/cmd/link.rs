@@ -9,6 +9,9 @@ use gocardless::model::{
     EndUserAgreement, EndUserAgreementRequest, Requisition, RequisitionRequest, RequisitionStatus,
 };
 
+use source::terminal::line;
+use source::yaml;
+
 use crate::cli::LinkArgs;
 use crate::context::Context;
 use crate::exit::{Outcome, usage};
@@ -35,7 +38,7 @@ pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
     let agreement = create_agreement(&client, bank, args, &institution)?;
     ui::info(format!(
         "agreement {}: {} days of history, access for {} days",
-        agreement.id,
+        line(&agreement.id),
         agreement
             .max_historical_days
             .map_or("?".into(), |d| d.to_string()),
@@ -56,16 +59,20 @@ pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
     let requisition = client
         .create_requisition(&request)
         .map_err(crate::errors::with_advice)?;
+    // The server's text, shown on a terminal: one line, no escapes.
     let link = requisition
         .link
-        .clone()
+        .as_deref()
+        .map(|l| line(l).into_owned())
         .context("GoCardless created the requisition without a link")?;
+    let bank_name = line(&institution.name);
 
     if !args.wait {
         ui::info(format!(
             "requisition {} for {}. Open this link in a browser and give consent at the bank; \
              then `gc-beancount accounts` lists the new accounts:",
-            requisition.id, institution.name
+            line(&requisition.id),
+            bank_name
         ));
         crate::output::write(None, &format!("{link}\n"))?;
         return Ok(Outcome::Success);
@@ -74,7 +81,8 @@ pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
     ui::info(format!(
         "requisition {} for {}. Open this link in a browser and give consent at the bank:\n\n  {link}\n\n\
          waiting for the consent (Ctrl-C to stop; `gc-beancount accounts` shows it later too) ...",
-        requisition.id, institution.name
+        line(&requisition.id),
+        bank_name
     ));
     let done = wait(
         &client,
@@ -89,9 +97,9 @@ pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
     if !status.is_linked() {
         anyhow::bail!(
             "requisition {} ended {} ({}): nothing was linked; run `gc-beancount link --bank {bank}` again",
-            done.id,
-            status.describe(),
-            status_code(&status)
+            line(&done.id),
+            line(status.describe()),
+            line(&status_code(&status))
         );
     }
     let cached =
@@ -160,7 +168,7 @@ fn wait(
         let r = client.requisition(id).map_err(crate::errors::with_advice)?;
         if r.status != last {
             if let Some(s) = &r.status {
-                tracing::info!("requisition {id}: {}", s.describe());
+                tracing::info!("requisition {}: {}", line(id), line(s.describe()));
             }
             last = r.status.clone();
         }
@@ -176,9 +184,10 @@ fn wait(
         }
         if start.elapsed() >= timeout {
             anyhow::bail!(
-                "requisition {id} is still {} after {} s; open the link, or check later with \
+                "requisition {} is still {} after {} s; open the link, or check later with \
                  `gc-beancount accounts`",
-                r.status.as_ref().map_or("waiting", |s| s.describe()),
+                line(id),
+                line(r.status.as_ref().map_or("waiting", |s| s.describe())),
                 timeout.as_secs()
             );
         }
@@ -245,28 +254,29 @@ fn accounts_block(
         })
         .collect();
     crate::suggest::disambiguate(&mut names);
+    // Bank text and server ids reach the YAML only through `source::yaml`:
+    // a line break of YAML 1.1 in a name would start a key of its own.
     let mut out = String::from("accounts:\n");
     for (row, (account, _)) in rows.iter().zip(names) {
-        out.push_str(&format!("  - id: {}\n", row.id));
+        out.push_str(&format!("  - id: {}\n", yaml::scalar(&row.id)));
         out.push_str(&format!("    name: {}\n", handle(&account)));
         out.push_str(&format!("    account: {account}\n"));
         if let Some(c) = &row.currency {
-            out.push_str(&format!("    currency: {}\n", yaml_str(c)));
+            out.push_str(&format!("    currency: {}\n", yaml::scalar(c)));
         }
-        let about: Vec<String> = [row.name.as_deref(), row.iban.as_deref()]
+        let about: Vec<&str> = [row.name.as_deref(), row.iban.as_deref()]
             .into_iter()
             .flatten()
-            .map(yaml_comment)
             .collect();
         if !about.is_empty() {
-            out.push_str(&format!("    # {}\n", about.join(", ")));
+            out.push_str(&format!("    # {}\n", yaml::comment(&about.join(", "))));
         }
     }
     Ok(out)
 }
 
-/// A short command-line handle from the suggested account:
-/// `Assets:Revolut:EUR` -> `revolut-eur`.
+/// A short command-line handle from the suggested account (made of ASCII
+/// letters and digits by `suggest`): `Assets:Revolut:EUR` -> `revolut-eur`.
 fn handle(account: &str) -> String {
     account
         .split(':')
@@ -274,23 +284,4 @@ fn handle(account: &str) -> String {
         .map(str::to_lowercase)
         .collect::<Vec<_>>()
         .join("-")
-}
-
-/// A YAML scalar, quoted when plain would be ambiguous.
-fn yaml_str(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        s.to_owned()
-    } else {
-        serde_json::to_string(s).unwrap_or_default()
-    }
-}
-
-/// Bank text in a YAML comment: one line, no control characters.
-fn yaml_comment(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }

@@ -124,6 +124,7 @@ fn link_wait_then_accounts_shows_the_new_accounts() {
     let yaml_ids: Vec<&str> = out
         .lines()
         .filter_map(|l| l.trim().strip_prefix("- id: "))
+        .map(|id| id.trim_matches('"'))
         .collect();
     assert_eq!(
         yaml_ids,
@@ -180,10 +181,121 @@ fn link_wait_then_accounts_shows_the_new_accounts() {
             out.lines()
                 .find_map(|l| l.trim().strip_prefix("currency: "))
                 .unwrap()
+                .trim_matches('"')
                 .to_owned()
         ),
         "details fetched by link come from the store: {req}"
     );
+}
+
+/// Runs `link --wait` for a new requisition, gives consent at the fake
+/// bank with accounts served from `specs`, and returns the command's output.
+fn link_wait_with(
+    env: &Env,
+    reference: &str,
+    specs: Vec<fake_gocardless::AccountSpec>,
+    stdout: std::process::Stdio,
+) -> (std::process::ExitStatus, Vec<String>, String) {
+    let mut child = env
+        .process()
+        .args([
+            "link",
+            "--bank",
+            "GLASGOW_MUTUAL_GLMUGB2L",
+            "--reference",
+            reference,
+            "--wait",
+            "--poll-ms",
+            "100",
+        ])
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let requisition = common::find_requisition(env, reference);
+    let linked = env.server.link_requisition_specs(&requisition, specs);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "link --wait did not finish");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    (status, linked, err)
+}
+
+/// A hostile bank names an account so that, in YAML 1.1, its comment
+/// line breaks (U+2028) and a `base_url` key follows, which would send
+/// the secret key elsewhere on the next run. Appended as the README says
+/// (`link --wait >> gc-beancount.yaml`), the block must leave the
+/// configuration's keys as they were.
+#[test]
+fn a_bank_account_name_cannot_add_a_key_to_the_configuration() {
+    let env = Env::new(1);
+    let base_url = env.server.base_url();
+    std::fs::write(
+        &env.config,
+        format!(
+            "secret_id: {}\nsecret_key: ${{TEST_SECRET_KEY}}\nbase_url: {base_url}\nstore: store.sqlite\n",
+            env.server.secret_id()
+        ),
+    )
+    .unwrap();
+    let hostile = |name: &str, iban: &str| fake_gocardless::AccountSpec {
+        details: Some(serde_json::json!({"account": {
+            "currency": "EUR",
+            "name": name,
+            "iban": iban,
+        }})),
+        ..Default::default()
+    };
+    let specs = vec![
+        hostile(
+            "Main\u{2028}base_url: http://127.0.0.1:9/steal #",
+            "GB00\u{2029}secret_key: stolen",
+        ),
+        hostile(
+            "Savings\u{85}store: /tmp/elsewhere.sqlite",
+            "GB01\nstore: x",
+        ),
+    ];
+    let append = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&env.config)
+        .unwrap();
+    let (status, linked, err) = link_wait_with(&env, "hostile-name", specs, append.into());
+    assert!(status.success(), "{err}");
+
+    let config = std::fs::read_to_string(&env.config).unwrap();
+    assert!(config.contains("Main\\u{2028}base_url"), "{config}");
+    let assert = env
+        .cmd()
+        .args(["config", "check", "--offline"])
+        .assert()
+        .success();
+    let shown = stdout(&assert);
+    let value = |key: &str| {
+        shown
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(value("base_url:"), base_url, "{shown}\n{config}");
+    assert!(value("store:").ends_with("/store.sqlite"), "{shown}");
+    assert_eq!(value("accounts:"), "2", "{shown}");
+    for id in &linked {
+        assert!(shown.contains(&format!("- id: {id}")), "{shown}");
+    }
 }
 
 #[test]
@@ -302,4 +414,24 @@ fn link_retries_with_90_days_when_the_bank_refuses_longer_terms() {
     );
     assert_eq!(env.count("POST", "/api/v2/agreements/enduser/"), 2);
     assert_eq!(env.count("POST", "/api/v2/requisitions/"), 1);
+}
+
+/// A configuration without accounts is not called valid by `config check`
+/// when `import` would refuse it: both say what to do.
+#[test]
+fn config_check_and_import_agree_that_no_accounts_is_not_ready() {
+    let env = Env::new(1);
+    env.write_config(&[]);
+    for args in [
+        &["config", "check", "--offline"][..],
+        &["config", "check"],
+        &["import"],
+    ] {
+        let err = stderr(env.cmd().args(args).assert().code(2));
+        assert!(
+            err.contains("no accounts configured") && err.contains("gc-beancount link --bank"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("is valid"), "{args:?}: {err}");
+    }
 }

@@ -108,3 +108,42 @@ fn a_bad_test_clock_is_a_usage_error() {
     );
     assert!(err.contains("GC_BEANCOUNT_NOW"), "{err}");
 }
+
+/// What cannot be a configuration is refused before it is read, naming
+/// it: a device that never ends, a FIFO, a folder, a (sparse) huge file.
+#[test]
+fn a_configuration_that_is_not_a_small_regular_file_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.yaml");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(2 << 30)
+        .unwrap();
+    let fifo = dir.path().join("fifo.yaml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for (path, says) in [
+        (std::path::PathBuf::from("/dev/zero"), "not a regular file"),
+        (fifo, "not a regular file"),
+        (dir.path().to_path_buf(), "not a regular file"),
+        (huge, "2048 MiB"),
+    ] {
+        let err = stderr(
+            bin()
+                .args(["config", "check", "--offline", "-c"])
+                .arg(&path)
+                .assert()
+                .code(2),
+        );
+        assert!(
+            err.contains(&*path.to_string_lossy()) && err.contains(says),
+            "{}: {err}",
+            path.display()
+        );
+    }
+}

@@ -226,3 +226,259 @@ fn presets_are_listed_with_their_banks() {
     assert_eq!(cbk["institutions"][0], "COMMERZBANK_COBADEFF");
     assert_eq!(cbk["source"], "builtin");
 }
+
+/// A folder with one statement and a configuration for it; the arguments
+/// of `extract` for them.
+fn one_statement(dir: &std::path::Path) -> Vec<std::ffi::OsString> {
+    let src = fixtures().join("statements/sample-statement.json");
+    std::fs::copy(&src, dir.join("a1.transactions.json")).unwrap();
+    let cfg = config(dir, &["a1"]);
+    vec![
+        "extract".into(),
+        "-c".into(),
+        cfg.into(),
+        dir.join("a1.transactions.json").into(),
+    ]
+}
+
+/// `-o` replaces a regular file atomically, but writes into what is not
+/// one (a device, a FIFO, a process substitution) instead of replacing it,
+/// writes a link's target and keeps the link, and refuses a folder.
+#[cfg(unix)]
+#[test]
+fn output_to_devices_fifos_links_and_folders() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let args = one_statement(dir.path());
+    let run = |out: &std::path::Path| bin().args(&args).arg("-o").arg(out).assert();
+
+    run("/dev/null".as_ref()).success();
+    let null = std::fs::metadata("/dev/null").unwrap().file_type();
+    assert!(null.is_char_device());
+    let err = stderr(run("/dev/full".as_ref()).code(1));
+    assert!(err.contains("/dev/full"), "{err}");
+
+    let real = dir.path().join("real.bean");
+    let link = dir.path().join("link.bean");
+    std::fs::write(&real, "old\n").unwrap();
+    std::os::unix::fs::symlink("real.bean", &link).unwrap();
+    run(&link).success();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .contains("Assets:Bank:Acc0")
+    );
+
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    run(&fifo).success();
+    assert!(reader.join().unwrap().contains("Assets:Bank:Acc0"));
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+
+    // bash's `>(…)` is a pipe named /dev/fd/N.
+    let bin_path = assert_cmd::cargo::cargo_bin("gc-beancount");
+    let quoted: Vec<String> = std::iter::once(bin_path.into_os_string())
+        .chain(args.iter().cloned())
+        .map(|a| format!("'{}'", a.to_string_lossy()))
+        .collect();
+    let script = format!(
+        "{} -o >(cat > substituted.bean) && wait $!",
+        quoted.join(" ")
+    );
+    let status = std::process::Command::new("bash")
+        .current_dir(dir.path())
+        .env_remove("GC_BEANCOUNT_CONFIG")
+        .args(["-c", &script])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let substituted = std::fs::read_to_string(dir.path().join("substituted.bean")).unwrap();
+    assert!(substituted.contains("Assets:Bank:Acc0"), "{substituted}");
+
+    let err = stderr(run(dir.path()).code(2));
+    assert!(err.contains("is a folder"), "{err}");
+}
+
+/// A run killed between writing its temporary file and the rename leaves
+/// `.NAME.gc-beancount-tmp-PID`; the next run removes it once that process
+/// is gone.
+#[test]
+fn a_temporary_file_left_by_a_killed_run_is_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = one_statement(dir.path());
+    let out = dir.path().join("out.bean");
+    // Beyond any process id Linux gives (at most 2^22).
+    let stale = dir.path().join(".out.bean.gc-beancount-tmp-4000000000");
+    std::fs::write(&stale, "half a file").unwrap();
+    bin().args(&args).arg("-o").arg(&out).assert().success();
+    assert!(!stale.exists());
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    names.sort();
+    assert!(names.is_empty(), "{names:?}");
+}
+
+/// `-o` naming a file the ledger includes (not only a `-e` file itself,
+/// and through a link as well) is refused before anything is written.
+#[test]
+fn output_over_a_file_the_ledger_includes_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = one_statement(dir.path());
+    let top = dir.path().join("top.bean");
+    let main = dir.path().join("main.bean");
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::write(&top, "include \"sub/*.bean\"\ninclude \"main.bean\"\n").unwrap();
+    let kept = "2020-01-01 open Assets:Bank:Acc0 EUR\n";
+    std::fs::write(&main, kept).unwrap();
+    std::fs::write(sub.join("2025.bean"), kept).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("main.bean", dir.path().join("alias.bean")).unwrap();
+    let mut targets = vec![main.clone(), sub.join("2025.bean"), top.clone()];
+    #[cfg(unix)]
+    targets.push(dir.path().join("alias.bean"));
+    for out in targets {
+        let err = stderr(
+            bin()
+                .args(&args)
+                .arg("-e")
+                .arg(&top)
+                .arg("-o")
+                .arg(&out)
+                .assert()
+                .code(2),
+        );
+        assert!(err.contains("would replace it"), "{}: {err}", out.display());
+    }
+    assert_eq!(std::fs::read_to_string(&main).unwrap(), kept);
+    assert_eq!(
+        std::fs::read_to_string(sub.join("2025.bean")).unwrap(),
+        kept
+    );
+    // A file outside the ledger is written.
+    let new = dir.path().join("new.bean");
+    bin()
+        .args(&args)
+        .arg("-e")
+        .arg(&top)
+        .arg("-o")
+        .arg(&new)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(&new)
+            .unwrap()
+            .contains("Assets:Bank:Acc0")
+    );
+}
+
+/// A ledger that never ends or is not a file (`-e /dev/zero`, an include
+/// of it, a FIFO, a huge sparse file) is refused with the file named,
+/// quickly and without taking all memory.
+#[cfg(unix)]
+#[test]
+fn a_ledger_that_is_not_a_readable_file_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = one_statement(dir.path());
+    let includes = dir.path().join("includes.bean");
+    std::fs::write(&includes, "; books\ninclude \"/dev/zero\"\n").unwrap();
+    let fifo = dir.path().join("fifo.bean");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let sparse = dir.path().join("sparse.bean");
+    let file = std::fs::File::create(&sparse).unwrap();
+    file.set_len(2 << 30).unwrap();
+    for (ledger, says) in [
+        (
+            "/dev/zero".into(),
+            "/dev/zero: it is a character device, not a regular file",
+        ),
+        (includes.clone(), "includes.bean:2: included file /dev/zero"),
+        (fifo, "fifo.bean: it is a FIFO"),
+        (sparse, "sparse.bean: line 1 is longer than 4 MiB"),
+    ] {
+        let ledger: std::path::PathBuf = ledger;
+        let err = stderr(bin().args(&args).arg("-e").arg(&ledger).assert().code(2));
+        assert!(err.contains(says), "{}: {err}", ledger.display());
+    }
+}
+
+/// A transactions file holding a top-level JSON array (or anything but an
+/// object) is unreadable, named with the reason: never an empty response
+/// that silently drops everything.
+#[test]
+fn a_transactions_file_that_is_not_a_json_object_is_named_not_taken_as_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), &["a1", "a2"]);
+    std::fs::write(dir.path().join("a1.transactions.json"), "[]").unwrap();
+    std::fs::write(
+        dir.path().join("a2.transactions.json"),
+        r#"{"transactions": [{"transactionId": "x"}]}"#,
+    )
+    .unwrap();
+    let assert = bin()
+        .args(["extract", "-c"])
+        .arg(&cfg)
+        .arg(dir.path())
+        .assert()
+        .code(4);
+    let err = stderr(assert);
+    for file in ["a1.transactions.json", "a2.transactions.json"] {
+        let line = err.lines().find(|l| l.contains(file)).unwrap_or_default();
+        assert!(line.contains("expected a JSON object"), "{file}: {err}");
+    }
+}
+
+/// Bank text in a warning (here an id with escapes and a newline, on a
+/// record that cannot be converted) is shown with its escapes visible, and
+/// cannot forge a line of its own.
+#[test]
+fn bank_text_in_a_warning_can_neither_drive_the_terminal_nor_forge_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = serde_json::json!({"transactions": {"booked": [
+        {"transactionId": "t-1\u{1b}]0;pwned\u{7}\nerror: forged\u{2028}x",
+         "transactionAmount": {"amount": "-3.00", "currency": "EUR"}}
+    ], "pending": []}});
+    std::fs::write(dir.path().join("a1.transactions.json"), body.to_string()).unwrap();
+    let cfg = config(dir.path(), &["a1"]);
+    let err = stderr(
+        bin()
+            .args(["extract", "-c"])
+            .arg(&cfg)
+            .arg(dir.path())
+            .assert()
+            .code(4),
+    );
+    assert!(err.contains("t-1"), "{err}");
+    for bad in ['\u{1b}', '\u{7}', '\u{2028}'] {
+        assert!(!err.contains(bad), "{bad:?} reached stderr: {err:?}");
+    }
+    assert!(
+        !err.lines().any(|l| l.starts_with("error: forged")),
+        "{err}"
+    );
+}

@@ -241,6 +241,16 @@ fn fetch_archives_responses_that_extract_converts_to_the_same_output() {
         .collect();
     names.sort();
     assert_eq!(names.len(), 4, "{names:?}");
+    // Bank data, as private as the store.
+    #[cfg(unix)]
+    for name in &names {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(archive.join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}");
+    }
     let imported = stdout(&env.cmd().arg("import").assert().success());
     let extracted = stdout(&env.cmd().arg("extract").arg(&archive).assert().success());
     assert_eq!(imported, extracted);
@@ -377,4 +387,243 @@ fn the_preset_of_the_accounts_bank_is_chosen_by_its_institution() {
         shown.contains("preset: commerzbank (for COMMERZBANK_COBADEFF)"),
         "{shown}"
     );
+}
+
+/// A bank answering a transactions request with a top-level JSON array
+/// (valid JSON, but not the response) fails that account clearly; it is
+/// never read as a response with nothing in it.
+#[test]
+fn a_transactions_answer_that_is_a_json_array_fails_the_account_clearly() {
+    let env = Env::new(2);
+    let ids = env.server.account_ids();
+    env.server.inject(fake_gocardless::Fault::next(
+        &format!("/accounts/{}/transactions/", ids[1]),
+        1,
+        fake_gocardless::FaultKind::Body {
+            status: 200,
+            body: "[]".into(),
+        },
+    ));
+    let assert = env.cmd().arg("import").assert().code(3);
+    let out = stdout(&assert);
+    let err = stderr(assert);
+    assert!(out.contains("Assets:Bank:Current"), "{out}");
+    assert!(!out.contains("Assets:Bank:Account1"), "{out}");
+    let line = err
+        .lines()
+        .find(|l| l.contains(&ids[1]))
+        .unwrap_or_default();
+    assert!(line.contains("expected a JSON object"), "{err}");
+}
+
+/// A `store:` naming a file that is not a store is refused, and left as
+/// it was: its permissions too (the message says it was left untouched).
+#[cfg(unix)]
+#[test]
+fn a_store_setting_naming_another_file_leaves_that_file_untouched() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = Env::new(1);
+    let notes = env.dir.path().join("notes.txt");
+    std::fs::write(&notes, "my notes\n").unwrap();
+    std::fs::set_permissions(&notes, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let config = std::fs::read_to_string(&env.config)
+        .unwrap()
+        .replace("store: store.sqlite", "store: notes.txt");
+    std::fs::write(&env.config, config).unwrap();
+    let err = stderr(env.cmd().arg("import").assert().failure());
+    assert!(
+        err.contains("notes.txt") && err.contains("left untouched"),
+        "{err}"
+    );
+    let meta = std::fs::metadata(&notes).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o644);
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes\n");
+    assert_eq!(env.count("POST", "/api/v2/token/new/"), 0);
+}
+
+/// The secrets of a run: the secret key and the stored tokens.
+fn run_secrets(env: &Env) -> Vec<String> {
+    let mut secrets = vec![env.server.secret_key()];
+    if let Ok(store) = gocardless::store::Store::open(env.store())
+        && let Ok(Some(t)) = store.load_tokens(&env.server.secret_id())
+    {
+        secrets.push(t.access.expose().to_owned());
+        secrets.push(t.refresh.expose().to_owned());
+    }
+    secrets
+}
+
+/// Asserts that stderr shows an echo, masked, and no secret of the run.
+fn assert_masked(env: &Env, err: &str, what: &str) {
+    for secret in run_secrets(env) {
+        assert!(
+            !err.contains(&secret),
+            "{what}: a secret reached stderr:\n{err}"
+        );
+        // Not even its first half (a cut quote of it).
+        assert!(
+            !err.contains(&secret[..secret.len() / 2]),
+            "{what}: part of a secret reached stderr:\n{err}"
+        );
+    }
+    assert!(err.contains("[redacted]"), "{what}: no echo shown:\n{err}");
+}
+
+/// A server that echoes the request in its answer (its `Authorization`
+/// header, its body with the secret key or the refresh token) in an error
+/// or in a malformed 200 gets none of it printed, at any verbosity.
+#[test]
+fn secrets_a_server_echoes_back_never_reach_stderr() {
+    use fake_gocardless::{Fault, FaultKind};
+    let env = Env::new(1);
+    // The login's body carries the secret key.
+    env.server
+        .inject(Fault::next("/token/new/", 1, FaultKind::Echo(400)));
+    let err = stderr(env.cmd().args(["import", "-vv"]).assert().failure());
+    assert_masked(&env, &err, "token/new");
+
+    // Logged in; the bearer token echoed by a 400, a 401 and a 200.
+    env.cmd().arg("import").assert().success();
+    for status in [400, 401, 200] {
+        env.server
+            .inject(Fault::next("/transactions/", 3, FaultKind::Echo(status)));
+        let err = stderr(
+            env.cmd()
+                .args(["import", "--refresh", "-vvv"])
+                .assert()
+                .failure(),
+        );
+        assert_masked(&env, &err, &format!("transactions {status}"));
+    }
+
+    // A day on, the refresh's body carries the refresh token.
+    env.server.advance(chrono::Duration::days(1));
+    env.server
+        .inject(Fault::next("/token/refresh/", 1, FaultKind::Echo(400)));
+    let err = stderr(
+        env.cmd()
+            .env("GC_BEANCOUNT_NOW", env.server.now().to_rfc3339())
+            .args(["import", "-vv"])
+            .assert()
+            .failure(),
+    );
+    assert_masked(&env, &err, "token/refresh");
+}
+
+/// A server's message carrying terminal escapes, bidi controls and a
+/// newline followed by a forged `error:` line is shown on its own line with
+/// all of them visible: it can neither drive the terminal nor pass for a
+/// line of the tool's own, with or without colour.
+#[test]
+fn a_servers_message_can_neither_drive_the_terminal_nor_forge_a_line() {
+    use fake_gocardless::{Fault, FaultKind};
+    let env = Env::new(1);
+    let body = serde_json::json!({
+        "summary": "\u{1b}]0;pwned\u{7}Bad\u{1b}[2J\u{1b}[H",
+        "detail": "x\nerror: forged line\r\u{202e}desrever\u{85}warning: forged too",
+        "status_code": 400,
+    });
+    for color in ["never", "always"] {
+        env.server.inject(Fault::next(
+            "/transactions/",
+            1,
+            FaultKind::Body {
+                status: 400,
+                body: body.to_string(),
+            },
+        ));
+        let err = stderr(
+            env.cmd()
+                .args(["import", "--refresh", "-v", "--color", color])
+                .assert()
+                .failure(),
+        );
+        for bad in [
+            "\u{1b}]",
+            "\u{1b}[2J",
+            "\u{1b}[H",
+            "\u{7}",
+            "\r",
+            "\u{202e}",
+            "\u{85}",
+        ] {
+            assert!(
+                !err.contains(bad),
+                "{color}: {bad:?} reached stderr:\n{err:?}"
+            );
+        }
+        for line in err.lines() {
+            let line = line.trim_start();
+            assert!(
+                !line.starts_with("error: forged") && !line.starts_with("warning: forged"),
+                "{color}: a forged line:\n{err}"
+            );
+        }
+        assert!(err.contains(r"\u{1b}]0;pwned"), "{color}: {err}");
+        if color == "always" {
+            assert!(err.contains("\u{1b}[1;31merror"), "{color}: {err:?}");
+        }
+    }
+}
+
+/// Token requests are repeated after a dropped connection or a server
+/// error, and the accounts fetched at once share one: counted at the
+/// server. Wrong credentials cost one `token/new` per run.
+#[test]
+fn token_requests_are_retried_shared_and_never_repeated_for_wrong_credentials() {
+    use fake_gocardless::{Fault, FaultKind};
+    let env = Env::new(3);
+    let tokens = |env: &Env| {
+        (
+            env.count("POST", "/api/v2/token/new/"),
+            env.count("POST", "/api/v2/token/refresh/"),
+        )
+    };
+    env.server
+        .inject(Fault::next("/token/new/", 1, FaultKind::Drop));
+    env.server
+        .inject(Fault::next("/token/new/", 2, FaultKind::Status(500)));
+    env.cmd().arg("import").assert().success();
+    assert_eq!(tokens(&env), (3, 0));
+
+    // A day on: the three accounts need a refresh at once; one is made,
+    // and a 500 on it is retried.
+    env.server.advance(chrono::Duration::days(1));
+    env.server
+        .inject(Fault::next("/token/refresh/", 1, FaultKind::Status(500)));
+    env.cmd()
+        .env("GC_BEANCOUNT_NOW", env.server.now().to_rfc3339())
+        .arg("import")
+        .assert()
+        .success();
+    assert_eq!(tokens(&env), (3, 2));
+
+    // The next day the refresh fails for good: it is tried by one account's
+    // thread, as often as the retry policy allows, not once per account.
+    env.server.advance(chrono::Duration::days(1));
+    env.server
+        .inject(Fault::next("/token/refresh/", 1000, FaultKind::Status(500)));
+    let err = stderr(
+        env.cmd()
+            .env("GC_BEANCOUNT_NOW", env.server.now().to_rfc3339())
+            .arg("import")
+            .assert()
+            .failure(),
+    );
+    assert!(err.contains("POST token/refresh"), "{err}");
+    let attempts = gocardless::RetryPolicy::default().max_attempts as usize;
+    assert_eq!(tokens(&env), (3, 2 + attempts), "{err}");
+
+    // Wrong credentials: one token/new for the run, whatever the accounts.
+    let wrong = Env::new(3);
+    let err = stderr(
+        wrong
+            .cmd()
+            .env("TEST_SECRET_KEY", "not-the-secret-key")
+            .arg("import")
+            .assert()
+            .failure(),
+    );
+    assert!(err.contains("secret_key"), "{err}");
+    assert_eq!(tokens(&wrong), (1, 0), "{err}");
 }

@@ -174,7 +174,8 @@ pub fn handle(shared: &Shared, req: &Req) -> Resp {
 }
 
 /// `{"path_contains": "...", "nth": 1, "times": 1, "kind": "status", "status": 503}`;
-/// kinds: status (status), slow (ms), malformed, drop, api_rate_limit (seconds), bank_daily_limit.
+/// kinds: status (status), slow (ms), malformed, drop, api_rate_limit (seconds), bank_daily_limit,
+/// echo (status), body (status, body).
 fn parse_fault(body: &[u8]) -> Result<Fault, String> {
     let v: Value =
         serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
@@ -188,9 +189,19 @@ fn parse_fault(body: &[u8]) -> Result<Fault, String> {
             seconds: num("seconds", 60),
         },
         Some("bank_daily_limit") => FaultKind::BankDailyLimit,
+        Some("echo") => FaultKind::Echo(num("status", 400) as u16),
+        Some("body") => FaultKind::Body {
+            status: num("status", 200) as u16,
+            body: v
+                .get("body")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
+        },
         other => {
             return Err(format!(
-                "unknown fault kind {other:?}: use status, slow, malformed, drop, api_rate_limit or bank_daily_limit"
+                "unknown fault kind {other:?}: use status, slow, malformed, drop, api_rate_limit, \
+                 bank_daily_limit, echo or body"
             ));
         }
     };

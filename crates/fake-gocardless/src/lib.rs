@@ -188,6 +188,19 @@ impl FakeServer {
             .link_requisition(requisition_id, accounts)
     }
 
+    /// Moves a requisition to `LN` with one new account per spec, served
+    /// from its payloads (a bank whose account name is hostile, say);
+    /// returns their ids (none for an unknown requisition).
+    pub fn link_requisition_specs(
+        &self,
+        requisition_id: &str,
+        specs: Vec<AccountSpec>,
+    ) -> Vec<String> {
+        self.shared
+            .lock()
+            .link_requisition_specs(requisition_id, specs.into_iter().map(Some).collect())
+    }
+
     /// Sets a requisition's status (`"RJ"`, `"EX"`, …). `"EX"` also expires
     /// the access to its accounts, as [`FakeServer::expire_access`] does.
     pub fn set_requisition_status(&self, requisition_id: &str, status: &str) {

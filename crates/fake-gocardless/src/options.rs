@@ -124,6 +124,18 @@ pub enum FaultKind {
     },
     /// The bank's 429 (`type: RateLimitError`, daily limit of the institution).
     BankDailyLimit,
+    /// Answer with this status and a plain-text body quoting the request
+    /// (its `Authorization` header and its body, line by line), as a
+    /// careless server's error page does: a token or secret key a client
+    /// shows from it has leaked.
+    Echo(u16),
+    /// Answer with exactly this status and body.
+    Body {
+        /// The status.
+        status: u16,
+        /// The body, sent as `application/json` whatever it holds.
+        body: String,
+    },
 }
 
 /// An account served from given payloads (e.g. fixtures) instead of

@@ -66,33 +66,49 @@ pub struct Client {
 pub(crate) struct Inner {
     http: Http,
     pub(crate) base: Url,
-    secret_id: String,
+    /// Half of the user secret: masked in messages like the key (it is a
+    /// `Secret` for that), though it is sent as plain text.
+    secret_id: Secret,
     secret_key: Secret,
     store: Arc<dyn TokenStore>,
     pub(crate) clock: Arc<dyn Clock>,
     retry: RetryPolicy,
+    token_retry: RetryPolicy,
     token_margin: chrono::Duration,
     /// The tokens last used, so that most requests need no store lookup.
     tokens: Mutex<Option<Tokens>>,
+    /// How the token requests went, so that threads that waited for one
+    /// share its result instead of each repeating it.
+    acquired: Mutex<Acquired>,
+}
+
+/// The outcome of the token requests made so far.
+#[derive(Default)]
+struct Acquired {
+    /// How many times a thread has got or failed to get a token.
+    round: u64,
+    /// How the last round failed, if it did, and when.
+    failure: Option<(Error, Instant)>,
+    /// GoCardless rejected the secret id and key: final for this client,
+    /// as asking again cannot succeed and `token/new` is rate-limited.
+    refused: Option<Error>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base.as_str())
-            .field(
-                "secret_id",
-                &Secret::new(self.inner.secret_id.clone()).masked(),
-            )
+            .field("secret_id", &self.inner.secret_id.masked())
             .field("secret_key", &self.inner.secret_key)
             .field("retry", &self.inner.retry)
+            .field("token_retry", &self.inner.token_retry)
             .finish_non_exhaustive()
     }
 }
 
 /// Configures a [`Client`]. See [`Client::builder`].
 pub struct ClientBuilder {
-    secret_id: String,
+    secret_id: Secret,
     secret_key: Secret,
     base_url: String,
     store: Arc<dyn TokenStore>,
@@ -100,6 +116,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     total_timeout: Duration,
     retry: RetryPolicy,
+    token_retry: RetryPolicy,
     user_agent: String,
     token_margin: Duration,
 }
@@ -119,7 +136,7 @@ impl Client {
     /// `secret_key` (from bankaccountdata.gocardless.com → User secrets).
     pub fn builder(secret_id: impl Into<String>, secret_key: Secret) -> ClientBuilder {
         ClientBuilder {
-            secret_id: secret_id.into().trim().to_owned(),
+            secret_id: Secret::new(secret_id.into().trim()),
             secret_key,
             base_url: DEFAULT_BASE_URL.to_owned(),
             store: Arc::new(MemoryTokenStore::new()),
@@ -127,6 +144,7 @@ impl Client {
             connect_timeout: Duration::from_secs(10),
             total_timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
+            token_retry: RetryPolicy::default(),
             user_agent: concat!("gc-beancount/", env!("CARGO_PKG_VERSION")).to_owned(),
             token_margin: Duration::from_secs(60),
         }
@@ -164,6 +182,15 @@ impl ClientBuilder {
     /// How failed requests are retried (see [`RetryPolicy`]).
     pub fn retry(mut self, policy: RetryPolicy) -> ClientBuilder {
         self.retry = policy;
+        self
+    }
+
+    /// How failed token requests (`token/new`, `token/refresh`) are retried
+    /// (default: [`RetryPolicy::default`]). Unlike other POSTs they are
+    /// repeated after any server error or broken connection: a second
+    /// login or refresh only replaces the first one's token.
+    pub fn token_retry(mut self, policy: RetryPolicy) -> ClientBuilder {
+        self.token_retry = policy;
         self
     }
 
@@ -212,8 +239,10 @@ impl ClientBuilder {
                 store: self.store,
                 clock: self.clock,
                 retry: self.retry,
+                token_retry: self.token_retry,
                 token_margin: margin,
                 tokens: Mutex::new(None),
+                acquired: Mutex::new(Acquired::default()),
             }),
         })
     }
@@ -242,9 +271,11 @@ pub(crate) struct Request<'a> {
     pub(crate) body: Option<serde_json::Value>,
     /// Whether it needs an access token (all but the token endpoints).
     pub(crate) auth: bool,
-    /// Whether its answer carries secrets (token endpoints): then no part
-    /// of the body is quoted in errors.
-    pub(crate) secret_answer: bool,
+    /// Whether it is a token request: its answer carries secrets (no part
+    /// of it is quoted in errors), and it is safe to repeat, so it is
+    /// retried after any server error or broken connection, with the
+    /// client's token retry policy.
+    pub(crate) token: bool,
 }
 
 /// What a single attempt gave.
@@ -272,9 +303,13 @@ impl Client {
     /// Sends a request with authentication, retries and back-off; returns
     /// the body of a successful answer.
     pub(crate) fn send(&self, req: &Request<'_>) -> Result<Raw, Error> {
-        let policy = self.inner.retry;
+        let policy = if req.token {
+            self.inner.token_retry
+        } else {
+            self.inner.retry
+        };
         let start = Instant::now();
-        let idempotent = req.method != Method::POST;
+        let idempotent = req.method != Method::POST || req.token;
         let mut attempt: u32 = 0;
         let mut renewed = false;
         loop {
@@ -411,15 +446,7 @@ impl Client {
         {
             return Ok(t.access);
         }
-        let lock = acquisition_lock(&self.inner.secret_id);
-        let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-        // Another client may have got one while we waited for the lock.
-        let current = self
-            .inner
-            .store
-            .load(&self.inner.secret_id)
-            .or_else(|| self.cached());
-        self.obtain(op, current, None)
+        self.acquire(op, None)
     }
 
     /// After a 401 "invalid token": gets another access token unless someone
@@ -427,14 +454,65 @@ impl Client {
     /// refresh token is rejected too.
     fn renew_rejected(&self, op: &Operation, rejected: &Secret) -> Result<(), Error> {
         tracing::info!(op = %op, "access token rejected; renewing it");
-        let lock = acquisition_lock(&self.inner.secret_id);
+        self.acquire(op, Some(rejected)).map(|_| ())
+    }
+
+    /// Gets a token with one token request in flight at a time: threads
+    /// that find one in flight wait for it and share its result, the token
+    /// it got (found in the store) or the way it failed; so a failing
+    /// refresh is retried by one thread, not by every account's thread.
+    /// A failure, already retried for up to the token policy's `max_total`,
+    /// also stands for that long for threads that come after it; rejected
+    /// credentials stand for good.
+    fn acquire(&self, op: &Operation, rejected: Option<&Secret>) -> Result<Secret, Error> {
+        let shared = |e: &Error| Err(e.clone().about(op.subject.clone()));
+        let round = {
+            let acquired = self.acquired();
+            if let Some(e) = &acquired.refused {
+                return shared(e);
+            }
+            if let Some((e, at)) = &acquired.failure
+                && at.elapsed() < self.inner.token_retry.max_total
+            {
+                return shared(e);
+            }
+            acquired.round
+        };
+        let lock = acquisition_lock(self.inner.secret_id.expose());
         let _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
+        {
+            let acquired = self.acquired();
+            if let Some(e) = &acquired.refused {
+                return shared(e);
+            }
+            // Another thread tried while this one waited, and failed.
+            if acquired.round != round
+                && let Some((e, _)) = &acquired.failure
+            {
+                return shared(e);
+            }
+        }
+        // Another thread or client may have got one while this one waited.
         let current = self
             .inner
             .store
-            .load(&self.inner.secret_id)
+            .load(self.inner.secret_id.expose())
             .or_else(|| self.cached());
-        self.obtain(op, current, Some(rejected)).map(|_| ())
+        let result = self.obtain(op, current, rejected);
+        let mut acquired = self.acquired();
+        acquired.round += 1;
+        acquired.failure = result.as_ref().err().map(|e| (e.clone(), Instant::now()));
+        if let Err(e @ Error::BadCredentials { .. }) = &result {
+            acquired.refused = Some(e.clone());
+        }
+        result
+    }
+
+    fn acquired(&self) -> std::sync::MutexGuard<'_, Acquired> {
+        self.inner
+            .acquired
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// The token decision, under the acquisition lock.
@@ -479,7 +557,7 @@ impl Client {
             url: self.url(&["token", "refresh"]),
             body: Some(serde_json::json!({ "refresh": current.refresh.expose() })),
             auth: false,
-            secret_answer: true,
+            token: true,
         };
         let fetched: Fetched<crate::model::AccessToken> = self.fetch(&req)?;
         let now = fetched.fetched_at;
@@ -503,11 +581,11 @@ impl Client {
             method: Method::POST,
             url: self.url(&["token", "new"]),
             body: Some(serde_json::json!({
-                "secret_id": self.inner.secret_id,
+                "secret_id": self.inner.secret_id.expose(),
                 "secret_key": self.inner.secret_key.expose(),
             })),
             auth: false,
-            secret_answer: true,
+            token: true,
         };
         let fetched: Fetched<crate::model::TokenPair> = self.fetch(&req).map_err(|e| {
             // A 401 on token/new can only be the credentials.
@@ -540,12 +618,12 @@ impl Client {
     }
 
     fn keep(&self, tokens: &Tokens) {
-        self.inner.store.save(&self.inner.secret_id, tokens);
+        self.inner.store.save(self.inner.secret_id.expose(), tokens);
         self.remember(tokens.clone());
     }
 
     fn forget(&self) {
-        self.inner.store.clear(&self.inner.secret_id);
+        self.inner.store.clear(self.inner.secret_id.expose());
         *self.inner.tokens.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
@@ -556,7 +634,7 @@ impl Client {
         let stored = self
             .inner
             .store
-            .load(&self.inner.secret_id)
+            .load(self.inner.secret_id.expose())
             .or_else(|| self.cached());
         stored.map_or(TokenState::Missing, |t| {
             t.state(now, self.inner.token_margin)
@@ -577,7 +655,7 @@ pub(crate) fn parse<T: DeserializeOwned>(
     serde_json::from_str(body).map_err(|e| Error::Malformed {
         op: req.op.clone(),
         status,
-        reason: if req.secret_answer {
+        reason: if req.token {
             // serde's message may quote the offending value: a token.
             format!(
                 "not the expected JSON at line {} column {}",
@@ -585,12 +663,13 @@ pub(crate) fn parse<T: DeserializeOwned>(
                 e.column()
             )
         } else {
-            e.to_string()
+            source::redact::text(&e.to_string()).into_owned()
         },
-        body_start: if req.secret_answer {
+        // Masked before it is cut, so no part of a secret is left.
+        body_start: if req.token {
             String::new()
         } else {
-            body_start(body)
+            body_start(&source::redact::text(body))
         },
     })
 }

@@ -5,6 +5,12 @@
 //! classification reads the status *and* the text, because GoCardless
 //! reports an expired agreement as 400, 401 or 403, and two different
 //! limits as 429.
+//!
+//! A server's text is hostile: it may echo a token or the secret key, or
+//! carry terminal escapes and newlines that would forge lines of output.
+//! So a body is stripped of every known secret as soon as it arrives
+//! ([`source::redact`]), and every piece of server text is shown through
+//! [`shown`]: secrets masked again, and made one safe terminal line.
 
 use std::fmt;
 use std::time::Duration;
@@ -27,11 +33,12 @@ pub enum Subject {
 
 impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Ids come from the configuration, the command line or a server.
         match self {
-            Subject::Account(id) => write!(f, "account {id}"),
-            Subject::Requisition(id) => write!(f, "requisition {id}"),
-            Subject::Agreement(id) => write!(f, "agreement {id}"),
-            Subject::Institution(id) => write!(f, "institution {id}"),
+            Subject::Account(id) => write!(f, "account {}", shown(id)),
+            Subject::Requisition(id) => write!(f, "requisition {}", shown(id)),
+            Subject::Agreement(id) => write!(f, "agreement {}", shown(id)),
+            Subject::Institution(id) => write!(f, "institution {}", shown(id)),
         }
     }
 }
@@ -108,12 +115,14 @@ impl fmt::Display for ApiMessage {
             .summary
             .as_deref()
             .map(str::trim)
-            .filter(|s| !s.is_empty());
+            .filter(|s| !s.is_empty())
+            .map(shown);
         let detail = self
             .detail
             .as_deref()
             .map(str::trim)
-            .filter(|s| !s.is_empty());
+            .filter(|s| !s.is_empty())
+            .map(shown);
         match (summary, detail) {
             (Some(s), Some(d)) if s != d => write!(f, ": \"{s}\": \"{d}\""),
             (Some(s), _) => write!(f, ": \"{s}\""),
@@ -124,19 +133,19 @@ impl fmt::Display for ApiMessage {
 }
 
 /// Every way a GoCardless call can fail.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The client was configured wrongly (bad base URL, plain `http` to a
     /// host that is not loopback, …).
-    #[error("invalid GoCardless client configuration: {message}")]
+    #[error("invalid GoCardless client configuration: {}", shown(.message))]
     InvalidConfig {
         /// What is wrong and what to do.
         message: String,
     },
 
     /// An argument was unusable (a blank id, say); nothing was sent.
-    #[error("{op}: {message}")]
+    #[error("{op}: {}", shown(.message))]
     InvalidArgument {
         /// The operation.
         op: Operation,
@@ -238,7 +247,7 @@ pub enum Error {
 
     /// The account cannot be read in its current state (409: suspended
     /// after repeated errors, in error, processing).
-    #[error("{op}: the account is {} ({message}); if it stays so, connect it again", .status.as_deref().unwrap_or("in a conflicting state"))]
+    #[error("{op}: the account is {} ({message}); if it stays so, connect it again", .status.as_deref().map_or("in a conflicting state".into(), shown))]
     AccountState {
         /// The account's status, when the body says (`ERROR`, `SUSPENDED`).
         status: Option<String>,
@@ -269,7 +278,7 @@ pub enum Error {
     },
 
     /// The connection failed, after the retries allowed.
-    #[error("{op}: could not reach GoCardless: {reason}")]
+    #[error("{op}: could not reach GoCardless: {}", shown(.reason))]
     Connection {
         /// The operation.
         op: Operation,
@@ -278,7 +287,7 @@ pub enum Error {
     },
 
     /// No complete answer within the timeout, after the retries allowed.
-    #[error("{op}: GoCardless did not answer in time ({reason})")]
+    #[error("{op}: GoCardless did not answer in time ({})", shown(.reason))]
     Timeout {
         /// The operation.
         op: Operation,
@@ -288,7 +297,9 @@ pub enum Error {
 
     /// The answer could not be read.
     #[error(
-        "{op}: unreadable answer (HTTP {status}): {reason}; the body starts with: {body_start:?}"
+        "{op}: unreadable answer (HTTP {status}): {}; the body starts with: \"{}\"",
+        shown(.reason),
+        shown(.body_start)
     )]
     Malformed {
         /// The operation.
@@ -314,8 +325,15 @@ fn field_list(fields: &[FieldError]) -> String {
     if fields.is_empty() {
         return String::new();
     }
-    let lines: Vec<String> = fields.iter().map(FieldError::message).collect();
+    let lines: Vec<String> = fields.iter().map(|f| shown(&f.message())).collect();
     format!(": {}", lines.join("; "))
+}
+
+/// Text from a server (or any text that may hold some) as it is shown in
+/// a message: every secret of the run masked, and one terminal line with
+/// no escape sequence, newline or bidi control left as it came.
+pub(crate) fn shown(text: &str) -> String {
+    source::terminal::line(&source::redact::text(text)).into_owned()
 }
 
 /// The number of characters of a body quoted in [`Error::Malformed`].
@@ -338,6 +356,8 @@ impl Error {
     /// assert!(e.is_daily_limit());
     /// ```
     pub fn from_response(op: Operation, status: u16, body: &str, rate_limit: RateLimit) -> Error {
+        // A server may echo a token or the secret key: nothing of it is kept.
+        let body = &*source::redact::text(body);
         let parsed = ErrorBody::from_json(body);
         let text = match &parsed {
             Some(b) => {
@@ -453,6 +473,31 @@ impl Error {
             | Error::Timeout { op, .. }
             | Error::Malformed { op, .. } => Some(op),
         }
+    }
+
+    /// The same failure, named after `subject` (another thread's account
+    /// that waited for the same token request).
+    pub(crate) fn about(mut self, subject: Option<Subject>) -> Error {
+        let op = match &mut self {
+            Error::InvalidConfig { .. } => return self,
+            Error::InvalidArgument { op, .. }
+            | Error::BadCredentials { op, .. }
+            | Error::TokenRejected { op, .. }
+            | Error::AccessExpired { op, .. }
+            | Error::Forbidden { op, .. }
+            | Error::RateLimited { op, .. }
+            | Error::DailyLimit { op, .. }
+            | Error::NotFound { op, .. }
+            | Error::Validation { op, .. }
+            | Error::AccountState { op, .. }
+            | Error::Server { op, .. }
+            | Error::Http { op, .. }
+            | Error::Connection { op, .. }
+            | Error::Timeout { op, .. }
+            | Error::Malformed { op, .. } => op,
+        };
+        op.subject = subject;
+        self
     }
 
     /// The account the failed operation was about, if any.

@@ -77,7 +77,7 @@ impl Client {
             url,
             body: None,
             auth: true,
-            secret_answer: false,
+            token: false,
         }
     }
 
@@ -94,7 +94,7 @@ impl Client {
             url,
             body,
             auth: true,
-            secret_answer: false,
+            token: false,
         }
     }
 

@@ -146,6 +146,59 @@ fn garbage_file_is_refused_and_untouched() {
     assert!(!message(&err).contains("do-not-print-me"));
 }
 
+/// Only a store of ours is made private: another file given as the store
+/// keeps its permissions (the message says it was left untouched, and it
+/// was), a link's target is never changed through the link, and a FIFO is
+/// refused without waiting for a writer.
+#[test]
+fn only_a_store_of_ours_is_made_private_and_never_through_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.txt");
+    fs::write(&notes, "my notes\n").unwrap();
+    fs::set_permissions(&notes, fs::Permissions::from_mode(0o644)).unwrap();
+    let err = Store::open(&notes).unwrap_err();
+    assert!(
+        message(&err).contains("left untouched"),
+        "{}",
+        message(&err)
+    );
+    assert_eq!(mode(&notes), 0o644);
+    assert_untouched(&notes, b"my notes\n");
+
+    let other = dir.path().join("other.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&other).unwrap();
+        conn.execute_batch("CREATE TABLE t (x);").unwrap();
+    }
+    fs::set_permissions(&other, fs::Permissions::from_mode(0o644)).unwrap();
+    assert!(Store::open(&other).is_err());
+    assert_eq!(mode(&other), 0o644);
+
+    let real = dir.path().join("real.sqlite");
+    filled_store(&real);
+    fs::set_permissions(&real, fs::Permissions::from_mode(0o644)).unwrap();
+    let link = dir.path().join("link.sqlite");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let store = Store::open(&link).unwrap();
+    assert_eq!(store.load_tokens("sid").unwrap(), Some(tokens()));
+    assert_eq!(mode(&real), 0o644, "chmod followed the link");
+
+    let fifo = dir.path().join("fifo.sqlite");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let err = Store::open(&fifo).unwrap_err();
+    assert!(
+        message(&err).contains("not a regular file"),
+        "{}",
+        message(&err)
+    );
+}
+
 #[test]
 fn truncated_file_is_refused_and_untouched() {
     let dir = tempfile::tempdir().unwrap();

@@ -240,3 +240,109 @@ fn tokens_never_reach_debug_output() {
     assert!(!debug.contains(tokens.refresh.expose()), "{debug}");
     assert!(!debug.contains(&fake.server.secret_key()), "{debug}");
 }
+
+/// Token requests are safe to repeat, so unlike other POSTs they are
+/// retried after a dropped connection or any server error.
+#[test]
+fn token_requests_are_retried_after_drops_and_server_errors() {
+    let fake = Fake::default();
+    let client = fake.client();
+    fake.server
+        .inject(Fault::next("/token/new/", 1, FaultKind::Drop));
+    fake.server
+        .inject(Fault::next("/token/new/", 2, FaultKind::Status(500)));
+    client.account_metadata(&fake.account(0)).unwrap();
+    assert_eq!(fake.token_new(), 3);
+
+    fake.advance(Duration::hours(25));
+    fake.server
+        .inject(Fault::next("/token/refresh/", 1, FaultKind::Status(502)));
+    fake.server
+        .inject(Fault::next("/token/refresh/", 2, FaultKind::Drop));
+    client.account_metadata(&fake.account(0)).unwrap();
+    assert_eq!((fake.token_new(), fake.token_refresh()), (3, 3));
+}
+
+/// Runs `f` on `n` threads started together, with clones of `client`.
+fn together<T: Send + 'static>(
+    n: usize,
+    client: &gocardless::Client,
+    fake: &Fake,
+    f: fn(&gocardless::Client, &str) -> T,
+) -> Vec<T> {
+    let barrier = Arc::new(Barrier::new(n));
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let client = client.clone();
+            let barrier = barrier.clone();
+            let account = fake.account(i % 2);
+            std::thread::spawn(move || {
+                barrier.wait();
+                f(&client, &account)
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+/// Account threads needing a token at once share one token request: one
+/// refresh in flight, the others wait for its result, a failure included.
+#[test]
+fn concurrent_threads_share_one_refresh_and_its_failure() {
+    let fake = Fake::default();
+    let client = fake.client();
+    client.account_metadata(&fake.account(0)).unwrap();
+
+    fake.advance(Duration::hours(25));
+    let ok = together(8, &client, &fake, |c, a| c.account_metadata(a).is_ok());
+    assert!(ok.iter().all(|ok| *ok));
+    assert_eq!((fake.token_new(), fake.token_refresh()), (1, 1));
+
+    // The refresh fails for good: one thread retries it, the others (and
+    // those that come right after) get its failure, each for its account.
+    fake.advance(Duration::hours(25));
+    fake.server
+        .inject(Fault::next("/token/refresh/", 1000, FaultKind::Status(500)));
+    let errors = together(8, &client, &fake, |c, a| {
+        c.account_metadata(a).map(|_| ()).unwrap_err().to_string()
+    });
+    assert_eq!(
+        fake.token_refresh(),
+        1 + common::fast_retry().max_attempts as usize
+    );
+    for (i, e) in errors.iter().enumerate() {
+        assert!(e.contains("POST token/refresh"), "{e}");
+        assert!(
+            e.contains(&fake.account(i % 2)),
+            "named for its own account: {e}"
+        );
+    }
+    assert!(client.account_metadata(&fake.account(0)).is_err());
+    assert_eq!(
+        fake.token_refresh(),
+        1 + common::fast_retry().max_attempts as usize
+    );
+    assert_eq!(fake.count("GET", "/api/v2/accounts/"), 9);
+}
+
+/// Rejected credentials are final for the client: one `token/new`,
+/// however many threads and requests.
+#[test]
+fn rejected_credentials_make_one_token_new_for_every_thread() {
+    let fake = Fake::default();
+    let client = gocardless::Client::builder(
+        fake.server.secret_id(),
+        gocardless::Secret::new("not-the-key"),
+    )
+    .base_url(&fake.server.base_url())
+    .retry(common::fast_retry())
+    .token_retry(common::fast_retry())
+    .build()
+    .unwrap();
+    let results = together(8, &client, &fake, |c, a| c.account_metadata(a).map(|_| ()));
+    for r in &results {
+        assert!(matches!(r, Err(Error::BadCredentials { .. })), "{r:?}");
+    }
+    assert!(client.institutions(&Default::default()).is_err());
+    assert_eq!(fake.token_new(), 1);
+}

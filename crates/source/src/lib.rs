@@ -8,6 +8,19 @@
 //!   jitter between them, bounded in count and in total time.
 //! - [`base_url`]: the one check of a configured API base URL (https, or
 //!   plain http to loopback only; no user info, query or fragment).
+//!
+//! And what every part that shows untrusted text needs:
+//!
+//! - [`redact`]: every secret of the run, masked in any text (a server may
+//!   echo a token back); [`Secret`] records each one it holds.
+//! - [`terminal`]: bank or server text made safe for a terminal line (no
+//!   escape sequences, no forged lines, no bidi tricks).
+//! - [`yaml`]: bank text made safe for a YAML comment or scalar (no line
+//!   break of YAML 1.1 or 1.2 can start a key of its own).
+
+pub mod redact;
+pub mod terminal;
+pub mod yaml;
 
 mod retry;
 mod secret;

@@ -5,7 +5,9 @@ use std::fmt;
 use serde::{Deserialize, Deserializer};
 
 /// A secret value. `Debug` and `Display` print `[redacted]`, so a secret
-/// can sit in a struct that derives `Debug` without reaching a log.
+/// can sit in a struct that derives `Debug` without reaching a log; and
+/// every secret made is recorded for [`redact::text`](crate::redact::text),
+/// so that a server echoing it back cannot get it printed either.
 ///
 /// ```
 /// let key = source::Secret::new("s3cr3t");
@@ -18,7 +20,9 @@ pub struct Secret(String);
 impl Secret {
     /// Wraps a secret.
     pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
+        let value = value.into();
+        crate::redact::register(&value);
+        Secret(value)
     }
 
     /// The secret itself, for the one place that must send it.
@@ -55,12 +59,12 @@ impl fmt::Display for Secret {
 
 impl From<String> for Secret {
     fn from(s: String) -> Secret {
-        Secret(s)
+        Secret::new(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Secret)
+        String::deserialize(d).map(Secret::new)
     }
 }

@@ -272,6 +272,16 @@ impl State {
     /// Moves a requisition to `LN` with `n` new generated accounts; their ids.
     /// Unknown requisition: no accounts.
     pub fn link_requisition(&mut self, requisition_id: &str, n: usize) -> Vec<String> {
+        self.link_requisition_specs(requisition_id, vec![None; n])
+    }
+
+    /// Moves a requisition to `LN` with one new account per spec (generated
+    /// where the spec is `None`); their ids. Unknown requisition: no accounts.
+    pub fn link_requisition_specs(
+        &mut self,
+        requisition_id: &str,
+        specs: Vec<Option<AccountSpec>>,
+    ) -> Vec<String> {
         let Some(r) = self
             .requisitions
             .iter()
@@ -279,7 +289,10 @@ impl State {
         else {
             return Vec::new();
         };
-        let ids: Vec<String> = (0..n).map(|_| self.add_account_to(r, None)).collect();
+        let ids: Vec<String> = specs
+            .into_iter()
+            .map(|spec| self.add_account_to(r, spec))
+            .collect();
         let agreement = self.requisitions[r].agreement.clone();
         let now = self.now;
         if let Some(a) = self.agreements.iter_mut().find(|a| a.id == agreement)
@@ -546,6 +559,21 @@ impl State {
                 }
                 resp.status = 200;
                 resp
+            }
+            FaultKind::Echo(status) => {
+                let mut text = String::from("Request rejected\n");
+                for (name, value) in &req.headers {
+                    if name == "authorization" {
+                        text.push_str(&format!("Authorization: {value}\n"));
+                    }
+                }
+                text.push_str(&format!("body: {}\n", String::from_utf8_lossy(&req.body)));
+                let resp = Resp::with_type(*status, "text/plain", text);
+                self.general_headers(resp, None)
+            }
+            FaultKind::Body { status, body } => {
+                let resp = Resp::json_text(*status, body.clone());
+                self.general_headers(resp, None)
             }
             FaultKind::Slow(_) | FaultKind::Drop => self.handle(req, true),
         }

@@ -16,12 +16,15 @@ use super::transaction::Amount;
 /// assert_eq!(resp.balances[0].balance_type, importer::BalanceKind::ClosingBooked);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(remote = "Self")]
 pub struct BalancesResponse {
     /// Every balance the bank reports; which one is "the" balance depends on
     /// the bank.
     #[serde(default)]
     pub balances: Vec<Balance>,
 }
+
+super::object_only!(BalancesResponse, "a JSON object {\"balances\": […]}");
 
 /// One balance of an account.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

@@ -20,7 +20,16 @@ use super::lenient;
 /// assert_eq!(t.transaction_id.as_deref(), Some("T1"));
 /// assert_eq!(t.transaction_amount.amount.to_string(), "-10.5000");
 /// ```
+///
+/// It must be a JSON object: anything else (a top-level array, say) is an
+/// error, not an empty response that would silently drop everything.
+///
+/// ```
+/// let err = serde_json::from_str::<gocardless::TransactionsResponse>("[]").unwrap_err();
+/// assert!(err.to_string().contains("expected a JSON object"), "{err}");
+/// ```
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(remote = "Self")]
 pub struct TransactionsResponse {
     /// Booked and pending transactions.
     #[serde(default)]
@@ -47,8 +56,15 @@ impl TransactionsResponse {
     }
 }
 
-/// The two lists of a transactions response.
+super::object_only!(
+    TransactionsResponse,
+    "a JSON object {\"transactions\": {\"booked\": […], \"pending\": […]}}"
+);
+
+/// The two lists of a transactions response (a JSON object, like the
+/// response itself).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(remote = "Self")]
 pub struct AccountTransactions {
     /// Transactions the bank has booked.
     #[serde(default)]
@@ -60,6 +76,11 @@ pub struct AccountTransactions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
 }
+
+super::object_only!(
+    AccountTransactions,
+    "a JSON object {\"booked\": […], \"pending\": […]}"
+);
 
 /// One transaction exactly as the bank sent it.
 ///

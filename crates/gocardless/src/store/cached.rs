@@ -143,9 +143,11 @@ pub enum CacheError {
 
     /// A stored response cannot be read as what it should be.
     #[error(
-        "the stored {scope} response of {subject} (fetched {fetched_at}) in {} cannot be read: \
-         {detail}. Fetch it again with --force, or move the store aside",
-        path.display()
+        "the stored {scope} response of {} (fetched {fetched_at}) in {} cannot be read: \
+         {}. Fetch it again with --force, or move the store aside",
+        crate::error::shown(.subject),
+        path.display(),
+        crate::error::shown(.detail)
     )]
     StoredBody {
         /// The store file.
@@ -167,6 +169,7 @@ fn not_stored_message(
     reason: StaleReason,
     reset_at: Option<DateTime<Utc>>,
 ) -> String {
+    let subject = crate::error::shown(subject);
     let what = if scope == Scope::Institutions {
         format!("institutions ({subject})")
     } else {

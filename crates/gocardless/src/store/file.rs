@@ -3,7 +3,7 @@
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, Read};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use super::StoreError;
@@ -11,8 +11,9 @@ use super::StoreError;
 /// The 16 bytes every SQLite 3 database starts with.
 const MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
-/// Makes sure `path` exists as a private file (mode 0600, parent
-/// directories 0700), without changing an existing file's contents.
+/// Makes sure `path` exists, creating it as a private file (mode 0600,
+/// parent directories 0700) when missing. An existing file is not touched:
+/// whether it is a store is not known yet (see [`make_private`]).
 pub(crate) fn ensure_file(path: &Path) -> Result<(), StoreError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.is_dir()
@@ -34,10 +35,7 @@ pub(crate) fn ensure_file(path: &Path) -> Result<(), StoreError> {
         .open(path);
     match created {
         Ok(_) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            tighten_permissions(path);
-            Ok(())
-        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(StoreError::NotWritable {
             path: path.to_path_buf(),
             detail: format!("cannot create the file: {e}"),
@@ -46,14 +44,40 @@ pub(crate) fn ensure_file(path: &Path) -> Result<(), StoreError> {
 }
 
 /// Tokens are secrets: a store readable by others is made private, with a
-/// warning. A file that is not ours to change is left as it is.
-fn tighten_permissions(path: &Path) {
-    let Ok(meta) = fs::metadata(path) else { return };
-    let mode = meta.permissions().mode();
-    if mode & 0o077 == 0 || !meta.is_file() {
+/// warning. Called only once the file is known to be a store of ours (or
+/// empty), so no other file is ever changed; and never through a symbolic
+/// link, whose target is the user's to decide (a warning says so).
+pub(crate) fn make_private(path: &Path) {
+    let Ok(link) = fs::symlink_metadata(path) else {
+        return;
+    };
+    if link.file_type().is_symlink() {
+        if let Ok(meta) = fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(
+                path = %path.display(),
+                mode = format_args!("{:o}", meta.permissions().mode() & 0o777),
+                "the store holds access tokens and is a link to a file readable by others; \
+                 make that file private (chmod 600): a link's target is left as it is"
+            );
+        }
         return;
     }
-    let result = fs::set_permissions(path, fs::Permissions::from_mode(mode & 0o700));
+    let mode = link.permissions().mode();
+    if !link.is_file() || mode & 0o077 == 0 {
+        return;
+    }
+    // Changed through a descriptor of the very file inspected, so that a
+    // link put in its place meanwhile is not followed.
+    let Ok(file) = File::open(path) else { return };
+    let same = file
+        .metadata()
+        .is_ok_and(|m| (m.dev(), m.ino()) == (link.dev(), link.ino()));
+    if !same {
+        return;
+    }
+    let result = file.set_permissions(fs::Permissions::from_mode(mode & 0o700));
     tracing::warn!(
         path = %path.display(),
         mode = format_args!("{:o}", mode & 0o777),
@@ -70,6 +94,14 @@ pub(crate) fn check_header(path: &Path) -> Result<(), StoreError> {
         path: path.to_path_buf(),
         source,
     };
+    // Before opening: opening a FIFO would wait for a writer.
+    let kind = fs::metadata(path).map_err(read_err)?.file_type();
+    if !kind.is_file() {
+        return Err(StoreError::NotAStore {
+            path: path.to_path_buf(),
+            reason: "not a regular file".to_owned(),
+        });
+    }
     let mut file = File::open(path).map_err(read_err)?;
     let len = file.metadata().map_err(read_err)?.len();
     if len == 0 {

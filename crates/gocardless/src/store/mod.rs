@@ -128,6 +128,9 @@ impl Store {
         }
         configure(&conn).map_err(|e| map_error(&path, "open it", e))?;
         schema::check(&conn).map_err(|p| schema_error(&path, p))?;
+        // Ours (or empty): only now may its permissions change, and before
+        // WAL mode creates the files beside it with the same permissions.
+        file::make_private(&path);
         // The journal mode is stored in the file; WAL lets readers and one
         // writer, from any process, work at once.
         let mode =

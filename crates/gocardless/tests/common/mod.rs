@@ -46,6 +46,7 @@ impl Fake {
         .base_url(&self.server.base_url())
         .clock(Arc::new(self.clock.clone()))
         .retry(fast_retry())
+        .token_retry(fast_retry())
         .timeouts(Duration::from_secs(5), Duration::from_secs(20))
     }
 

@@ -252,10 +252,47 @@ impl Ledger {
         let mut ledger = Ledger::empty(options);
         let mut seen = std::collections::HashSet::new();
         for path in paths {
-            parse::load_file(&mut ledger, &mut seen, path.as_ref(), None)?;
+            parse::load_file(
+                &mut ledger,
+                &mut seen,
+                path.as_ref(),
+                None,
+                parse::Reading::Everything,
+            )?;
         }
         ledger.build_index();
         Ok(ledger)
+    }
+
+    /// The files a ledger is made of: `paths` and every file they include,
+    /// followed as [`Ledger::load`] follows them, in the order it reads
+    /// them (what [`Ledger::files`] gives after loading). Reads nothing but
+    /// `include` directives: for a check before the ledger is loaded, such
+    /// as never writing output over one of its files.
+    ///
+    /// # Errors
+    /// As [`Ledger::load`], when a file cannot be read.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// std::fs::write(dir.path().join("main.bean"), "include \"2026.bean\"\n").unwrap();
+    /// std::fs::write(dir.path().join("2026.bean"), "2026-01-01 open Assets:Bank\n").unwrap();
+    /// let files = importer::ledger::Ledger::files_of(&[dir.path().join("main.bean")]).unwrap();
+    /// assert_eq!(files, [dir.path().join("main.bean"), dir.path().join("2026.bean")]);
+    /// ```
+    pub fn files_of<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<PathBuf>, LedgerError> {
+        let mut ledger = Ledger::default();
+        let mut seen = std::collections::HashSet::new();
+        for path in paths {
+            parse::load_file(
+                &mut ledger,
+                &mut seen,
+                path.as_ref(),
+                None,
+                parse::Reading::IncludesOnly,
+            )?;
+        }
+        Ok(ledger.files)
     }
 
     /// Reads a ledger from text; `name` labels locations and anchors

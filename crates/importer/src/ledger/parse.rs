@@ -23,6 +23,12 @@ use super::{
 
 /// Bytes read per system call.
 const CHUNK: usize = 1 << 20;
+/// The longest line read: a file with a longer one (`/dev/zero`, a sparse
+/// file, a binary) is not a ledger, and reading it whole would take all
+/// memory.
+pub(super) const MAX_LINE: usize = 4 << 20;
+/// A file's size is a hint for reserving room, believed up to this much.
+const MAX_RESERVE_HINT: u64 = 256 << 20;
 /// A string still open after this many lines (or bytes) is a stray quote:
 /// the directive is dropped rather than swallowing the rest of the file.
 const MAX_STRING_LINES: u32 = 1000;
@@ -34,12 +40,22 @@ struct Unterminated;
 
 type Step = Result<(), Unterminated>;
 
+/// How much of a file is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Reading {
+    /// Everything matching needs.
+    Everything,
+    /// Only `include` directives: which files make up the ledger.
+    IncludesOnly,
+}
+
 /// Reads `path` into `ledger`, then the files it includes.
 pub(super) fn load_file(
     ledger: &mut Ledger,
     seen: &mut HashSet<PathBuf>,
     path: &Path,
     from: Option<(&Path, u32)>,
+    reading: Reading,
 ) -> Result<(), LedgerError> {
     let error = |source: std::io::Error| match from {
         None => LedgerError::Read {
@@ -53,15 +69,31 @@ pub(super) fn load_file(
             reason: source.to_string(),
         },
     };
+    // Before opening: opening a FIFO waits for a writer, and a device
+    // never ends.
+    let kind = std::fs::metadata(path).map_err(error)?.file_type();
+    if !kind.is_file() {
+        return Err(error(std::io::Error::new(
+            ErrorKind::InvalidInput,
+            format!("it is {}, not a regular file", describe(kind)),
+        )));
+    }
     let mut file = File::open(path).map_err(error)?;
     let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     if !seen.insert(key) {
         return Ok(());
     }
     let size = file.metadata().map_or(0, |m| m.len());
-    reserve_for(ledger, size as usize);
     let file_id = ledger.files.len() as u32;
     ledger.files.push(path.to_path_buf());
+    if reading == Reading::IncludesOnly {
+        let mut parser = Parser::new(ledger, file_id);
+        parser.includes_only = true;
+        read_range(&mut file, 0, u64::MAX, &mut parser).map_err(error)?;
+        let includes = parser.finish();
+        return follow_includes(ledger, seen, path, includes, reading);
+    }
+    reserve_for(ledger, size.min(MAX_RESERVE_HINT) as usize);
     let boundary = if size >= PARALLEL_MIN {
         find_boundary(&mut file, size / 2).map_err(error)?
     } else {
@@ -77,7 +109,32 @@ pub(super) fn load_file(
             read_in_two(ledger, &mut file, path, file_id, boundary, size).map_err(error)?
         }
     };
-    follow_includes(ledger, seen, path, includes)
+    follow_includes(ledger, seen, path, includes, reading)
+}
+
+/// What a file that is not a regular file is, for messages.
+fn describe(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_fifo() {
+            return "a FIFO (a pipe, or a process substitution `<(…)`)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
 }
 
 /// Files at least this large are read by two threads, one half each.
@@ -96,7 +153,10 @@ fn read_in_two(
     size: u64,
 ) -> std::io::Result<Vec<(String, u32)>> {
     let mut second = Ledger::empty_like(ledger);
-    reserve_for(&mut second, (size - boundary) as usize);
+    reserve_for(
+        &mut second,
+        (size - boundary).min(MAX_RESERVE_HINT) as usize,
+    );
     let (first, second_includes) = std::thread::scope(|scope| {
         let worker = scope.spawn(|| {
             let mut file = File::open(path)?;
@@ -172,6 +232,17 @@ fn read_range(
     let mut filled = 0;
     loop {
         if filled == buf.len() {
+            // A whole buffer without a newline: one line that long.
+            if buf.len() >= MAX_LINE {
+                return Err(std::io::Error::new(
+                    ErrorKind::InvalidData,
+                    format!(
+                        "line {} is longer than {} MiB, which no ledger has; is it a Beancount file?",
+                        parser.line_no + 1,
+                        MAX_LINE >> 20
+                    ),
+                ));
+            }
             buf.resize(buf.len() * 2, 0);
         }
         let room = (buf.len() - filled).min(usize::try_from(left).unwrap_or(usize::MAX));
@@ -307,7 +378,7 @@ pub(super) fn load_text(
     let mut parser = Parser::new(ledger, file_id);
     parser.feed(text);
     let includes = parser.finish();
-    follow_includes(ledger, seen, name, includes)
+    follow_includes(ledger, seen, name, includes, Reading::Everything)
 }
 
 fn follow_includes(
@@ -315,6 +386,7 @@ fn follow_includes(
     seen: &mut HashSet<PathBuf>,
     from: &Path,
     includes: Vec<(String, u32)>,
+    reading: Reading,
 ) -> Result<(), LedgerError> {
     let dir = from.parent().unwrap_or(Path::new(""));
     for (pattern, line) in includes {
@@ -338,7 +410,7 @@ fn follow_includes(
             vec![full.clone()]
         };
         for path in paths {
-            load_file(ledger, seen, &path, Some((from, line)))?;
+            load_file(ledger, seen, &path, Some((from, line)), reading)?;
         }
     }
     Ok(())
@@ -366,6 +438,8 @@ struct Parser<'l> {
     tag_stack: Vec<Span>,
     meta_stack: Vec<MetaRec>,
     includes: Vec<(String, u32)>,
+    /// Only `include` lines are read (and strings they leave open).
+    includes_only: bool,
 }
 
 impl<'l> Parser<'l> {
@@ -381,6 +455,7 @@ impl<'l> Parser<'l> {
             tag_stack: Vec::new(),
             meta_stack: Vec::new(),
             includes: Vec::new(),
+            includes_only: false,
         }
     }
 
@@ -420,6 +495,20 @@ impl<'l> Parser<'l> {
     }
 
     fn physical_line(&mut self, line: &[u8]) {
+        if self.includes_only && self.held.is_empty() && !line.starts_with(b"include") {
+            // Still, a string left open here makes the next lines its text,
+            // whatever they look like: hold it as a full read would.
+            let text = !matches!(
+                line.first(),
+                None | Some(b';' | b'*' | b'#' | b'!' | b'&' | b'?' | b'%' | b':' | b'|')
+            );
+            if text && check_strings(line).is_err() {
+                self.held.extend_from_slice(line);
+                self.held_line = self.line_no;
+                self.held_lines = 1;
+            }
+            return;
+        }
         if self.held.is_empty() {
             if self.logical_line(line, self.line_no).is_err() {
                 self.held.extend_from_slice(line);

@@ -364,6 +364,16 @@ fn follows_includes_with_globs_relative_to_the_including_file() {
     let again = Ledger::load(&[root.join("main.bean")]).unwrap();
     assert_eq!(again.files().len(), 4);
     assert_eq!(again.transactions().len(), 2);
+
+    // The files alone, without loading, are the same list; an `include`
+    // inside a multi-line string is text, not a directive.
+    let mut text = std::fs::read_to_string(&accounts).unwrap();
+    text.push_str("2024-01-02 * \"note\" \"a string\ninclude \"absent.bean\"\"\n");
+    std::fs::write(&accounts, text).unwrap();
+    assert_eq!(
+        Ledger::files_of(&[root.join("main.bean")]).unwrap(),
+        Ledger::load(&[root.join("main.bean")]).unwrap().files()
+    );
 }
 
 #[test]
