@@ -27,7 +27,7 @@ pub fn store_path(located: &Located, config: &Config) -> PathBuf {
             p.to_path_buf()
         }
     });
-    gocardless::store::default_path(configured.as_deref())
+    store::default_path(configured.as_deref())
 }
 
 /// Opens (or creates) the store.

@@ -1,22 +1,24 @@
-//! The per-account, per-scope daily request budget the bank reports.
+//! The request budget the bank reports, per subject (account) and scope.
 
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::responses::scope_column;
-use super::{Scope, Store, StoreError, from_millis, to_millis};
+use crate::db::{from_millis, to_millis};
+use crate::{SourceStore, StoreError};
 
 /// How long a spent budget is assumed to stay spent when the bank did not
-/// say when it resets: GoCardless counts requests per day.
+/// say when it resets: banks count an aggregator's reads per day (PSD2
+/// allows four a day without the user).
 pub const UNKNOWN_RESET: chrono::Duration = chrono::Duration::hours(24);
 
-/// The last known budget of an account for one scope, from the
-/// `account_success_*` rate-limit headers or a daily-limit 429.
+/// The last known budget of a subject (an account) for one scope, as the
+/// source learnt it: GoCardless from its `account_success_*` rate-limit
+/// headers or a daily-limit 429, another source from its own signals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
-    /// Successful requests left today (`account_success_remaining`).
+    /// Successful requests left today.
     pub remaining: Option<i64>,
-    /// Successful requests allowed a day (`account_success_limit`).
+    /// Successful requests allowed a day.
     pub limit: Option<i64>,
     /// When the budget resets, if the bank said.
     pub reset_at: Option<DateTime<Utc>>,
@@ -30,7 +32,7 @@ impl Budget {
     /// learnt when the reset is unknown.
     ///
     /// ```
-    /// use gocardless::store::Budget;
+    /// use store::Budget;
     /// let t = "2024-05-01T10:00:00Z".parse().unwrap();
     /// let spent = Budget { remaining: Some(0), limit: Some(4), reset_at: None, updated_at: t };
     /// assert_eq!(spent.blocked_until().unwrap().to_rfc3339(), "2024-05-02T10:00:00+00:00");
@@ -49,73 +51,89 @@ impl Budget {
     }
 }
 
-impl Store {
-    /// The last known budget of `account_id` for `scope`.
-    pub fn budget(&self, account_id: &str, scope: Scope) -> Result<Option<Budget>, StoreError> {
-        self.read("read the request budget", |c| {
-            c.query_row(
+impl SourceStore {
+    /// The last known budget of `subject` for `scope`.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read.
+    pub fn budget(&self, subject: &str, scope: &str) -> Result<Option<Budget>, StoreError> {
+        let source = self.key();
+        self.store().read("read the request budget", |c| {
+            c.prepare_cached(
                 "SELECT remaining, day_limit, reset_at, updated_at FROM budget
-                 WHERE account_id = ?1 AND scope = ?2",
-                params![account_id, scope.as_str()],
-                |r| row_to_budget(r, 0),
-            )
+                 WHERE source = ?1 AND subject = ?2 AND scope = ?3",
+            )?
+            .query_row(params![source, subject, scope], |r| row_to_budget(r, 0))
             .optional()
         })
     }
 
-    /// Every known budget of `account_id`, by scope.
-    pub fn budgets(&self, account_id: &str) -> Result<Vec<(Scope, Budget)>, StoreError> {
-        self.read("read the request budget", |c| {
-            let mut stmt = c.prepare(
+    /// Every known budget of `subject`, by scope, sorted by scope.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read.
+    pub fn budgets(&self, subject: &str) -> Result<Vec<(String, Budget)>, StoreError> {
+        let source = self.key();
+        self.store().read("read the request budget", |c| {
+            let mut stmt = c.prepare_cached(
                 "SELECT scope, remaining, day_limit, reset_at, updated_at FROM budget
-                 WHERE account_id = ?1 ORDER BY scope",
+                 WHERE source = ?1 AND subject = ?2 ORDER BY scope",
             )?;
-            let rows = stmt.query_map([account_id], |r| {
-                Ok((scope_column(r, 0)?, row_to_budget(r, 1)?))
+            let rows = stmt.query_map(params![source, subject], |r| {
+                Ok((r.get(0)?, row_to_budget(r, 1)?))
             })?;
             rows.collect()
         })
     }
 
-    /// Records what the bank said about the budget. An older report never
-    /// replaces a newer one (threads and processes may finish out of
-    /// order).
+    /// Records what the bank said about the budget of `subject` for
+    /// `scope`. An older report never replaces a newer one (threads and
+    /// processes may finish out of order).
+    ///
+    /// # Errors
+    ///
+    /// As [`SourceStore::record_response`].
     pub fn record_budget(
         &self,
-        account_id: &str,
-        scope: Scope,
+        subject: &str,
+        scope: &str,
         budget: &Budget,
     ) -> Result<(), StoreError> {
-        self.write("record the request budget", |tx| {
-            upsert(tx, account_id, scope, budget)
+        let source = self.key();
+        self.store().write("record the request budget", |tx| {
+            upsert(tx, source, subject, scope, budget)
         })
     }
 }
 
-pub(super) fn upsert(
+pub(crate) fn upsert(
     tx: &rusqlite::Transaction<'_>,
-    account_id: &str,
-    scope: Scope,
+    source: &str,
+    subject: &str,
+    scope: &str,
     b: &Budget,
 ) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO budget (account_id, scope, remaining, day_limit, reset_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT (account_id, scope) DO UPDATE SET
+    tx.prepare_cached(
+        "INSERT INTO budget (source, subject, scope, remaining, day_limit, reset_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (source, subject, scope) DO UPDATE SET
              remaining = excluded.remaining,
              day_limit = excluded.day_limit,
              reset_at = excluded.reset_at,
              updated_at = excluded.updated_at
          WHERE excluded.updated_at >= budget.updated_at",
-        params![
-            account_id,
-            scope.as_str(),
-            b.remaining,
-            b.limit,
-            b.reset_at.map(to_millis),
-            to_millis(b.updated_at),
-        ],
-    )
+    )?
+    .execute(params![
+        source,
+        subject,
+        scope,
+        b.remaining,
+        b.limit,
+        b.reset_at.map(to_millis),
+        to_millis(b.updated_at),
+    ])
     .map(drop)
 }
 

@@ -1,95 +1,43 @@
 //! The bank's responses, as received, with when they came and the
 //! rate-limit headers that came with them.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use sha2::{Digest, Sha256};
 
-use super::{Budget, Store, StoreError, archive, from_millis, to_millis};
+use crate::db::{from_millis, to_millis};
+use crate::{Budget, RecordPath, SourceStore, StoreError, archive};
 
-/// How long stored transaction responses are kept by default: they are the
-/// raw archive that lets conversions be re-run without the network.
+/// How long history responses are kept by default: they are the raw
+/// archive that lets conversions be re-run without the network.
 pub const DEFAULT_RETENTION: chrono::Duration = chrono::Duration::days(365);
 
-/// What a response is about. GoCardless counts the daily budget per account
-/// and per scope (details, balances, transactions).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Scope {
-    /// `GET /accounts/{id}/`: status, IBAN, institution.
-    Metadata,
-    /// `GET /accounts/{id}/details/`.
-    Details,
-    /// `GET /accounts/{id}/balances/`.
-    Balances,
-    /// `GET /accounts/{id}/transactions/`, for a date window.
-    Transactions,
-    /// `GET /institutions/`; the subject is the query (e.g. the country).
-    Institutions,
+/// Which responses of a subject and scope are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Only the newest: each response replaces those recorded before it for
+    /// the same subject and scope, whatever their window. For what is only
+    /// ever wanted as it is now (an account's details, its balances).
+    Latest,
+    /// Every response, as the archive, until [`SourceStore::prune`]
+    /// deletes the old ones (never the newest of a subject and scope). Its
+    /// records ([`NewResponse::records`]) are stored once each across all
+    /// responses.
+    History,
 }
 
-impl Scope {
-    /// Every scope, in a stable order.
-    pub const ALL: [Scope; 5] = [
-        Scope::Metadata,
-        Scope::Details,
-        Scope::Balances,
-        Scope::Transactions,
-        Scope::Institutions,
-    ];
-
-    /// The scopes of an account (all but institutions).
-    pub const ACCOUNT: [Scope; 4] = [
-        Scope::Metadata,
-        Scope::Details,
-        Scope::Balances,
-        Scope::Transactions,
-    ];
-
-    /// The lowercase name stored in the file.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Metadata => "metadata",
-            Scope::Details => "details",
-            Scope::Balances => "balances",
-            Scope::Transactions => "transactions",
-            Scope::Institutions => "institutions",
-        }
-    }
-}
-
-impl fmt::Display for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Scope {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Scope, String> {
-        Scope::ALL
-            .into_iter()
-            .find(|scope| scope.as_str() == s)
-            .ok_or_else(|| format!("unknown scope {s:?}"))
-    }
-}
-
-/// A date window of a transactions request; `None` is open-ended (from the
-/// start of what the bank gives, up to today).
+/// A date window of a request; `None` is open-ended (from the start of
+/// what the bank gives, or up to today).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Window {
-    /// `date_from`, inclusive.
+    /// The first day, inclusive.
     pub from: Option<NaiveDate>,
-    /// `date_to`, inclusive.
+    /// The last day, inclusive.
     pub to: Option<NaiveDate>,
 }
 
 impl Window {
-    /// No bounds: everything the bank gives. Responses other than
-    /// transactions use it.
+    /// No bounds: everything the bank gives. Responses without dates use
+    /// it.
     pub const ALL: Window = Window {
         from: None,
         to: None,
@@ -103,7 +51,7 @@ impl Window {
     /// Whether every day of `inner` is in this window.
     ///
     /// ```
-    /// use gocardless::store::Window;
+    /// use store::Window;
     /// let d = |s: &str| Some(s.parse().unwrap());
     /// assert!(Window::new(d("2024-01-01"), None).covers(&Window::new(d("2024-02-01"), d("2024-03-01"))));
     /// assert!(!Window::new(d("2024-01-01"), d("2024-02-15")).covers(&Window::new(d("2024-02-01"), None)));
@@ -128,21 +76,38 @@ impl Window {
     }
 }
 
-/// A response to record.
+/// A response to record, with what came with it.
 #[derive(Debug, Clone, Copy)]
 pub struct NewResponse<'a> {
-    /// The account id, or for institutions the query (e.g. `GB`).
+    /// What the request was about: an account id, an item, a query.
     pub subject: &'a str,
-    /// What was asked.
-    pub scope: Scope,
-    /// The date window asked for; [`Window::ALL`] for all but transactions.
+    /// What was asked, in the source's own words (`balances`,
+    /// `transactions`, `sync`, ...).
+    pub scope: &'a str,
+    /// The date window asked for; [`Window::ALL`] when the request had
+    /// none.
     pub window: Window,
+    /// Whether earlier responses of the subject and scope stay.
+    pub keep: Keep,
+    /// Where the body lists its records (transactions), for a
+    /// [`Keep::History`] response: each record is stored once however many
+    /// responses hold it. Empty, or a [`Keep::Latest`] response: the body
+    /// is stored whole.
+    pub records: &'a [RecordPath],
     /// The body, exactly as received.
     pub body: &'a str,
     /// When it was received.
     pub fetched_at: DateTime<Utc>,
     /// The rate-limit headers that came with it, as JSON.
     pub rate_limit: Option<&'a str>,
+    /// The request budget it reported for the subject and scope, recorded
+    /// with it (see [`SourceStore::record_budget`]).
+    pub budget: Option<&'a Budget>,
+    /// Where an incremental sync of the subject resumes after this
+    /// response (Plaid's `next_cursor`), saved with it as the cursor keyed
+    /// by the subject, so that the cursor never runs ahead of the data
+    /// (see [`SourceStore::cursor`]).
+    pub cursor: Option<&'a str>,
 }
 
 /// A stored response.
@@ -150,13 +115,14 @@ pub struct NewResponse<'a> {
 pub struct StoredResponse {
     /// Its row id, increasing with each record.
     pub id: i64,
-    /// The account id, or the institutions query.
+    /// What the request was about.
     pub subject: String,
     /// What was asked.
-    pub scope: Scope,
+    pub scope: String,
     /// The date window asked for.
     pub window: Window,
-    /// The body, exactly as received.
+    /// The body as received (one stored as records may differ in the
+    /// whitespace around its lists of records).
     pub body: String,
     /// When it was received.
     pub fetched_at: DateTime<Utc>,
@@ -167,82 +133,145 @@ pub struct StoredResponse {
 /// A stored response without its body, for listings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseInfo {
-    /// Its row id; [`Store::response`] gives the whole response.
+    /// Its row id; [`SourceStore::response`] gives the whole response.
     pub id: i64,
     /// What was asked.
-    pub scope: Scope,
+    pub scope: String,
     /// The date window asked for.
     pub window: Window,
     /// When it was received.
     pub fetched_at: DateTime<Utc>,
-    /// Bytes its body takes in the store (for a transactions body: its
-    /// skeleton, the records being shared).
+    /// Bytes its body takes in the store (for a body stored as records:
+    /// its skeleton, the records being shared).
     pub stored_bytes: u64,
 }
 
 const SELECT: &str = "SELECT r.id, r.subject, r.scope, r.date_from, r.date_to, b.body,
-                             r.fetched_at, r.rate_limit, b.split
+                             r.fetched_at, r.rate_limit, b.lists
                       FROM responses r JOIN bodies b ON b.hash = r.body_hash";
 
-impl Store {
-    /// Records a response, and with it the budget it reported, in one
-    /// transaction. Transaction responses accumulate (the archive, see
-    /// [`Store::prune`]); for other scopes only the newest is kept. Bodies
-    /// are stored once however often the bank repeats them.
-    pub fn record_response(
-        &self,
-        response: &NewResponse<'_>,
-        budget: Option<&Budget>,
-    ) -> Result<i64, StoreError> {
-        let hash = hex_sha256(response.body);
-        self.write("record a response", |tx| {
-            insert_body(tx, &hash, response.scope, response.body)?;
-            if response.scope != Scope::Transactions {
-                tx.execute(
-                    "DELETE FROM responses WHERE subject = ?1 AND scope = ?2",
-                    params![response.subject, response.scope.as_str()],
+impl SourceStore {
+    /// Records a response, and with it the budget and cursor it reported,
+    /// in one transaction: a process killed meanwhile leaves all of it or
+    /// nothing. Bodies are stored once however often the bank repeats
+    /// them, and the records of history responses once however many
+    /// responses hold them. Returns the response's id.
+    ///
+    /// Threads of one process record one after the other (the hashing and
+    /// splitting of a body is done before, in parallel).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Busy`] when another process holds the file for longer
+    /// than the busy timeout; [`StoreError::Sqlite`] or
+    /// [`StoreError::NotWritable`] when the write fails (the disk is full).
+    pub fn record_response(&self, response: &NewResponse<'_>) -> Result<i64, StoreError> {
+        let hash = archive::body_hash(response.body);
+        let split = match response.keep {
+            Keep::History if !response.records.is_empty() => {
+                archive::split(response.body, response.records)
+            }
+            _ => None,
+        };
+        let (stored_body, lists, mut records) = match split {
+            Some(split) => {
+                let paths: Vec<&str> = response.records.iter().map(|p| p.as_str()).collect();
+                let lists = serde_json::to_string(&paths).expect("strings serialise");
+                (split.skeleton, Some(lists), split.records)
+            }
+            None => (String::new(), None, Vec::new()),
+        };
+        let stored_body = if lists.is_some() {
+            stored_body.as_str()
+        } else {
+            response.body
+        };
+        // In key order, each record lands next to the one before in the
+        // records' B-tree: each page is changed once, not once a record.
+        records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        records.dedup_by(|a, b| a.0 == b.0);
+        let source = self.key();
+        self.store().write("record a response", |tx| {
+            let new_body = tx
+                .prepare_cached("INSERT OR IGNORE INTO bodies (hash, body, lists) VALUES (?1, ?2, ?3)")?
+                .execute(params![hash, stored_body, lists])?
+                == 1;
+            if new_body && !records.is_empty() {
+                let mut insert =
+                    tx.prepare_cached("INSERT OR IGNORE INTO records (hash, json) VALUES (?1, ?2)")?;
+                for (h, json) in &records {
+                    insert.execute(params![h, json])?;
+                }
+            }
+            let replaced: Vec<String> = if response.keep == Keep::Latest {
+                let mut delete = tx.prepare_cached(
+                    "DELETE FROM responses WHERE source = ?1 AND subject = ?2 AND scope = ?3
+                     RETURNING body_hash",
                 )?;
-            }
-            tx.execute(
+                let rows = delete.query_map(params![source, response.subject, response.scope], |r| {
+                    r.get(0)
+                })?;
+                rows.collect::<rusqlite::Result<_>>()?
+            } else {
+                Vec::new()
+            };
+            tx.prepare_cached(
                 "INSERT INTO responses
-                     (subject, scope, date_from, date_to, body_hash, fetched_at, rate_limit)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    response.subject,
-                    response.scope.as_str(),
-                    response.window.from.map(day),
-                    response.window.to.map(day),
-                    hash,
-                    to_millis(response.fetched_at),
-                    response.rate_limit,
-                ],
-            )?;
+                     (source, subject, scope, date_from, date_to, body_hash, fetched_at, rate_limit)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                source,
+                response.subject,
+                response.scope,
+                response.window.from.map(day),
+                response.window.to.map(day),
+                hash,
+                to_millis(response.fetched_at),
+                response.rate_limit,
+            ])?;
             let id = tx.last_insert_rowid();
-            if let Some(budget) = budget {
-                super::budget::upsert(tx, response.subject, response.scope, budget)?;
+            for old in replaced.iter().filter(|old| **old != hash) {
+                tx.prepare_cached(
+                    "DELETE FROM bodies WHERE hash = ?1
+                       AND NOT EXISTS (SELECT 1 FROM responses WHERE body_hash = ?1)",
+                )?
+                .execute([old])?;
             }
-            if response.scope != Scope::Transactions {
-                delete_orphan_bodies(tx)?;
+            if let Some(budget) = response.budget {
+                crate::budget::upsert(tx, source, response.subject, response.scope, budget)?;
+            }
+            if let Some(cursor) = response.cursor {
+                crate::keyed::upsert_cursor(
+                    tx,
+                    source,
+                    response.subject,
+                    cursor,
+                    response.fetched_at,
+                )?;
             }
             Ok(id)
         })
     }
 
     /// The newest response of `subject` for `scope`, whatever its window.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Corrupt`] when a stored body cannot be put back
+    /// together; any other failure to read the file.
     pub fn latest_response(
         &self,
         subject: &str,
-        scope: Scope,
+        scope: &str,
     ) -> Result<Option<StoredResponse>, StoreError> {
-        self.read("read a stored response", |c| {
-            c.query_row(
-                &format!(
-                    "{SELECT} WHERE r.subject = ?1 AND r.scope = ?2
-                     ORDER BY r.fetched_at DESC, r.id DESC LIMIT 1"
-                ),
-                params![subject, scope.as_str()],
-                row_to_response,
-            )
+        let source = self.key();
+        self.store().read("read a stored response", |c| {
+            c.prepare_cached(&format!(
+                "{SELECT} WHERE r.source = ?1 AND r.subject = ?2 AND r.scope = ?3
+                 ORDER BY r.fetched_at DESC, r.id DESC LIMIT 1"
+            ))?
+            .query_row(params![source, subject, scope], row_to_response)
             .optional()?
             .map(|r| resolve(c, r))
             .transpose()
@@ -252,25 +281,32 @@ impl Store {
     /// The newest response of `subject` for `scope` whose window covers
     /// `window` (see [`Window::covers`]) and that was fetched at or after
     /// `fetched_since` when given.
+    ///
+    /// # Errors
+    ///
+    /// As [`SourceStore::latest_response`].
     pub fn latest_covering(
         &self,
         subject: &str,
-        scope: Scope,
+        scope: &str,
         window: &Window,
         fetched_since: Option<DateTime<Utc>>,
     ) -> Result<Option<StoredResponse>, StoreError> {
         let since = fetched_since.map_or(i64::MIN, to_millis);
-        self.read("read a stored response", |c| {
-            c.query_row(
-                &format!(
-                    "{SELECT} WHERE r.subject = ?1 AND r.scope = ?2 AND r.fetched_at >= ?3
-                       AND (r.date_from IS NULL OR (?4 IS NOT NULL AND r.date_from <= ?4))
-                       AND (r.date_to IS NULL OR (?5 IS NOT NULL AND r.date_to >= ?5))
-                     ORDER BY r.fetched_at DESC, r.id DESC LIMIT 1"
-                ),
+        let source = self.key();
+        self.store().read("read a stored response", |c| {
+            c.prepare_cached(&format!(
+                "{SELECT} WHERE r.source = ?1 AND r.subject = ?2 AND r.scope = ?3
+                   AND r.fetched_at >= ?4
+                   AND (r.date_from IS NULL OR (?5 IS NOT NULL AND r.date_from <= ?5))
+                   AND (r.date_to IS NULL OR (?6 IS NOT NULL AND r.date_to >= ?6))
+                 ORDER BY r.fetched_at DESC, r.id DESC LIMIT 1"
+            ))?
+            .query_row(
                 params![
+                    source,
                     subject,
-                    scope.as_str(),
+                    scope,
                     since,
                     window.from.map(day),
                     window.to.map(day)
@@ -283,10 +319,16 @@ impl Store {
         })
     }
 
-    /// A stored response by id.
+    /// A stored response of this source by id.
+    ///
+    /// # Errors
+    ///
+    /// As [`SourceStore::latest_response`].
     pub fn response(&self, id: i64) -> Result<Option<StoredResponse>, StoreError> {
-        self.read("read a stored response", |c| {
-            c.query_row(&format!("{SELECT} WHERE r.id = ?1"), [id], row_to_response)
+        let source = self.key();
+        self.store().read("read a stored response", |c| {
+            c.prepare_cached(&format!("{SELECT} WHERE r.id = ?1 AND r.source = ?2"))?
+                .query_row(params![id, source], row_to_response)
                 .optional()?
                 .map(|r| resolve(c, r))
                 .transpose()
@@ -295,48 +337,67 @@ impl Store {
 
     /// Every stored response of `subject` (all scopes), newest first,
     /// without bodies: the archive's table of contents.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read.
     pub fn responses(&self, subject: &str) -> Result<Vec<ResponseInfo>, StoreError> {
-        self.read("list stored responses", |c| {
-            let mut stmt = c.prepare(
-                "SELECT r.id, r.scope, r.date_from, r.date_to, r.fetched_at, length(CAST(b.body AS BLOB))
+        let source = self.key();
+        self.store().read("list stored responses", |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT r.id, r.scope, r.date_from, r.date_to, r.fetched_at,
+                        length(CAST(b.body AS BLOB))
                  FROM responses r JOIN bodies b ON b.hash = r.body_hash
-                 WHERE r.subject = ?1 ORDER BY r.fetched_at DESC, r.id DESC",
+                 WHERE r.source = ?1 AND r.subject = ?2
+                 ORDER BY r.fetched_at DESC, r.id DESC",
             )?;
-            let rows = stmt.query_map([subject], |r| {
+            let rows = stmt.query_map(params![source, subject], |r| {
                 Ok(ResponseInfo {
                     id: r.get(0)?,
-                    scope: scope_column(r, 1)?,
+                    scope: r.get(1)?,
                     window: Window::new(date_column(r, 2)?, date_column(r, 3)?),
                     fetched_at: from_millis(r.get(4)?)?,
-                    stored_bytes: r.get::<_, i64>(5)?.max(0) as u64,
+                    stored_bytes: r.get::<_, i64>(5)?.max(0).unsigned_abs(),
                 })
             })?;
             rows.collect()
         })
     }
 
-    /// The subjects (account ids and institution queries) with stored
-    /// responses, sorted.
+    /// The subjects with stored responses, sorted.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read.
     pub fn subjects(&self) -> Result<Vec<String>, StoreError> {
-        self.read("list stored accounts", |c| {
-            let mut stmt = c.prepare("SELECT DISTINCT subject FROM responses ORDER BY subject")?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
+        let source = self.key();
+        self.store().read("list stored accounts", |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT DISTINCT subject FROM responses WHERE source = ?1 ORDER BY subject",
+            )?;
+            let rows = stmt.query_map([source], |r| r.get(0))?;
             rows.collect()
         })
     }
 
-    /// Deletes transaction responses fetched more than `retention` ago,
-    /// except the newest of each account (the answer of last resort when
-    /// the budget is spent). Returns how many were deleted.
-    pub fn prune(&self, retention: chrono::Duration) -> Result<usize, StoreError> {
-        let cutoff = to_millis(self.now() - retention);
-        self.write("prune old responses", |tx| {
+    /// Deletes the responses fetched before `fetched_before`, except the
+    /// newest of each subject and scope (the answer of last resort when the
+    /// budget is spent), with the bodies and records nothing refers to any
+    /// more. Returns how many responses were deleted.
+    ///
+    /// # Errors
+    ///
+    /// As [`SourceStore::record_response`].
+    pub fn prune(&self, fetched_before: DateTime<Utc>) -> Result<usize, StoreError> {
+        let cutoff = to_millis(fetched_before);
+        let source = self.key();
+        self.store().write("prune old responses", |tx| {
             let n = tx.execute(
                 "DELETE FROM responses
-                 WHERE scope = 'transactions' AND fetched_at < ?1
-                   AND id NOT IN (SELECT max(id) FROM responses
-                                  WHERE scope = 'transactions' GROUP BY subject)",
-                [cutoff],
+                 WHERE source = ?1 AND fetched_at < ?2
+                   AND id NOT IN (SELECT max(id) FROM responses WHERE source = ?1
+                                  GROUP BY subject, scope)",
+                params![source, cutoff],
             )?;
             if n > 0 {
                 delete_orphan_bodies(tx)?;
@@ -355,57 +416,37 @@ fn delete_orphan_bodies(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usiz
     )
 }
 
-/// Stores a body once: a transactions body split into skeleton and
-/// records, any other whole.
-fn insert_body(
-    tx: &rusqlite::Transaction<'_>,
-    hash: &str,
-    scope: Scope,
-    body: &str,
-) -> rusqlite::Result<()> {
-    let known: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM bodies WHERE hash = ?1)",
-        [hash],
-        |r| r.get(0),
-    )?;
-    if known {
-        return Ok(());
-    }
-    let split = if scope == Scope::Transactions {
-        archive::split(body)
-    } else {
-        None
-    };
-    let Some(split) = split else {
-        tx.execute(
-            "INSERT INTO bodies (hash, body, split) VALUES (?1, ?2, 0)",
-            params![hash, body],
-        )?;
-        return Ok(());
-    };
+/// Deletes the records no stored skeleton refers to. Every string of every
+/// skeleton counts as a reference: a superset of the record lists, and
+/// never fewer, whatever their paths.
+fn delete_orphan_records(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usize> {
     tx.execute(
-        "INSERT INTO bodies (hash, body, split) VALUES (?1, ?2, 1)",
-        params![hash, split.skeleton],
-    )?;
-    let mut stmt =
-        tx.prepare_cached("INSERT OR IGNORE INTO records (hash, json) VALUES (?1, ?2)")?;
-    for (h, json) in &split.records {
-        stmt.execute(params![h, json])?;
-    }
-    Ok(())
+        "DELETE FROM records WHERE hash NOT IN (
+             SELECT j.value FROM bodies b, json_tree(b.body) j
+             WHERE b.lists IS NOT NULL AND j.type = 'text')",
+        [],
+    )
 }
 
-/// Puts a split body's records back.
+/// Puts the records of a body stored as records back.
 fn resolve(
     c: &Connection,
-    (mut resp, split): (StoredResponse, bool),
+    (mut resp, lists): (StoredResponse, Option<String>),
 ) -> rusqlite::Result<StoredResponse> {
-    if !split {
+    let Some(lists) = lists else {
         return Ok(resp);
-    }
+    };
+    let corrupt = |id: i64, detail: String| {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            Some(format!("stored response {id}: {detail}")),
+        )
+    };
+    let paths: Vec<String> = serde_json::from_str(&lists)
+        .map_err(|e| corrupt(resp.id, format!("its list of record paths is unreadable: {e}")))?;
     let mut stmt = c.prepare_cached("SELECT json FROM records WHERE hash = ?1")?;
     let mut failure = None;
-    let joined = archive::join(&resp.body, |h| {
+    let joined = archive::join(&resp.body, paths.iter().map(String::as_str), |h| {
         match stmt.query_row([h], |r| r.get::<_, String>(0)).optional() {
             Ok(json) => json,
             Err(e) => {
@@ -417,46 +458,21 @@ fn resolve(
     if let Some(e) = failure {
         return Err(e);
     }
-    resp.body = joined.map_err(|detail| {
-        rusqlite::Error::SqliteFailure(
-            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
-            Some(format!("stored response {}: {detail}", resp.id)),
-        )
-    })?;
+    resp.body = joined.map_err(|detail| corrupt(resp.id, detail))?;
     Ok(resp)
 }
 
-/// Deletes records no stored skeleton refers to.
-fn delete_orphan_records(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usize> {
-    tx.execute(
-        "DELETE FROM records WHERE hash NOT IN (
-             SELECT j.value FROM bodies b, json_each(b.body, '$.transactions.booked') j
-             WHERE b.split = 1
-             UNION
-             SELECT j.value FROM bodies b, json_each(b.body, '$.transactions.pending') j
-             WHERE b.split = 1)",
-        [],
-    )
-}
-
-fn row_to_response(r: &Row<'_>) -> rusqlite::Result<(StoredResponse, bool)> {
+fn row_to_response(r: &Row<'_>) -> rusqlite::Result<(StoredResponse, Option<String>)> {
     let resp = StoredResponse {
         id: r.get(0)?,
         subject: r.get(1)?,
-        scope: scope_column(r, 2)?,
+        scope: r.get(2)?,
         window: Window::new(date_column(r, 3)?, date_column(r, 4)?),
         body: r.get(5)?,
         fetched_at: from_millis(r.get(6)?)?,
         rate_limit: r.get(7)?,
     };
-    Ok((resp, r.get::<_, i64>(8)? != 0))
-}
-
-pub(super) fn scope_column(r: &Row<'_>, i: usize) -> rusqlite::Result<Scope> {
-    let s: String = r.get(i)?;
-    s.parse().map_err(|e: String| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
-    })
+    Ok((resp, r.get(8)?))
 }
 
 fn date_column(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
@@ -470,11 +486,4 @@ fn date_column(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
 
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
-}
-
-fn hex_sha256(s: &str) -> String {
-    Sha256::digest(s.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

@@ -1,100 +1,103 @@
-//! Access and refresh tokens, by secret id, so that a run need not log in.
+//! Access and refresh tokens, by key (GoCardless: the secret id), so that a
+//! run need not log in.
 
+use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
+use source::Secret;
 
-use super::{Store, StoreError, from_millis, to_millis};
-use crate::{Secret, TokenState, TokenStore, Tokens};
+use crate::db::{from_millis, to_millis};
+use crate::{SourceStore, StoreError};
 
-impl Store {
-    /// The tokens saved for `secret_id`, if any (expired ones included:
-    /// the caller decides what is still usable).
-    pub fn load_tokens(&self, secret_id: &str) -> Result<Option<Tokens>, StoreError> {
-        self.read("read the tokens", |c| {
-            c.query_row(
+/// An access token and the refresh token that renews it, with the instants
+/// they expire. Both are [`Secret`]s: they never reach `Debug` or a log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTokens {
+    /// The access token.
+    pub access: Secret,
+    /// When the access token expires.
+    pub access_expires: DateTime<Utc>,
+    /// The refresh token.
+    pub refresh: Secret,
+    /// When the refresh token expires.
+    pub refresh_expires: DateTime<Utc>,
+}
+
+impl SourceStore {
+    /// The tokens saved under `key`, if any (expired ones included: the
+    /// caller decides what is still usable).
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read.
+    pub fn tokens(&self, key: &str) -> Result<Option<StoredTokens>, StoreError> {
+        let source = self.key();
+        self.store().read("read the tokens", |c| {
+            c.prepare_cached(
                 "SELECT access, access_expires, refresh, refresh_expires
-                 FROM tokens WHERE secret_id = ?1",
-                [secret_id],
-                |r| {
-                    Ok(Tokens {
-                        access: Secret::new(r.get::<_, String>(0)?),
-                        access_expires: from_millis(r.get(1)?)?,
-                        refresh: Secret::new(r.get::<_, String>(2)?),
-                        refresh_expires: from_millis(r.get(3)?)?,
-                    })
-                },
-            )
+                 FROM tokens WHERE source = ?1 AND key = ?2",
+            )?
+            .query_row(params![source, key], |r| {
+                Ok(StoredTokens {
+                    access: Secret::new(r.get::<_, String>(0)?),
+                    access_expires: from_millis(r.get(1)?)?,
+                    refresh: Secret::new(r.get::<_, String>(2)?),
+                    refresh_expires: from_millis(r.get(3)?)?,
+                })
+            })
             .optional()
         })
     }
 
-    /// Saves the tokens of `secret_id`, replacing any saved before.
-    pub fn save_tokens(&self, secret_id: &str, tokens: &Tokens) -> Result<(), StoreError> {
-        let now = to_millis(self.now());
-        self.write("save the tokens", |tx| {
-            tx.execute(
+    /// Saves `tokens` under `key`, replacing any saved before; `saved_at`
+    /// is when they were obtained.
+    ///
+    /// # Errors
+    ///
+    /// As [`SourceStore::record_response`].
+    pub fn save_tokens(
+        &self,
+        key: &str,
+        tokens: &StoredTokens,
+        saved_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let source = self.key();
+        self.store().write("save the tokens", |tx| {
+            tx.prepare_cached(
                 "INSERT INTO tokens
-                     (secret_id, access, access_expires, refresh, refresh_expires, saved_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (secret_id) DO UPDATE SET
+                     (source, key, access, access_expires, refresh, refresh_expires, saved_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (source, key) DO UPDATE SET
                      access = excluded.access,
                      access_expires = excluded.access_expires,
                      refresh = excluded.refresh,
                      refresh_expires = excluded.refresh_expires,
                      saved_at = excluded.saved_at",
-                params![
-                    secret_id,
-                    tokens.access.expose(),
-                    to_millis(tokens.access_expires),
-                    tokens.refresh.expose(),
-                    to_millis(tokens.refresh_expires),
-                    now,
-                ],
-            )
+            )?
+            .execute(params![
+                source,
+                key,
+                tokens.access.expose(),
+                to_millis(tokens.access_expires),
+                tokens.refresh.expose(),
+                to_millis(tokens.refresh_expires),
+                to_millis(saved_at),
+            ])
             .map(drop)
         })
     }
 
-    /// Forgets the tokens of `secret_id` (the server rejected them).
+    /// Forgets the tokens saved under `key` (the server rejected them).
     /// Returns whether there were any.
-    pub fn clear_tokens(&self, secret_id: &str) -> Result<bool, StoreError> {
-        self.write("drop the tokens", |tx| {
-            tx.execute("DELETE FROM tokens WHERE secret_id = ?1", [secret_id])
+    ///
+    /// # Errors
+    ///
+    /// As [`SourceStore::record_response`].
+    pub fn clear_tokens(&self, key: &str) -> Result<bool, StoreError> {
+        let source = self.key();
+        self.store().write("drop the tokens", |tx| {
+            tx.prepare_cached("DELETE FROM tokens WHERE source = ?1 AND key = ?2")?
+                .execute(params![source, key])
                 .map(|n| n > 0)
-        })
-    }
-}
-
-/// The client keeps its tokens here, so they last across runs. A failure
-/// of the store is logged and otherwise ignored: it costs at most one more
-/// `token/new`, while the run itself can go on.
-impl TokenStore for Store {
-    fn load(&self, secret_id: &str) -> Option<Tokens> {
-        self.load_tokens(secret_id).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "cannot read the saved tokens; logging in again");
-            None
-        })
-    }
-
-    fn save(&self, secret_id: &str, tokens: &Tokens) {
-        if let Err(e) = self.save_tokens(secret_id, tokens) {
-            tracing::warn!(error = %e, "cannot save the tokens; the next run logs in again");
-        }
-    }
-
-    fn clear(&self, secret_id: &str) {
-        if let Err(e) = self.clear_tokens(secret_id) {
-            tracing::warn!(error = %e, "cannot drop the rejected tokens");
-        }
-    }
-}
-
-impl Store {
-    /// What the tokens saved for `secret_id` allow at the store's clock
-    /// (no safety margin: this is for display).
-    pub fn token_state(&self, secret_id: &str) -> Result<TokenState, StoreError> {
-        Ok(match self.load_tokens(secret_id)? {
-            Some(t) => t.state(self.now(), chrono::Duration::zero()),
-            None => TokenState::Missing,
         })
     }
 }
