@@ -3,6 +3,8 @@
 //! keeps for each source, and the migration of stores written before
 //! sources existed.
 
+#[path = "store/crash.rs"]
+mod crash;
 #[path = "store/data.rs"]
 mod data;
 #[path = "store/file.rs"]
