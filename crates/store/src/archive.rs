@@ -10,10 +10,11 @@
 //! comes back as received (only whitespace between the parts around the
 //! lists may differ).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserializer;
-use serde::de::{MapAccess, Visitor};
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
@@ -199,17 +200,35 @@ fn push_key(out: &mut String, key: &str) {
     out.push(':');
 }
 
-/// The key of a record: 128 bits of its SHA-256, in hex.
-pub(crate) fn record_hash(json: &str) -> String {
-    hex(&Sha256::digest(json.as_bytes())[..16])
+/// The key of a record: the first 128 bits of its SHA-256.
+pub(crate) type RecordHash = [u8; 16];
+
+pub(crate) fn record_hash(json: &str) -> RecordHash {
+    let digest = Sha256::digest(json.as_bytes());
+    let mut hash = [0; 16];
+    hash.copy_from_slice(&digest[..16]);
+    hash
 }
 
-/// The key of a body: its SHA-256, in hex.
+/// The key of a body stored whole: its SHA-256, in hex.
 pub(crate) fn body_hash(body: &str) -> String {
     hex(&Sha256::digest(body.as_bytes()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// The key of a body stored as records: the SHA-256 of its record paths
+/// and skeleton (which names every record by hash, so it stands for the
+/// whole body at a seventh of the bytes to hash). The prefix keeps it
+/// apart from the key of any body stored whole.
+pub(crate) fn skeleton_hash(lists: &str, skeleton: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"records\0");
+    h.update(lists.as_bytes());
+    h.update(b"\0");
+    h.update(skeleton.as_bytes());
+    hex(&h.finalize())
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -219,78 +238,215 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// A body split into its skeleton and its records `(hash, raw json)`.
+/// The record hash written as `hex`, if it is one.
+pub(crate) fn parse_record_hash(hex: &str) -> Option<RecordHash> {
+    fn digit(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
+    let bytes = hex.as_bytes();
+    if bytes.len() != 32 {
+        return None;
+    }
+    let mut hash = [0; 16];
+    for (i, pair) in bytes.chunks_exact(2).enumerate() {
+        hash[i] = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(hash)
+}
+
+/// A body split into its skeleton and its records.
 pub(crate) struct Split<'a> {
     pub(crate) skeleton: String,
-    /// In the order of the body, repeats included.
-    pub(crate) records: Vec<(String, &'a str)>,
+    /// `(hash, raw json)` in the order of the body, repeats included.
+    pub(crate) records: Vec<(RecordHash, &'a str)>,
 }
 
-/// Splits `body` at `paths`; `None` when it does not have the shape they
-/// describe, or holds no record (it is then stored whole, byte for byte).
+/// Splits `body` at `paths`, in one pass over it; `None` when it does not
+/// have the shape they describe, or holds no record (it is then stored
+/// whole, byte for byte).
 pub(crate) fn split<'a>(body: &'a str, paths: &[RecordPath]) -> Option<Split<'a>> {
     let tree = Node::of(paths.iter().map(|p| p.as_str()))?;
-    let mut records = Vec::new();
-    let mut skeleton = String::with_capacity(body.len() / 8);
-    split_object(body, &tree, &mut records, &mut skeleton)?;
-    (!records.is_empty()).then_some(Split { skeleton, records })
+    let mut split = Split {
+        skeleton: String::with_capacity(body.len() / 8),
+        records: Vec::new(),
+    };
+    let mut de = serde_json::Deserializer::from_str(body);
+    ObjectSeed {
+        node: &tree,
+        split: &mut split,
+    }
+    .deserialize(&mut de)
+    .ok()?;
+    de.end().ok()?;
+    (!split.records.is_empty()).then_some(split)
 }
 
-fn split_object<'a>(
-    json: &'a str,
-    node: &Node<'_>,
-    records: &mut Vec<(String, &'a str)>,
-    out: &mut String,
-) -> Option<()> {
-    let entries = Entries::parse(json)?;
-    out.push('{');
-    for (i, (key, raw)) in entries.0.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_key(out, key);
-        match node.step(key) {
-            None => out.push_str(raw.get()),
-            Some(Step::Records) => {
-                let items: Vec<&'a RawValue> = serde_json::from_str(raw.get()).ok()?;
-                out.push('[');
-                for (j, item) in items.iter().enumerate() {
-                    if j > 0 {
-                        out.push(',');
-                    }
-                    let hash = record_hash(item.get());
-                    out.push('"');
-                    out.push_str(&hash);
-                    out.push('"');
-                    records.push((hash, item.get()));
-                }
-                out.push(']');
+/// An object on the way to records: copied to the skeleton, its keys
+/// that lead to records followed.
+struct ObjectSeed<'s, 'p, 'a> {
+    node: &'s Node<'p>,
+    split: &'s mut Split<'a>,
+}
+
+impl<'a> DeserializeSeed<'a> for ObjectSeed<'_, '_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'a>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_map(self)
+    }
+}
+
+impl<'a> Visitor<'a> for ObjectSeed<'_, '_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<(), A::Error> {
+        self.split.skeleton.push('{');
+        let mut first = true;
+        while let Some(key) = map.next_key::<Cow<'a, str>>()? {
+            if !first {
+                self.split.skeleton.push(',');
             }
-            Some(Step::Into(child)) => split_object(raw.get(), child, records, out)?,
-            Some(Step::Each(child)) => {
-                let items: Vec<&'a RawValue> = serde_json::from_str(raw.get()).ok()?;
-                out.push('[');
-                for (j, item) in items.iter().enumerate() {
-                    if j > 0 {
-                        out.push(',');
-                    }
-                    split_object(item.get(), child, records, out)?;
+            first = false;
+            push_key(&mut self.split.skeleton, &key);
+            let split = &mut *self.split;
+            match self.node.step(&key) {
+                None => {
+                    let raw: &'a RawValue = map.next_value()?;
+                    split.skeleton.push_str(raw.get());
                 }
-                out.push(']');
+                Some(Step::Records) => map.next_value_seed(ListSeed { node: None, split })?,
+                Some(Step::Into(node)) => map.next_value_seed(ObjectSeed { node, split })?,
+                Some(Step::Each(node)) => map.next_value_seed(ListSeed {
+                    node: Some(node),
+                    split,
+                })?,
+            }
+        }
+        self.split.skeleton.push('}');
+        Ok(())
+    }
+}
+
+/// A list: of records (`node` is `None`), replaced by their hashes; or of
+/// objects on the way to records.
+struct ListSeed<'s, 'p, 'a> {
+    node: Option<&'s Node<'p>>,
+    split: &'s mut Split<'a>,
+}
+
+impl<'a> DeserializeSeed<'a> for ListSeed<'_, '_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'a>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_seq(self)
+    }
+}
+
+impl<'a> Visitor<'a> for ListSeed<'_, '_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON list")
+    }
+
+    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.split.skeleton.push('[');
+        let mut first = true;
+        loop {
+            let split = &mut *self.split;
+            if !first {
+                split.skeleton.push(',');
+            }
+            let more = match self.node {
+                None => match seq.next_element::<&'a RawValue>()? {
+                    Some(record) => {
+                        let hash = record_hash(record.get());
+                        split.skeleton.push('"');
+                        split.skeleton.push_str(&hex(&hash));
+                        split.skeleton.push('"');
+                        split.records.push((hash, record.get()));
+                        true
+                    }
+                    None => false,
+                },
+                Some(node) => seq.next_element_seed(ObjectSeed { node, split })?.is_some(),
+            };
+            if !more {
+                if !first {
+                    // The comma pushed for an element that did not come.
+                    self.split.skeleton.pop();
+                }
+                break;
+            }
+            first = false;
+        }
+        self.split.skeleton.push(']');
+        Ok(())
+    }
+}
+
+/// The record hashes a skeleton split at `paths` names, in order.
+///
+/// # Errors
+///
+/// What is wrong with the skeleton (the file may have been altered).
+pub(crate) fn hashes<'p>(
+    skeleton: &str,
+    paths: impl IntoIterator<Item = &'p str>,
+) -> Result<Vec<RecordHash>, String> {
+    let tree = Node::of(paths).ok_or("its record paths are malformed")?;
+    let mut hashes = Vec::new();
+    walk(skeleton, &tree, &mut |list| {
+        for h in list {
+            hashes.push(parse_record_hash(h).ok_or_else(|| format!("{h:?} is not a record hash"))?);
+        }
+        Ok(())
+    })?;
+    Ok(hashes)
+}
+
+/// Calls `on_list` with each list of record hashes of a skeleton.
+fn walk(
+    json: &str,
+    node: &Node<'_>,
+    on_list: &mut impl FnMut(Vec<&str>) -> Result<(), String>,
+) -> Result<(), String> {
+    let entries = Entries::parse(json).ok_or("the stored skeleton is not as it was split")?;
+    for (key, raw) in &entries.0 {
+        match node.step(key) {
+            None => {}
+            Some(Step::Records) => on_list(
+                serde_json::from_str(raw.get())
+                    .map_err(|e| format!("the record list at {key:?} is unreadable: {e}"))?,
+            )?,
+            Some(Step::Into(child)) => walk(raw.get(), child, on_list)?,
+            Some(Step::Each(child)) => {
+                let items: Vec<&RawValue> = serde_json::from_str(raw.get())
+                    .map_err(|e| format!("the list at {key:?} is unreadable: {e}"))?;
+                for item in items {
+                    walk(item.get(), child, on_list)?;
+                }
             }
         }
     }
-    out.push('}');
-    Some(())
+    Ok(())
 }
 
 /// Puts the records back into a skeleton split at `paths` (as stored:
 /// checked again, the file may have been altered); `lookup` gives a
 /// record's raw JSON by hash.
-pub(crate) fn join<'p>(
+pub(crate) fn join<'p, 'r>(
     skeleton: &str,
     paths: impl IntoIterator<Item = &'p str>,
-    mut lookup: impl FnMut(&str) -> Option<String>,
+    mut lookup: impl FnMut(&RecordHash) -> Option<&'r str>,
 ) -> Result<String, String> {
     let tree = Node::of(paths).ok_or("its record paths are malformed")?;
     let mut out = String::with_capacity(skeleton.len() * 8);
@@ -298,10 +454,10 @@ pub(crate) fn join<'p>(
     Ok(out)
 }
 
-fn join_object(
+fn join_object<'r>(
     json: &str,
     node: &Node<'_>,
-    lookup: &mut impl FnMut(&str) -> Option<String>,
+    lookup: &mut impl FnMut(&RecordHash) -> Option<&'r str>,
     out: &mut String,
 ) -> Result<(), String> {
     let entries = Entries::parse(json).ok_or("the stored skeleton is not as it was split")?;
@@ -321,7 +477,10 @@ fn join_object(
                     if j > 0 {
                         out.push(',');
                     }
-                    out.push_str(&lookup(h).ok_or_else(|| format!("record {h} is missing"))?);
+                    let record = parse_record_hash(h)
+                        .and_then(|hash| lookup(&hash))
+                        .ok_or_else(|| format!("record {h} is missing"))?;
+                    out.push_str(record);
                 }
                 out.push(']');
             }
@@ -357,17 +516,13 @@ mod tests {
     fn round_trip(body: &str, paths: &[RecordPath]) -> Split<'static> {
         let body: &'static str = Box::leak(body.to_owned().into_boxed_str());
         let s = split(body, paths).unwrap();
-        let map: HashMap<String, String> = s
-            .records
-            .iter()
-            .map(|(h, j)| (h.clone(), j.to_string()))
-            .collect();
-        let back = join(&s.skeleton, paths.iter().map(|p| p.as_str()), |h| {
-            map.get(h).cloned()
-        })
-        .unwrap();
+        let map: HashMap<RecordHash, &str> = s.records.iter().copied().collect();
+        let names = || paths.iter().map(|p| p.as_str());
+        let back = join(&s.skeleton, names(), |h| map.get(h).copied()).unwrap();
         assert_eq!(back, body);
-        assert!(join(&s.skeleton, paths.iter().map(|p| p.as_str()), |_| None).is_err());
+        assert!(join(&s.skeleton, names(), |_| None).is_err());
+        let named = hashes(&s.skeleton, names()).unwrap();
+        assert_eq!(named, s.records.iter().map(|r| r.0).collect::<Vec<_>>());
         s
     }
 
@@ -427,7 +582,9 @@ mod tests {
         for ok in ["a", "a.b", "a[].b", "a_1-x[].b.c", "a[].b[].c"] {
             assert!(is_valid(ok.as_bytes()), "{ok}");
         }
-        for bad in ["", ".", "a.", ".a", "a..b", "a[]", "a[", "a[].", "[].a", "a b", "a.*"] {
+        for bad in [
+            "", ".", "a.", ".a", "a..b", "a[]", "a[", "a[].", "[].a", "a b", "a.*",
+        ] {
             assert!(!is_valid(bad.as_bytes()), "{bad}");
         }
         assert!(Node::of(["a", "a"]).is_some(), "a path given twice");
@@ -437,11 +594,29 @@ mod tests {
 
     #[test]
     fn hashes_are_the_stored_ones() {
-        // The first 128 bits of SHA-256("abc"): what schema 2 stored.
-        assert_eq!(record_hash("abc"), "ba7816bf8f01cfea414140de5dae2223");
+        // The first 128 bits of SHA-256("abc"): what schema 2 stored, hex.
+        let abc = "ba7816bf8f01cfea414140de5dae2223";
+        assert_eq!(hex(&record_hash("abc")), abc);
+        assert_eq!(parse_record_hash(abc), Some(record_hash("abc")));
+        assert_eq!(parse_record_hash("BA7816BF8F01CFEA414140DE5DAE2223"), None);
+        assert_eq!(parse_record_hash("ba78"), None);
         assert_eq!(
             body_hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_ne!(skeleton_hash("[]", "abc"), body_hash("abc"));
+    }
+
+    #[test]
+    fn whitespace_and_escapes_around_the_lists() {
+        let body = "{ \"transactions\" : { \"booked\" : [ {\"a\": 1} , {\"b\":\"\\u00fc\"} ] } ,\n \"k\\\"ey\": [1, 2] }";
+        let s = split(body, &GOCARDLESS).unwrap();
+        let map: HashMap<RecordHash, &str> = s.records.iter().copied().collect();
+        let names = GOCARDLESS.iter().map(|p| p.as_str());
+        let back = join(&s.skeleton, names, |h| map.get(h).copied()).unwrap();
+        assert_eq!(
+            back,
+            "{\"transactions\":{\"booked\":[{\"a\": 1},{\"b\":\"\\u00fc\"}]},\"k\\\"ey\":[1, 2]}"
         );
     }
 }

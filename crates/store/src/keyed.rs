@@ -28,14 +28,16 @@ impl SourceStore {
     pub fn cursor(&self, key: &str) -> Result<Option<Cursor>, StoreError> {
         let source = self.key();
         self.store().read("read a sync cursor", |c| {
-            c.prepare_cached("SELECT cursor, updated_at FROM cursors WHERE source = ?1 AND key = ?2")?
-                .query_row(params![source, key], |r| {
-                    Ok(Cursor {
-                        value: r.get(0)?,
-                        updated_at: from_millis(r.get(1)?)?,
-                    })
+            c.prepare_cached(
+                "SELECT cursor, updated_at FROM cursors WHERE source = ?1 AND key = ?2",
+            )?
+            .query_row(params![source, key], |r| {
+                Ok(Cursor {
+                    value: r.get(0)?,
+                    updated_at: from_millis(r.get(1)?)?,
                 })
-                .optional()
+            })
+            .optional()
         })
     }
 

@@ -1,6 +1,9 @@
 //! The bank's responses, as received, with when they came and the
 //! rate-limit headers that came with them.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -166,41 +169,43 @@ impl SourceStore {
     /// than the busy timeout; [`StoreError::Sqlite`] or
     /// [`StoreError::NotWritable`] when the write fails (the disk is full).
     pub fn record_response(&self, response: &NewResponse<'_>) -> Result<i64, StoreError> {
-        let hash = archive::body_hash(response.body);
         let split = match response.keep {
             Keep::History if !response.records.is_empty() => {
                 archive::split(response.body, response.records)
             }
             _ => None,
         };
-        let (stored_body, lists, mut records) = match split {
+        let (hash, stored_body, lists, mut records) = match split {
             Some(split) => {
                 let paths: Vec<&str> = response.records.iter().map(|p| p.as_str()).collect();
                 let lists = serde_json::to_string(&paths).expect("strings serialise");
-                (split.skeleton, Some(lists), split.records)
+                let hash = archive::skeleton_hash(&lists, &split.skeleton);
+                (hash, Cow::Owned(split.skeleton), Some(lists), split.records)
             }
-            None => (String::new(), None, Vec::new()),
-        };
-        let stored_body = if lists.is_some() {
-            stored_body.as_str()
-        } else {
-            response.body
+            None => (
+                archive::body_hash(response.body),
+                Cow::Borrowed(response.body),
+                None,
+                Vec::new(),
+            ),
         };
         // In key order, each record lands next to the one before in the
-        // records' B-tree: each page is changed once, not once a record.
-        records.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        records.dedup_by(|a, b| a.0 == b.0);
+        // index of record hashes: each of its pages is changed once.
+        records.sort_unstable_by_key(|r| r.0);
+        records.dedup_by_key(|r| r.0);
         let source = self.key();
         self.store().write("record a response", |tx| {
             let new_body = tx
-                .prepare_cached("INSERT OR IGNORE INTO bodies (hash, body, lists) VALUES (?1, ?2, ?3)")?
-                .execute(params![hash, stored_body, lists])?
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO bodies (hash, body, lists) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![hash, stored_body.as_ref(), lists])?
                 == 1;
             if new_body && !records.is_empty() {
-                let mut insert =
-                    tx.prepare_cached("INSERT OR IGNORE INTO records (hash, json) VALUES (?1, ?2)")?;
+                let mut insert = tx
+                    .prepare_cached("INSERT OR IGNORE INTO records (hash, json) VALUES (?1, ?2)")?;
                 for (h, json) in &records {
-                    insert.execute(params![h, json])?;
+                    insert.execute(params![&h[..], json])?;
                 }
             }
             let replaced: Vec<String> = if response.keep == Keep::Latest {
@@ -208,9 +213,10 @@ impl SourceStore {
                     "DELETE FROM responses WHERE source = ?1 AND subject = ?2 AND scope = ?3
                      RETURNING body_hash",
                 )?;
-                let rows = delete.query_map(params![source, response.subject, response.scope], |r| {
-                    r.get(0)
-                })?;
+                let rows = delete
+                    .query_map(params![source, response.subject, response.scope], |r| {
+                        r.get(0)
+                    })?;
                 rows.collect::<rusqlite::Result<_>>()?
             } else {
                 Vec::new()
@@ -422,8 +428,8 @@ fn delete_orphan_bodies(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usiz
 fn delete_orphan_records(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usize> {
     tx.execute(
         "DELETE FROM records WHERE hash NOT IN (
-             SELECT j.value FROM bodies b, json_tree(b.body) j
-             WHERE b.lists IS NOT NULL AND j.type = 'text')",
+             SELECT unhex(j.value) FROM bodies b, json_tree(b.body) j
+             WHERE b.lists IS NOT NULL AND j.type = 'text' AND unhex(j.value) IS NOT NULL)",
         [],
     )
 }
@@ -436,29 +442,36 @@ fn resolve(
     let Some(lists) = lists else {
         return Ok(resp);
     };
-    let corrupt = |id: i64, detail: String| {
+    let id = resp.id;
+    let corrupt = |detail: String| {
         rusqlite::Error::SqliteFailure(
             rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
             Some(format!("stored response {id}: {detail}")),
         )
     };
     let paths: Vec<String> = serde_json::from_str(&lists)
-        .map_err(|e| corrupt(resp.id, format!("its list of record paths is unreadable: {e}")))?;
-    let mut stmt = c.prepare_cached("SELECT json FROM records WHERE hash = ?1")?;
-    let mut failure = None;
-    let joined = archive::join(&resp.body, paths.iter().map(String::as_str), |h| {
-        match stmt.query_row([h], |r| r.get::<_, String>(0)).optional() {
-            Ok(json) => json,
-            Err(e) => {
-                failure = Some(e);
-                None
-            }
+        .map_err(|e| corrupt(format!("its list of record paths is unreadable: {e}")))?;
+    let paths = || paths.iter().map(String::as_str);
+    let hashes = archive::hashes(&resp.body, paths()).map_err(corrupt)?;
+    // One statement for all the records: a lookup each, without a round
+    // trip through the statement API each.
+    let mut records: HashMap<archive::RecordHash, String> = HashMap::with_capacity(hashes.len());
+    let mut stmt = c.prepare_cached(
+        "SELECT hash, json FROM records
+         WHERE hash IN (SELECT unhex(value) FROM json_each(?1))",
+    )?;
+    let hex_list =
+        serde_json::to_string(&hashes.iter().map(|h| archive::hex(h)).collect::<Vec<_>>())
+            .expect("strings serialise");
+    let mut rows = stmt.query([hex_list])?;
+    while let Some(row) = rows.next()? {
+        let hash: Vec<u8> = row.get(0)?;
+        if let Ok(hash) = archive::RecordHash::try_from(hash.as_slice()) {
+            records.insert(hash, row.get(1)?);
         }
-    });
-    if let Some(e) = failure {
-        return Err(e);
     }
-    resp.body = joined.map_err(|detail| corrupt(resp.id, detail))?;
+    resp.body = archive::join(&resp.body, paths(), |h| records.get(h).map(String::as_str))
+        .map_err(corrupt)?;
     Ok(resp)
 }
 

@@ -127,6 +127,18 @@ const MIGRATIONS: &[&str] = &[
         updated_at  INTEGER NOT NULL,  -- Unix milliseconds, UTC
         PRIMARY KEY (source, key)
     ) WITHOUT ROWID;
+    -- Records in the order they came, with an index of their hashes: a
+    -- response's new records are written side by side, and only the small
+    -- index entries land among those of other responses.
+    CREATE TABLE records_v3 (
+        id    INTEGER PRIMARY KEY,
+        hash  BLOB NOT NULL UNIQUE,  -- the first 128 bits of the SHA-256 of json
+        json  TEXT NOT NULL          -- one record, exactly as received
+    );
+    INSERT INTO records_v3 (hash, json) SELECT unhex(hash), json FROM records ORDER BY hash;
+    DROP TABLE records;
+    ALTER TABLE records_v3 RENAME TO records;
+
     CREATE TABLE credentials (
         source  TEXT NOT NULL,
         key     TEXT NOT NULL,

@@ -356,11 +356,12 @@ impl CachedClient {
 
         if !opts.force || opts.mode == Mode::Offline {
             let since = now - opts.cache_ttl;
-            if let Some(r) =
-                self.store
-                    .source()
-                    .latest_covering(subject, scope.as_str(), &window, Some(since))?
-            {
+            if let Some(r) = self.store.source().latest_covering(
+                subject,
+                scope.as_str(),
+                &window,
+                Some(since),
+            )? {
                 return self.stored_answer(r, scope, &window, Source::Fresh);
             }
         }

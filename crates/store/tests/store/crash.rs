@@ -72,7 +72,8 @@ fn uncommitted_frames(wal: &Path) -> usize {
     if bytes.len() < 32 {
         return 0;
     }
-    let be32 = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    let be32 =
+        |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
     let page_size = be32(8) as usize;
     let salts = (be32(16), be32(20));
     let mut frames = 0;
@@ -95,7 +96,10 @@ fn wait_stopped(pid: u32) {
     loop {
         let text = fs::read_to_string(&stat).unwrap_or_default();
         // The state follows the command name, which is in parentheses.
-        let state = text.rsplit(')').next().and_then(|s| s.trim().chars().next());
+        let state = text
+            .rsplit(')')
+            .next()
+            .and_then(|s| s.trim().chars().next());
         if matches!(state, Some('T' | 't' | 'Z') | None) {
             return;
         }
@@ -130,7 +134,12 @@ fn a_writer_killed_mid_commit_leaves_a_consistent_store() {
     let path = dir.path().join("store.sqlite");
     let wal = PathBuf::from(format!("{}-wal", path.display()));
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "crash::child_recorder", "--ignored", "--test-threads=1"])
+        .args([
+            "--exact",
+            "crash::child_recorder",
+            "--ignored",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, &path)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -208,7 +217,11 @@ fn a_writer_killed_mid_commit_leaves_a_consistent_store() {
         .record_response(&history("acc", &again, fetched_at(killed_in)))
         .unwrap();
     assert_eq!(
-        store.latest_response("acc", "transactions").unwrap().unwrap().body,
+        store
+            .latest_response("acc", "transactions")
+            .unwrap()
+            .unwrap()
+            .body,
         again
     );
 }

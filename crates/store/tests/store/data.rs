@@ -122,7 +122,10 @@ fn latest_keeps_only_the_newest_and_bodies_are_shared() {
     }
     let infos = store.responses("acc").unwrap();
     assert_eq!(infos.iter().filter(|i| i.scope == "balances").count(), 1);
-    assert_eq!(infos.iter().filter(|i| i.scope == "transactions").count(), 3);
+    assert_eq!(
+        infos.iter().filter(|i| i.scope == "transactions").count(),
+        3
+    );
     let newest = store.latest_response("acc", "balances").unwrap().unwrap();
     assert_eq!(newest.body, "b2");
     assert_eq!(newest.fetched_at, t("2024-05-01T02:00:00Z"));
@@ -239,7 +242,10 @@ fn transaction_records_are_stored_once_and_pruned_with_their_responses() {
     assert_eq!(store.prune(t("2025-06-01T00:00:00Z")).unwrap(), 2);
     assert_eq!(count(&file, "records"), 3, "c, d, e");
     assert_eq!(count(&file, "bodies"), 1);
-    let kept = store.latest_response("acc", "transactions").unwrap().unwrap();
+    let kept = store
+        .latest_response("acc", "transactions")
+        .unwrap()
+        .unwrap();
     assert_eq!(kept.body, bodies[2]);
 }
 

@@ -18,7 +18,9 @@ fn mode(p: &Path) -> u32 {
 /// A store with tokens and enough responses to span many pages, closed.
 fn filled_store(path: &Path) {
     let store = gocardless(&Store::open(path).unwrap());
-    store.save_tokens("sid", &tokens(), t("2024-05-01T00:00:00Z")).unwrap();
+    store
+        .save_tokens("sid", &tokens(), t("2024-05-01T00:00:00Z"))
+        .unwrap();
     for i in 0..60 {
         let body = format!("{{\"n\": {i}, \"pad\": \"{}\"}}", "x".repeat(2000));
         let at = t("2024-05-01T00:00:00Z") + chrono::Duration::minutes(i);
@@ -52,7 +54,9 @@ fn new_store_is_private_and_in_wal_mode() {
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(&dir.path().join("a")), 0o700);
     assert_eq!(mode(&dir.path().join("a/b")), 0o700);
-    store.save_tokens("sid", &tokens(), t("2024-05-01T00:00:00Z")).unwrap();
+    store
+        .save_tokens("sid", &tokens(), t("2024-05-01T00:00:00Z"))
+        .unwrap();
     // While open in WAL mode, SQLite keeps the log beside the file; it
     // holds the tokens too, so it must be as private as the file.
     let wal = PathBuf::from(format!("{}-wal", path.display()));
@@ -97,7 +101,9 @@ fn empty_file_becomes_a_store() {
     let path = dir.path().join("store.sqlite");
     fs::write(&path, b"").unwrap();
     let store = gocardless(&Store::open(&path).unwrap());
-    store.save_tokens("sid", &tokens(), t("2024-05-01T00:00:00Z")).unwrap();
+    store
+        .save_tokens("sid", &tokens(), t("2024-05-01T00:00:00Z"))
+        .unwrap();
     assert_eq!(store.tokens("sid").unwrap(), Some(tokens()));
 }
 
@@ -410,7 +416,12 @@ fn two_processes_write_at_once() {
     let children: Vec<_> = (0..3)
         .map(|_| {
             Command::new(&exe)
-                .args(["--exact", "file::child_writer", "--ignored", "--test-threads=1"])
+                .args([
+                    "--exact",
+                    "file::child_writer",
+                    "--ignored",
+                    "--test-threads=1",
+                ])
                 .env(CHILD_ENV, &path)
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())

@@ -161,7 +161,10 @@ fn a_schema_2_store_becomes_the_gocardless_sources() {
     assert_eq!(two.fetched_at, t("2024-04-02T00:00:00Z"));
     assert_eq!(
         two.window,
-        Window::new(Some("2024-01-01".parse().unwrap()), Some("2024-04-02".parse().unwrap()))
+        Window::new(
+            Some("2024-01-01".parse().unwrap()),
+            Some("2024-04-02".parse().unwrap())
+        )
     );
     assert_eq!(
         two.rate_limit.as_deref(),
@@ -225,7 +228,10 @@ fn a_schema_2_store_becomes_the_gocardless_sources() {
     assert_eq!(gc.prune(t("2024-04-04T00:00:00Z")).unwrap(), 3);
     assert_eq!(count(&file, "records"), 2, "t1 and t4");
     assert_eq!(
-        gc.latest_response("acc", "transactions").unwrap().unwrap().body,
+        gc.latest_response("acc", "transactions")
+            .unwrap()
+            .unwrap()
+            .body,
         again
     );
 
@@ -236,7 +242,9 @@ fn a_schema_2_store_becomes_the_gocardless_sources() {
         .unwrap();
     assert_eq!(version, SCHEMA_VERSION);
     let fk_problems: i64 = conn
-        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(fk_problems, 0);
 }

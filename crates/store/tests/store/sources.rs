@@ -38,7 +38,8 @@ fn sources_do_not_see_each_other() {
         .unwrap();
     gc.save_tokens("key", &tokens(), at).unwrap();
     gc.set_cursor("item", "gc-cursor", at).unwrap();
-    gc.set_credential("item", &Secret::new("gc-secret")).unwrap();
+    gc.set_credential("item", &Secret::new("gc-secret"))
+        .unwrap();
 
     // A latest response of one source replaces nothing of another.
     assert_eq!(
@@ -56,7 +57,11 @@ fn sources_do_not_see_each_other() {
         None
     );
     let gc_id = gc.responses("acc").unwrap()[0].id;
-    assert_eq!(eb.response(gc_id).unwrap(), None, "ids do not cross sources");
+    assert_eq!(
+        eb.response(gc_id).unwrap(),
+        None,
+        "ids do not cross sources"
+    );
     assert_eq!(eb.responses("acc").unwrap().len(), 1);
     assert_eq!(eb.budget("acc", "transactions").unwrap(), None);
     assert_eq!(eb.budgets("acc").unwrap(), vec![]);
@@ -71,7 +76,8 @@ fn sources_do_not_see_each_other() {
     let later = at + chrono::Duration::days(1);
     let eb_body = tx_body(&["a", "c"]);
     eb.record_response(&history("acc", &eb_body, at)).unwrap();
-    eb.record_response(&history("acc", &eb_body, later)).unwrap();
+    eb.record_response(&history("acc", &eb_body, later))
+        .unwrap();
     gc.record_response(&history("acc", &body, later)).unwrap();
     assert_eq!(gc.prune(t("2030-01-01T00:00:00Z")).unwrap(), 1);
     assert_eq!(eb.responses("acc").unwrap().len(), 3);
@@ -80,10 +86,19 @@ fn sources_do_not_see_each_other() {
     assert_eq!(eb.prune(t("2030-01-01T00:00:00Z")).unwrap(), 1);
     assert_eq!(count(&file, "records"), 3, "each still held by a newest");
     assert_eq!(
-        eb.latest_response("acc", "transactions").unwrap().unwrap().body,
+        eb.latest_response("acc", "transactions")
+            .unwrap()
+            .unwrap()
+            .body,
         eb_body
     );
-    assert_eq!(gc.latest_response("acc", "transactions").unwrap().unwrap().body, body);
+    assert_eq!(
+        gc.latest_response("acc", "transactions")
+            .unwrap()
+            .unwrap()
+            .body,
+        body
+    );
 }
 
 const SYNC: [RecordPath; 3] = [
@@ -139,7 +154,9 @@ fn plaid_cursor_and_access_tokens_per_item() {
     assert_eq!(plaid.cursor("item-1").unwrap(), None);
     let first = page(r#"{"transaction_id":"t1","amount":1.5}"#, "c1");
     let at = t("2024-05-01T00:00:00Z");
-    plaid.record_response(&sync("item-1", &first, "c1", at)).unwrap();
+    plaid
+        .record_response(&sync("item-1", &first, "c1", at))
+        .unwrap();
     let cursor = plaid.cursor("item-1").unwrap().unwrap();
     assert_eq!((cursor.value.as_str(), cursor.updated_at), ("c1", at));
 
@@ -216,9 +233,14 @@ fn simplefin_one_response_for_all_accounts() {
 fn enable_banking_session() {
     let (_dir, file) = open();
     let eb = source(&file, "eb");
-    eb.set_credential("session", &Secret::new("sess-1")).unwrap();
-    eb.set_credential("session", &Secret::new("sess-2")).unwrap();
-    assert_eq!(eb.credential("session").unwrap().unwrap().expose(), "sess-2");
+    eb.set_credential("session", &Secret::new("sess-1"))
+        .unwrap();
+    eb.set_credential("session", &Secret::new("sess-2"))
+        .unwrap();
+    assert_eq!(
+        eb.credential("session").unwrap().unwrap().expose(),
+        "sess-2"
+    );
     const TRANSACTIONS: [RecordPath; 1] = [RecordPath::new("transactions")];
     let body = r#"{"transactions":[{"entry_reference":"x"}],"continuation_key":null}"#;
     eb.record_response(&NewResponse {
