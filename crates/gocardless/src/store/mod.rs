@@ -7,8 +7,8 @@
 //! the first cheap and lets the tool work offline.
 //!
 //! - [`Store`]: a GoCardless source's part of the store file, in this
-//!   crate's terms: [`Scope`]s, [`Tokens`](crate::Tokens) by secret id (it
-//!   is a [`TokenStore`](crate::TokenStore)), an [`AccountStatus`] for
+//!   crate's terms: [`Scope`]s, [`Tokens`] by secret id (it
+//!   is a [`TokenStore`]), an [`AccountStatus`] for
 //!   `status`, and the clock that judges tokens and retention.
 //! - [`Scope`]: what a response is about; transactions are kept as a
 //!   history for [`store::DEFAULT_RETENTION`] with each transaction stored
