@@ -28,7 +28,7 @@ pub fn store_path(located: &Located, config: &Config) -> anyhow::Result<PathBuf>
             p.to_path_buf()
         }
     });
-    Ok(gocardless::store::default_path(configured.as_deref()))
+    Ok(store::default_path(configured.as_deref()))
 }
 
 /// Opens (or creates) the store.

@@ -6,15 +6,16 @@
 //!   possible, retries with back-off, and the rate-limit headers of every
 //!   answer ([`RateLimit`], on [`Fetched`]).
 //! - [`TokenStore`]: where tokens are kept ([`MemoryTokenStore`] by default;
-//!   the SQLite store keeps them across runs).
+//!   [`store::Store`] keeps them across runs).
 //! - [`Error`]: every failure, classified so a caller can act on it.
 //! - [`model`]: the API's data types, tolerant of what real banks send.
 //! - [`Secret`]: the secret key and tokens, never printed.
 //! - [`Clock`]: the time source, replaceable in tests.
-//! - [`store`]: the SQLite file that keeps tokens, responses and the
-//!   request budget across runs, and [`store::CachedClient`], the client
-//!   the binary uses: it answers from the store when it can and asks the
-//!   bank only when it must and the daily budget allows.
+//! - [`store`]: GoCardless's part of the store file of the `store` crate
+//!   (tokens, responses and the request budget, across runs), and
+//!   [`store::CachedClient`], the client the binary uses: it answers from
+//!   the store when it can and asks the bank only when it must and the
+//!   daily budget allows.
 //!
 //! - [`statement`]: the mapping of GoCardless data to the importer's
 //!   neutral types ([`importer::Statement`]), and [`files`], stored

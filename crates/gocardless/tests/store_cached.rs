@@ -298,7 +298,11 @@ fn spent_budget_answers_from_the_store_flagged_stale_without_a_call() {
     let first = read_all(&fake, &fake.run(CacheOptions::default()));
     let store = fake.open_store();
     let id = &fake.server.account_ids()[0];
-    let budget = store.budget(id, Scope::Transactions).unwrap().unwrap();
+    let budget = store
+        .source()
+        .budget(id, Scope::Transactions.as_str())
+        .unwrap()
+        .unwrap();
     assert_eq!(budget.remaining, Some(0));
     let midnight = (fake.today() + Duration::days(1))
         .and_hms_opt(0, 0, 0)
@@ -379,7 +383,8 @@ fn the_banks_daily_limit_429_falls_back_to_the_store() {
     assert_eq!(got.body, first[0].transactions.body);
     let budget = cached
         .store()
-        .budget(&id, Scope::Transactions)
+        .source()
+        .budget(&id, Scope::Transactions.as_str())
         .unwrap()
         .unwrap();
     assert_eq!(budget.remaining, Some(0));
@@ -537,7 +542,7 @@ fn threads_fetch_accounts_at_once() {
         }
     });
     assert_eq!(fake.requests(), seen);
-    again.store().check_integrity().unwrap();
+    again.store().source().store().check_integrity().unwrap();
 }
 
 #[test]

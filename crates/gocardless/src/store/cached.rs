@@ -8,7 +8,9 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 
-use super::{Budget, NewResponse, Scope, Store, StoreError, StoredResponse, Window};
+use store::{Budget, NewResponse, StoreError, StoredResponse, Window};
+
+use super::{Scope, Store};
 use crate::model::{AccountDetailsResponse, AccountMetadata, Institution, InstitutionFilter};
 use crate::{BalancesResponse, Client, Clock, Error, Fetched, RateLimit, TransactionsResponse};
 
@@ -38,7 +40,8 @@ pub struct CacheOptions {
     /// Ask the bank even when its daily budget is known to be spent. Only
     /// an explicit user choice should set this.
     pub ignore_budget: bool,
-    /// How long transaction responses are kept (see [`Store::prune`]).
+    /// How long transaction responses are kept (see
+    /// [`SourceStore::prune`](store::SourceStore::prune)).
     pub retention: chrono::Duration,
 }
 
@@ -49,7 +52,7 @@ impl Default for CacheOptions {
             cache_ttl: DEFAULT_CACHE_TTL,
             force: false,
             ignore_budget: false,
-            retention: super::DEFAULT_RETENTION,
+            retention: store::DEFAULT_RETENTION,
         }
     }
 }
@@ -196,9 +199,9 @@ fn not_stored_message(
 ///
 /// ```no_run
 /// use std::sync::Arc;
-/// use gocardless::store::{CacheOptions, CachedClient, Store, default_path};
+/// use gocardless::store::{CacheOptions, CachedClient, Store};
 /// use gocardless::{Client, Secret};
-/// let store = Store::open(default_path(None))?;
+/// let store = Store::open(store::default_path(None))?;
 /// let client = Client::builder("secret-id", Secret::new("secret-key"))
 ///     .token_store(Arc::new(store.clone()))
 ///     .build()?;
@@ -268,7 +271,9 @@ impl CachedClient {
             Some(_) => options,
         };
         if options.mode == Mode::Online {
-            store.prune(options.retention)?;
+            store
+                .source()
+                .prune(store.clock().now() - options.retention)?;
         }
         Ok(CachedClient {
             client,
@@ -354,11 +359,13 @@ impl CachedClient {
 
         if !opts.force || opts.mode == Mode::Offline {
             let since = now - opts.cache_ttl;
-            if let Some(r) = self
-                .store
-                .latest_covering(subject, scope, &window, Some(since))?
-            {
-                return self.stored_answer(r, &window, Source::Fresh);
+            if let Some(r) = self.store.source().latest_covering(
+                subject,
+                scope.as_str(),
+                &window,
+                Some(since),
+            )? {
+                return self.stored_answer(r, scope, &window, Source::Fresh);
             }
         }
         let client = match (&self.client, opts.mode) {
@@ -367,7 +374,7 @@ impl CachedClient {
         };
         if counts_against_budget(scope)
             && !opts.ignore_budget
-            && let Some(budget) = self.store.budget(subject, scope)?
+            && let Some(budget) = self.store.source().budget(subject, scope.as_str())?
             && budget.is_spent_at(now)
         {
             let reset_at = budget.blocked_until();
@@ -390,17 +397,18 @@ impl CachedClient {
                 let budget = counts_against_budget(scope)
                     .then(|| budget_from(&fetched.rate_limit, fetched.fetched_at))
                     .flatten();
-                let recorded = self.store.record_response(
-                    &NewResponse {
-                        subject,
-                        scope,
-                        window,
-                        body: &fetched.body,
-                        fetched_at: fetched.fetched_at,
-                        rate_limit: rate_limit.as_deref(),
-                    },
-                    budget.as_ref(),
-                );
+                let recorded = self.store.source().record_response(&NewResponse {
+                    subject,
+                    scope: scope.as_str(),
+                    window,
+                    keep: scope.keep(),
+                    records: scope.records(),
+                    body: &fetched.body,
+                    fetched_at: fetched.fetched_at,
+                    rate_limit: rate_limit.as_deref(),
+                    budget: budget.as_ref(),
+                    cursor: None,
+                });
                 // The bank's answer is worth more than the cache: a store
                 // that cannot record it costs the next run a request, while
                 // failing here would lose a read the budget has paid for.
@@ -429,7 +437,11 @@ impl CachedClient {
                     reset_at: wait.map(|w| now + w),
                     updated_at: now,
                 };
-                if let Err(err) = self.store.record_budget(subject, scope, &budget) {
+                if let Err(err) =
+                    self.store
+                        .source()
+                        .record_budget(subject, scope.as_str(), &budget)
+                {
                     tracing::warn!(account = subject, %scope, error = %err, "the spent budget could not be stored");
                 }
                 let reset_at = budget.blocked_until();
@@ -460,9 +472,10 @@ impl CachedClient {
         reason: StaleReason,
         reset_at: Option<DateTime<Utc>>,
     ) -> Result<Cached<T>, CacheError> {
-        let stored = match self.store.latest_covering(subject, scope, window, None)? {
+        let source = self.store.source();
+        let stored = match source.latest_covering(subject, scope.as_str(), window, None)? {
             Some(r) => Some(r),
-            None => self.store.latest_response(subject, scope)?,
+            None => source.latest_response(subject, scope.as_str())?,
         };
         let Some(r) = stored else {
             return Err(CacheError::NotStored {
@@ -483,23 +496,24 @@ impl CachedClient {
                 reason,
             }
         };
-        self.stored_answer(r, window, source)
+        self.stored_answer(r, scope, window, source)
     }
 
     fn stored_answer<T: DeserializeOwned>(
         &self,
         r: StoredResponse,
+        scope: Scope,
         window: &Window,
         source: Source,
     ) -> Result<Cached<T>, CacheError> {
         let unreadable = |detail: String| CacheError::StoredBody {
             path: self.store.path().to_path_buf(),
             subject: r.subject.clone(),
-            scope: r.scope,
+            scope,
             fetched_at: r.fetched_at,
             detail,
         };
-        let body = if r.scope == Scope::Transactions && r.window != *window {
+        let body = if scope == Scope::Transactions && r.window != *window {
             filter_transactions(&r.body, window).map_err(|e| unreadable(e.to_string()))?
         } else {
             r.body.clone()

@@ -1,329 +1,333 @@
-//! The SQLite store: tokens that last across runs, a cache and archive of
-//! the bank's responses, and the per-account request budget.
+//! GoCardless's part of the store (the [`store`] crate): tokens that last
+//! across runs, a cache and archive of the bank's responses, and the
+//! per-account request budget.
 //!
 //! Banks let GoCardless read an account only 4 times a day per scope, and
 //! `token/new` is capped at 100 an hour. The store makes every run after
 //! the first cheap and lets the tool work offline.
 //!
-//! - [`Store`]: one SQLite file ([`default_path`] says where), shared by
-//!   threads (a small pool of connections, every write in a transaction)
-//!   and by processes (WAL and a busy timeout).
-//! - tokens: the client's [`Tokens`](crate::Tokens) by secret id; the store
-//!   is a [`TokenStore`](crate::TokenStore).
-//! - [`StoredResponse`]: the body of each response with when it was fetched
-//!   and its rate-limit headers; transaction responses are kept for
-//!   [`DEFAULT_RETENTION`] as the raw archive.
-//! - [`Budget`]: the last known `account_success_remaining` and its reset.
+//! - [`Store`]: a GoCardless source's part of the store file, in this
+//!   crate's terms: [`Scope`]s, [`Tokens`] by secret id (it
+//!   is a [`TokenStore`]), an [`AccountStatus`] for
+//!   `status`, and the clock that judges tokens and retention.
+//! - [`Scope`]: what a response is about; transactions are kept as a
+//!   history for [`store::DEFAULT_RETENTION`] with each transaction stored
+//!   once, the other scopes as their newest response.
 //! - [`CachedClient`]: the client the binary uses, answering from the store
-//!   when it can ([`Cached`], [`Source`]).
-//! - [`AccountStatus`], [`Store::token_state`]: what `status` shows.
+//!   when it can ([`Cached`], [`Source`]) and asking the bank only when it
+//!   must and the daily budget allows.
 //!
 //! ```
-//! use gocardless::store::{NewResponse, Scope, Store, Window};
+//! use gocardless::store::{Scope, Store};
 //! let dir = tempfile::tempdir().unwrap();
 //! let store = Store::open(dir.path().join("store.sqlite")).unwrap();
-//! store.record_response(&NewResponse {
-//!     subject: "acc-1",
-//!     scope: Scope::Balances,
-//!     window: Window::ALL,
-//!     body: r#"{"balances": []}"#,
-//!     fetched_at: "2024-05-01T10:00:00Z".parse().unwrap(),
-//!     rate_limit: None,
-//! }, None).unwrap();
-//! let back = store.latest_response("acc-1", Scope::Balances).unwrap().unwrap();
-//! assert_eq!(back.body, r#"{"balances": []}"#);
+//! assert_eq!(store.latest_response("acc-1", Scope::Balances).unwrap(), None);
 //! ```
 
-mod archive;
-mod budget;
 mod cached;
-mod error;
-mod file;
-mod path;
-mod responses;
-mod schema;
-mod status;
-mod tokens;
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use store::{Budget, Keep, RecordPath, SourceName, SourceStore, StoreError, StoredResponse};
 
-use crate::{Clock, SystemClock};
+use crate::{Clock, SystemClock, TokenState, TokenStore, Tokens};
 
-pub use budget::{Budget, UNKNOWN_RESET};
 pub use cached::{
     CacheError, CacheOptions, Cached, CachedClient, DEFAULT_CACHE_TTL, Mode, Source, StaleReason,
     filter_transactions,
 };
-pub use error::StoreError;
-pub use path::{STORE_ENV, default_path};
-pub use responses::{DEFAULT_RETENTION, NewResponse, ResponseInfo, Scope, StoredResponse, Window};
-pub use schema::SCHEMA_VERSION;
-pub use status::{AccountStatus, ScopeStatus};
 
-use schema::SchemaProblem;
-
-/// How long a statement waits for another connection or process to
-/// release the file before giving up with [`StoreError::Busy`].
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Idle connections kept for reuse; more are opened when threads need them.
-const POOL_SIZE: usize = 4;
-
-/// The store: one SQLite file. Cloning is cheap and clones share the
-/// connections; a `Store` can be used from several threads at once, and
-/// several processes may open the same file.
-#[derive(Clone)]
-pub struct Store {
-    inner: Arc<Inner>,
+/// What a response is about. GoCardless counts the daily budget per account
+/// and per scope (details, balances, transactions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// `GET /accounts/{id}/`: status, IBAN, institution.
+    Metadata,
+    /// `GET /accounts/{id}/details/`.
+    Details,
+    /// `GET /accounts/{id}/balances/`.
+    Balances,
+    /// `GET /accounts/{id}/transactions/`, for a date window.
+    Transactions,
+    /// `GET /institutions/`; the subject is the query (e.g. the country).
+    Institutions,
 }
 
-struct Inner {
-    path: PathBuf,
-    pool: Mutex<Vec<Connection>>,
+/// Where a transactions body lists its transactions.
+const TRANSACTION_LISTS: [RecordPath; 2] = [
+    RecordPath::new("transactions.booked"),
+    RecordPath::new("transactions.pending"),
+];
+
+impl Scope {
+    /// Every scope, in a stable order.
+    pub const ALL: [Scope; 5] = [
+        Scope::Metadata,
+        Scope::Details,
+        Scope::Balances,
+        Scope::Transactions,
+        Scope::Institutions,
+    ];
+
+    /// The scopes of an account (all but institutions).
+    pub const ACCOUNT: [Scope; 4] = [
+        Scope::Metadata,
+        Scope::Details,
+        Scope::Balances,
+        Scope::Transactions,
+    ];
+
+    /// The lowercase name stored in the file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Metadata => "metadata",
+            Scope::Details => "details",
+            Scope::Balances => "balances",
+            Scope::Transactions => "transactions",
+            Scope::Institutions => "institutions",
+        }
+    }
+
+    /// Transactions are the archive; of the rest only the newest matters.
+    fn keep(self) -> Keep {
+        match self {
+            Scope::Transactions => Keep::History,
+            _ => Keep::Latest,
+        }
+    }
+
+    fn records(self) -> &'static [RecordPath] {
+        match self {
+            Scope::Transactions => &TRANSACTION_LISTS,
+            _ => &[],
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Scope {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Scope, String> {
+        Scope::ALL
+            .into_iter()
+            .find(|scope| scope.as_str() == s)
+            .ok_or_else(|| format!("unknown scope {s:?}"))
+    }
+}
+
+/// What the store knows of one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountStatus {
+    /// The account id.
+    pub account_id: String,
+    /// One entry per account scope ([`Scope::ACCOUNT`]), in that order.
+    pub scopes: Vec<ScopeStatus>,
+}
+
+/// What the store knows of one account and scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeStatus {
+    /// The scope.
+    pub scope: Scope,
+    /// When the newest stored response was fetched.
+    pub last_fetch: Option<DateTime<Utc>>,
+    /// How many responses are stored (transactions keep their history).
+    pub stored: u64,
+    /// The last known budget.
+    pub budget: Option<Budget>,
+}
+
+/// A GoCardless source's part of the store, with the clock that judges its
+/// tokens, cache and retention. Cloning is cheap; clones share the file's
+/// connections, and a `Store` can be used from several threads at once.
+#[derive(Clone)]
+pub struct Store {
+    source: SourceStore,
     clock: Arc<dyn Clock>,
 }
 
-impl std::fmt::Debug for Store {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Store")
-            .field("path", &self.inner.path)
+            .field("source", &self.source)
             .finish_non_exhaustive()
     }
 }
 
 impl Store {
-    /// Opens the store at `path`, creating it (mode 0600, parent
-    /// directories 0700) and its tables when missing, and migrating an
-    /// older schema. A file that is not a store, is damaged, or comes from
-    /// a newer version is refused and left untouched.
+    /// The GoCardless source `source` of an open store file, judged by
+    /// `clock`.
+    pub fn new(source: SourceStore, clock: Arc<dyn Clock>) -> Store {
+        Store { source, clock }
+    }
+
+    /// Opens the store file at `path` (see [`store::Store::open`]) for the
+    /// source [`SourceName::GOCARDLESS`], the implicit source of a config
+    /// without `sources:`.
+    ///
+    /// # Errors
+    ///
+    /// As [`store::Store::open`].
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         Store::open_with_clock(path, Arc::new(SystemClock))
     }
 
     /// [`Store::open`] with the clock that stamps saved tokens and decides
     /// what retention prunes.
+    ///
+    /// # Errors
+    ///
+    /// As [`store::Store::open`].
     pub fn open_with_clock(
         path: impl AsRef<Path>,
         clock: Arc<dyn Clock>,
     ) -> Result<Store, StoreError> {
-        let path = path.as_ref().to_path_buf();
-        file::ensure_file(&path)?;
-        file::check_header(&path)?;
-        let mut conn = open_connection(&path).map_err(|e| map_error(&path, "open it", e))?;
-        // Before anything reads the file: a read-only connection to a WAL
-        // store would leave `-wal` and `-shm` files behind.
-        if conn
-            .is_readonly("main")
-            .map_err(|e| map_error(&path, "open it", e))?
-        {
-            return Err(StoreError::NotWritable {
-                path,
-                detail: "the file is read-only".to_owned(),
-            });
-        }
-        configure(&conn).map_err(|e| map_error(&path, "open it", e))?;
-        schema::check(&conn).map_err(|p| schema_error(&path, p))?;
-        // Ours (or empty): only now may its permissions change, and before
-        // WAL mode creates the files beside it with the same permissions.
-        file::make_private(&path);
-        // The journal mode is stored in the file; WAL lets readers and one
-        // writer, from any process, work at once.
-        let mode =
-            switch_to_wal(&conn).map_err(|e| map_error(&path, "switch it to WAL mode", e))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            tracing::warn!(path = %path.display(), mode, "the store could not use WAL mode");
-        }
-        schema::migrate(&mut conn).map_err(|p| schema_error(&path, p))?;
-        Ok(Store {
-            inner: Arc::new(Inner {
-                path,
-                pool: Mutex::new(vec![conn]),
-                clock,
-            }),
-        })
+        let file = store::Store::open(path)?;
+        Ok(Store::new(file.source(&SourceName::GOCARDLESS), clock))
+    }
+
+    /// The source's part of the store, in the store's own terms.
+    pub fn source(&self) -> &SourceStore {
+        &self.source
     }
 
     /// The store file.
     pub fn path(&self) -> &Path {
-        &self.inner.path
+        self.source.path()
     }
 
     /// The store's clock.
     pub fn clock(&self) -> &Arc<dyn Clock> {
-        &self.inner.clock
+        &self.clock
     }
 
-    /// Runs SQLite's full integrity check. Slow on a large store: for a
-    /// `doctor`-style command, not for every run.
-    pub fn check_integrity(&self) -> Result<(), StoreError> {
-        let problems: Vec<String> = self.read("check its integrity", |c| {
-            let mut stmt = c.prepare("PRAGMA integrity_check")?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            rows.collect()
-        })?;
-        if problems.len() == 1 && problems[0] == "ok" {
-            return Ok(());
-        }
-        Err(StoreError::Corrupt {
-            path: self.inner.path.clone(),
-            detail: problems.join("; "),
+    /// The newest response of `subject` for `scope`, whatever its window.
+    ///
+    /// # Errors
+    ///
+    /// As [`SourceStore::latest_response`].
+    pub fn latest_response(
+        &self,
+        subject: &str,
+        scope: Scope,
+    ) -> Result<Option<StoredResponse>, StoreError> {
+        self.source.latest_response(subject, scope.as_str())
+    }
+
+    /// What the store knows of `account_id`.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read.
+    pub fn status(&self, account_id: &str) -> Result<AccountStatus, StoreError> {
+        let fetched = self.source.summary(account_id)?;
+        let budgets = self.source.budgets(account_id)?;
+        let scopes = Scope::ACCOUNT
+            .into_iter()
+            .map(|scope| {
+                let fetch = fetched.iter().find(|f| f.scope == scope.as_str());
+                ScopeStatus {
+                    scope,
+                    last_fetch: fetch.map(|f| f.last_fetch),
+                    stored: fetch.map_or(0, |f| f.stored),
+                    budget: budgets
+                        .iter()
+                        .find(|(s, _)| s == scope.as_str())
+                        .map(|(_, b)| *b),
+                }
+            })
+            .collect();
+        Ok(AccountStatus {
+            account_id: account_id.to_owned(),
+            scopes,
         })
     }
 
-    fn now(&self) -> DateTime<Utc> {
-        self.inner.clock.now()
+    /// The tokens saved for `secret_id`, if any (expired ones included:
+    /// the caller decides what is still usable).
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read.
+    pub fn load_tokens(&self, secret_id: &str) -> Result<Option<Tokens>, StoreError> {
+        Ok(self.source.tokens(secret_id)?.map(|t| Tokens {
+            access: t.access,
+            access_expires: t.access_expires,
+            refresh: t.refresh,
+            refresh_expires: t.refresh_expires,
+        }))
     }
 
-    /// Runs `f` on a pooled connection.
-    fn read<T>(
-        &self,
-        op: &'static str,
-        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, StoreError> {
-        self.with_conn(op, |c| f(c))
-    }
-
-    /// Runs `f` in a write transaction, committed when `f` succeeds.
-    /// IMMEDIATE takes the write lock up front, so the busy timeout applies
-    /// instead of a deadlock between two readers that both want to write.
-    fn write<T>(
-        &self,
-        op: &'static str,
-        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
-    ) -> Result<T, StoreError> {
-        self.with_conn(op, |c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        })
-    }
-
-    fn with_conn<T>(
-        &self,
-        op: &'static str,
-        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
-    ) -> Result<T, StoreError> {
-        let pooled = lock(&self.inner.pool).pop();
-        let mut conn = match pooled {
-            Some(c) => c,
-            None => connect(&self.inner.path).map_err(|e| map_error(&self.inner.path, op, e))?,
+    /// Saves the tokens of `secret_id`, replacing any saved before.
+    ///
+    /// # Errors
+    ///
+    /// As [`SourceStore::save_tokens`].
+    pub fn save_tokens(&self, secret_id: &str, tokens: &Tokens) -> Result<(), StoreError> {
+        let stored = store::StoredTokens {
+            access: tokens.access.clone(),
+            access_expires: tokens.access_expires,
+            refresh: tokens.refresh.clone(),
+            refresh_expires: tokens.refresh_expires,
         };
-        let out = f(&mut conn).map_err(|e| map_error(&self.inner.path, op, e));
-        let mut pool = lock(&self.inner.pool);
-        if pool.len() < POOL_SIZE {
-            pool.push(conn);
+        self.source
+            .save_tokens(secret_id, &stored, self.clock.now())
+    }
+
+    /// Forgets the tokens of `secret_id` (the server rejected them).
+    /// Returns whether there were any.
+    ///
+    /// # Errors
+    ///
+    /// As [`SourceStore::clear_tokens`].
+    pub fn clear_tokens(&self, secret_id: &str) -> Result<bool, StoreError> {
+        self.source.clear_tokens(secret_id)
+    }
+
+    /// What the tokens saved for `secret_id` allow at the store's clock
+    /// (no safety margin: this is for display).
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read.
+    pub fn token_state(&self, secret_id: &str) -> Result<TokenState, StoreError> {
+        Ok(match self.load_tokens(secret_id)? {
+            Some(t) => t.state(self.clock.now(), chrono::Duration::zero()),
+            None => TokenState::Missing,
+        })
+    }
+}
+
+/// The client keeps its tokens here, so they last across runs. A failure
+/// of the store is logged and otherwise ignored: it costs at most one more
+/// `token/new`, while the run itself can go on.
+impl TokenStore for Store {
+    fn load(&self, secret_id: &str) -> Option<Tokens> {
+        self.load_tokens(secret_id).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "cannot read the saved tokens; logging in again");
+            None
+        })
+    }
+
+    fn save(&self, secret_id: &str, tokens: &Tokens) {
+        if let Err(e) = self.save_tokens(secret_id, tokens) {
+            tracing::warn!(error = %e, "cannot save the tokens; the next run logs in again");
         }
-        out
     }
-}
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn connect(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = open_connection(path)?;
-    configure(&conn)?;
-    Ok(conn)
-}
-
-fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
-    // No CREATE: the file was made (with its permissions) before, and a
-    // store that vanished meanwhile should fail rather than reappear empty.
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags)?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    Ok(conn)
-}
-
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    // NORMAL is safe with WAL: a power cut may lose the last commit, never
-    // the file.
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "foreign_keys", true)
-}
-
-fn map_error(path: &Path, op: &'static str, e: rusqlite::Error) -> StoreError {
-    let path = path.to_path_buf();
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::Corrupt {
-            path,
-            detail: e.to_string(),
-        },
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
-            path,
-            op,
-            seconds: BUSY_TIMEOUT.as_secs(),
-        },
-        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
-            StoreError::NotWritable {
-                path,
-                detail: e.to_string(),
-            }
-        }
-        _ => StoreError::Sqlite {
-            path,
-            op,
-            source: e,
-        },
-    }
-}
-
-fn schema_error(path: &Path, p: SchemaProblem) -> StoreError {
-    match p {
-        SchemaProblem::TooNew(found) => StoreError::TooNew {
-            path: path.to_path_buf(),
-            found,
-            supported: SCHEMA_VERSION,
-        },
-        SchemaProblem::Foreign(reason) => StoreError::NotAStore {
-            path: path.to_path_buf(),
-            reason,
-        },
-        SchemaProblem::Sqlite(op, e) => map_error(path, op, e),
-    }
-}
-
-/// Instants are stored as Unix milliseconds.
-fn to_millis(t: DateTime<Utc>) -> i64 {
-    t.timestamp_millis()
-}
-
-fn from_millis(ms: i64) -> rusqlite::Result<DateTime<Utc>> {
-    DateTime::from_timestamp_millis(ms).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Integer,
-            format!("instant out of range: {ms} ms").into(),
-        )
-    })
-}
-
-/// Switches the file to WAL and returns the journal mode now in force.
-///
-/// Changing the journal mode takes an exclusive lock, and SQLite answers
-/// `SQLITE_BUSY` at once instead of calling the busy handler; two processes
-/// opening a new store together would then fail. So wait and try again, for
-/// as long as any other statement would wait.
-fn switch_to_wal(conn: &rusqlite::Connection) -> rusqlite::Result<String> {
-    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
-    loop {
-        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if matches!(
-                    e.code,
-                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-                ) && std::time::Instant::now() < deadline =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(5 + fastrand::u64(..20)));
-            }
-            other => return other,
+    fn clear(&self, secret_id: &str) {
+        if let Err(e) = self.clear_tokens(secret_id) {
+            tracing::warn!(error = %e, "cannot drop the rejected tokens");
         }
     }
 }

@@ -6,48 +6,25 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-use gocardless::store::{Budget, NewResponse, SCHEMA_VERSION, Scope, Store, StoreError, Window};
-use gocardless::{ManualClock, Secret, Tokens};
+use store::{Budget, NewResponse, SCHEMA_VERSION, Store, StoreError};
 
-fn t(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap()
-}
+use super::{gocardless, history, t, tokens};
 
 fn mode(p: &Path) -> u32 {
     fs::metadata(p).unwrap().permissions().mode() & 0o777
 }
 
-fn tokens() -> Tokens {
-    Tokens {
-        access: Secret::new("access-token-value"),
-        access_expires: t("2024-05-02T00:00:00Z"),
-        refresh: Secret::new("refresh-token-value"),
-        refresh_expires: t("2024-05-31T00:00:00Z"),
-    }
-}
-
 /// A store with tokens and enough responses to span many pages, closed.
 fn filled_store(path: &Path) {
-    let store = Store::open(path).unwrap();
-    store.save_tokens("sid", &tokens()).unwrap();
+    let store = gocardless(&Store::open(path).unwrap());
+    store
+        .save_tokens("sid", &tokens(), t("2024-05-01T00:00:00Z"))
+        .unwrap();
     for i in 0..60 {
         let body = format!("{{\"n\": {i}, \"pad\": \"{}\"}}", "x".repeat(2000));
-        store
-            .record_response(
-                &NewResponse {
-                    subject: "acc",
-                    scope: Scope::Transactions,
-                    window: Window::ALL,
-                    body: &body,
-                    fetched_at: t("2024-05-01T00:00:00Z") + chrono::Duration::minutes(i),
-                    rate_limit: None,
-                },
-                None,
-            )
-            .unwrap();
+        let at = t("2024-05-01T00:00:00Z") + chrono::Duration::minutes(i);
+        store.record_response(&history("acc", &body, at)).unwrap();
     }
 }
 
@@ -73,11 +50,13 @@ fn message(e: &StoreError) -> String {
 fn new_store_is_private_and_in_wal_mode() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("a/b/store.sqlite");
-    let store = Store::open(&path).unwrap();
+    let store = gocardless(&Store::open(&path).unwrap());
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(&dir.path().join("a")), 0o700);
     assert_eq!(mode(&dir.path().join("a/b")), 0o700);
-    store.save_tokens("sid", &tokens()).unwrap();
+    store
+        .save_tokens("sid", &tokens(), t("2024-05-01T00:00:00Z"))
+        .unwrap();
     // While open in WAL mode, SQLite keeps the log beside the file; it
     // holds the tokens too, so it must be as private as the file.
     let wal = PathBuf::from(format!("{}-wal", path.display()));
@@ -109,10 +88,11 @@ fn reopening_keeps_everything() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.sqlite");
     filled_store(&path);
-    let store = Store::open(&path).unwrap();
-    assert_eq!(store.load_tokens("sid").unwrap(), Some(tokens()));
+    let file = Store::open(&path).unwrap();
+    let store = gocardless(&file);
+    assert_eq!(store.tokens("sid").unwrap(), Some(tokens()));
     assert_eq!(store.responses("acc").unwrap().len(), 60);
-    store.check_integrity().unwrap();
+    file.check_integrity().unwrap();
 }
 
 #[test]
@@ -120,9 +100,11 @@ fn empty_file_becomes_a_store() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store.sqlite");
     fs::write(&path, b"").unwrap();
-    let store = Store::open(&path).unwrap();
-    store.save_tokens("sid", &tokens()).unwrap();
-    assert_eq!(store.load_tokens("sid").unwrap(), Some(tokens()));
+    let store = gocardless(&Store::open(&path).unwrap());
+    store
+        .save_tokens("sid", &tokens(), t("2024-05-01T00:00:00Z"))
+        .unwrap();
+    assert_eq!(store.tokens("sid").unwrap(), Some(tokens()));
 }
 
 #[test]
@@ -179,8 +161,8 @@ fn only_a_store_of_ours_is_made_private_and_never_through_a_link() {
     fs::set_permissions(&real, fs::Permissions::from_mode(0o644)).unwrap();
     let link = dir.path().join("link.sqlite");
     std::os::unix::fs::symlink(&real, &link).unwrap();
-    let store = Store::open(&link).unwrap();
-    assert_eq!(store.load_tokens("sid").unwrap(), Some(tokens()));
+    let file = Store::open(&link).unwrap();
+    assert_eq!(gocardless(&file).tokens("sid").unwrap(), Some(tokens()));
     assert_eq!(mode(&real), 0o644, "chmod followed the link");
 
     let fifo = dir.path().join("fifo.sqlite");
@@ -256,8 +238,8 @@ fn store_of_a_newer_version_is_refused_and_untouched() {
         conn.pragma_update(None, "user_version", SCHEMA_VERSION)
             .unwrap();
     }
-    let store = Store::open(&path).unwrap();
-    assert_eq!(store.load_tokens("sid").unwrap(), Some(tokens()));
+    let store = gocardless(&Store::open(&path).unwrap());
+    assert_eq!(store.tokens("sid").unwrap(), Some(tokens()));
     assert_eq!(store.responses("acc").unwrap().len(), 60);
 }
 
@@ -294,7 +276,7 @@ fn permissions_apply_or_rerun(test_name: &str) -> bool {
         .arg("--bounding-set=-dac_override,-dac_read_search,-fowner")
         .arg("--inh-caps=-dac_override,-dac_read_search,-fowner")
         .arg(&exe)
-        .args(["--exact", test_name, "--test-threads=1"])
+        .args(["--exact", &format!("file::{test_name}"), "--test-threads=1"])
         .output()
         .unwrap_or_else(|e| {
             panic!(
@@ -360,8 +342,8 @@ fn read_only_directory_refuses_an_existing_store_and_loses_nothing() {
     assert!(msg.contains("-wal"), "{msg}");
     assert_untouched(&path, &before);
 
-    let store = Store::open(&path).unwrap();
-    assert_eq!(store.load_tokens("sid").unwrap(), Some(tokens()));
+    let store = gocardless(&Store::open(&path).unwrap());
+    assert_eq!(store.tokens("sid").unwrap(), Some(tokens()));
     assert_eq!(store.responses("acc").unwrap().len(), 60);
 }
 
@@ -381,29 +363,25 @@ fn read_only_file_is_refused_and_untouched() {
     assert_untouched(&path, &before);
 }
 
+/// Records a response with its budget, and tokens, as a run does.
 fn record(store: &Store, subject: &str, i: usize) {
     let body = format!("{{\"subject\": \"{subject}\", \"i\": {i}}}");
     let at = t("2024-05-01T00:00:00Z") + chrono::Duration::seconds(i as i64);
+    let budget = Budget {
+        remaining: Some(3),
+        limit: Some(4),
+        reset_at: None,
+        updated_at: at,
+    };
+    let store = gocardless(store);
     store
-        .record_response(
-            &NewResponse {
-                subject,
-                scope: Scope::Transactions,
-                window: Window::ALL,
-                body: &body,
-                fetched_at: at,
-                rate_limit: None,
-            },
-            Some(&Budget {
-                remaining: Some(3),
-                limit: Some(4),
-                reset_at: None,
-                updated_at: at,
-            }),
-        )
+        .record_response(&NewResponse {
+            budget: Some(&budget),
+            ..history(subject, &body, at)
+        })
         .unwrap();
     store
-        .save_tokens(&format!("sid-{subject}"), &tokens())
+        .save_tokens(&format!("sid-{subject}"), &tokens(), at)
         .unwrap();
 }
 
@@ -419,8 +397,8 @@ fn threads_share_one_store() {
                 for i in 0..40 {
                     record(&store, &subject, i);
                     assert!(
-                        store
-                            .latest_response(&subject, Scope::Transactions)
+                        gocardless(&store)
+                            .latest_response(&subject, "transactions")
                             .unwrap()
                             .is_some()
                     );
@@ -429,7 +407,8 @@ fn threads_share_one_store() {
         }
     });
     for th in 0..8 {
-        assert_eq!(store.responses(&format!("acc-{th}")).unwrap().len(), 40);
+        let responses = gocardless(&store).responses(&format!("acc-{th}")).unwrap();
+        assert_eq!(responses.len(), 40);
     }
     store.check_integrity().unwrap();
 }
@@ -460,7 +439,8 @@ fn two_stores_on_one_file_write_at_once() {
     for store in &stores {
         for n in 0..2 {
             for th in 0..3 {
-                assert_eq!(store.responses(&format!("s{n}-t{th}")).unwrap().len(), 30);
+                let responses = gocardless(store).responses(&format!("s{n}-t{th}")).unwrap();
+                assert_eq!(responses.len(), 30);
             }
         }
         store.check_integrity().unwrap();
@@ -489,7 +469,12 @@ fn two_processes_write_at_once() {
     let children: Vec<_> = (0..3)
         .map(|_| {
             Command::new(&exe)
-                .args(["--exact", "child_writer", "--ignored", "--test-threads=1"])
+                .args([
+                    "--exact",
+                    "file::child_writer",
+                    "--ignored",
+                    "--test-threads=1",
+                ])
                 .env(CHILD_ENV, &path)
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
@@ -507,32 +492,13 @@ fn two_processes_write_at_once() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let store = Store::open(&path).unwrap();
+    let file = Store::open(&path).unwrap();
+    let store = gocardless(&file);
     for pid in &pids {
         assert_eq!(store.responses(pid).unwrap().len(), 50, "writer {pid}");
-        assert_eq!(
-            store
-                .budget(pid, Scope::Transactions)
-                .unwrap()
-                .unwrap()
-                .remaining,
-            Some(3)
-        );
+        let budget = store.budget(pid, "transactions").unwrap().unwrap();
+        assert_eq!(budget.remaining, Some(3));
+        assert_eq!(store.tokens(&format!("sid-{pid}")).unwrap(), Some(tokens()));
     }
-    store.check_integrity().unwrap();
-}
-
-#[test]
-fn store_uses_its_clock_for_pruning() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = ManualClock::new(t("2024-05-01T00:00:00Z"));
-    let store =
-        Store::open_with_clock(dir.path().join("s.sqlite"), Arc::new(clock.clone())).unwrap();
-    record(&store, "acc", 0);
-    record(&store, "acc", 1);
-    assert_eq!(store.prune(chrono::Duration::days(365)).unwrap(), 0);
-    clock.advance(chrono::Duration::days(400));
-    // The older goes; the newest stays as the answer of last resort.
-    assert_eq!(store.prune(chrono::Duration::days(365)).unwrap(), 1);
-    assert_eq!(store.responses("acc").unwrap().len(), 1);
+    file.check_integrity().unwrap();
 }

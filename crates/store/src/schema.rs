@@ -57,6 +57,95 @@ const MIGRATIONS: &[&str] = &[
         json  TEXT NOT NULL      -- one transaction, exactly as received
     ) WITHOUT ROWID;
     ",
+    // 2 → 3: every row belongs to a source (the key of the config's
+    // `sources:`); what was there belongs to `gocardless`, the implicit
+    // source of a config without `sources:`. Cursors and credentials are
+    // new. A split body names the lists it was split at. Bodies and records
+    // stay shared: they are reached only through a source's responses.
+    "
+    CREATE TABLE tokens_v3 (
+        source           TEXT NOT NULL,
+        key              TEXT NOT NULL,     -- GoCardless: the secret id
+        access           TEXT NOT NULL,
+        access_expires   INTEGER NOT NULL,  -- Unix milliseconds, UTC
+        refresh          TEXT NOT NULL,
+        refresh_expires  INTEGER NOT NULL,
+        saved_at         INTEGER NOT NULL,
+        PRIMARY KEY (source, key)
+    ) WITHOUT ROWID;
+    INSERT INTO tokens_v3
+        SELECT 'gocardless', secret_id, access, access_expires, refresh, refresh_expires, saved_at
+        FROM tokens;
+    DROP TABLE tokens;
+    ALTER TABLE tokens_v3 RENAME TO tokens;
+
+    CREATE TABLE responses_v3 (
+        id          INTEGER PRIMARY KEY,
+        source      TEXT NOT NULL,
+        subject     TEXT NOT NULL,     -- account id, item, or query
+        scope       TEXT NOT NULL,     -- what was asked, in the source's words
+        date_from   TEXT,              -- YYYY-MM-DD; NULL = open
+        date_to     TEXT,
+        body_hash   TEXT NOT NULL REFERENCES bodies(hash),
+        fetched_at  INTEGER NOT NULL,  -- Unix milliseconds, UTC
+        rate_limit  TEXT               -- JSON, as the headers came
+    );
+    INSERT INTO responses_v3
+        SELECT id, 'gocardless', subject, scope, date_from, date_to, body_hash, fetched_at,
+               rate_limit
+        FROM responses;
+    DROP TABLE responses;
+    ALTER TABLE responses_v3 RENAME TO responses;
+    CREATE INDEX responses_by_subject ON responses (source, subject, scope, fetched_at);
+    CREATE INDEX responses_by_body ON responses (body_hash);
+
+    ALTER TABLE bodies ADD COLUMN lists TEXT;  -- JSON list of record paths; NULL = whole
+    UPDATE bodies SET lists = '[\"transactions.booked\",\"transactions.pending\"]'
+        WHERE split = 1;
+    ALTER TABLE bodies DROP COLUMN split;
+
+    CREATE TABLE budget_v3 (
+        source      TEXT NOT NULL,
+        subject     TEXT NOT NULL,     -- the account (or what the budget is of)
+        scope       TEXT NOT NULL,
+        remaining   INTEGER,
+        day_limit   INTEGER,
+        reset_at    INTEGER,           -- Unix milliseconds, UTC
+        updated_at  INTEGER NOT NULL,
+        PRIMARY KEY (source, subject, scope)
+    ) WITHOUT ROWID;
+    INSERT INTO budget_v3
+        SELECT 'gocardless', account_id, scope, remaining, day_limit, reset_at, updated_at
+        FROM budget;
+    DROP TABLE budget;
+    ALTER TABLE budget_v3 RENAME TO budget;
+
+    CREATE TABLE cursors (
+        source      TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        cursor      TEXT NOT NULL,
+        updated_at  INTEGER NOT NULL,  -- Unix milliseconds, UTC
+        PRIMARY KEY (source, key)
+    ) WITHOUT ROWID;
+    -- Records in the order they came, with an index of their hashes: a
+    -- response's new records are written side by side, and only the small
+    -- index entries land among those of other responses.
+    CREATE TABLE records_v3 (
+        id    INTEGER PRIMARY KEY,
+        hash  BLOB NOT NULL UNIQUE,  -- the first 128 bits of the SHA-256 of json
+        json  TEXT NOT NULL          -- one record, exactly as received
+    );
+    INSERT INTO records_v3 (hash, json) SELECT unhex(hash), json FROM records ORDER BY hash;
+    DROP TABLE records;
+    ALTER TABLE records_v3 RENAME TO records;
+
+    CREATE TABLE credentials (
+        source  TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        secret  TEXT NOT NULL,
+        PRIMARY KEY (source, key)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this build writes and reads.
@@ -171,14 +260,15 @@ mod tests {
             )
             .unwrap();
         }
-        let store = crate::store::Store::open(&path).unwrap();
+        let store = crate::Store::open(&path).unwrap();
         let conn = Connection::open(&path).unwrap();
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(version, SCHEMA_VERSION);
         let old = store
-            .latest_response("acc", crate::store::Scope::Transactions)
+            .source(&crate::SourceName::GOCARDLESS)
+            .latest_response("acc", "transactions")
             .unwrap()
             .unwrap();
         assert!(old.body.contains(r#""transactionId":"old""#));

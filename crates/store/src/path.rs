@@ -16,7 +16,7 @@ pub const STORE_ENV: &str = "GC_BEANCOUNT_STORE";
 ///
 /// ```
 /// use std::path::Path;
-/// let p = gocardless::store::default_path(Some(Path::new("/tmp/my.sqlite")));
+/// let p = store::default_path(Some(Path::new("/tmp/my.sqlite")));
 /// assert_eq!(p, Path::new("/tmp/my.sqlite"));
 /// ```
 pub fn default_path(config_value: Option<&Path>) -> PathBuf {

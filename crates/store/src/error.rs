@@ -111,6 +111,18 @@ pub enum StoreError {
         seconds: u64,
     },
 
+    /// A source name the store cannot keep data under.
+    #[error(
+        "`{name}` cannot name a source in the store: {problem}. Name the source in the config's \
+         `sources:` with letters, digits, `-`, `_` or `.` (at most 64)"
+    )]
+    SourceName {
+        /// The name, escaped.
+        name: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+
     /// Any other SQLite failure.
     #[error("the store {} failed to {op}: {source}", path.display())]
     Sqlite {

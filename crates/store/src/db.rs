@@ -1,0 +1,346 @@
+//! The file and its connections: one writer, shared by the threads of the
+//! process behind a mutex, and a few readers beside it.
+//!
+//! SQLite lets one connection write at a time. When several connections of
+//! one process race for that lock, the losers sleep in SQLite's busy
+//! handler, in steps of up to 100 ms, however soon the lock is free again.
+//! Here the threads of a process queue on a mutex instead (woken the moment
+//! it is released), and only other processes are left to the busy handler.
+//! Readers never wait for the writer: in WAL mode they read the last
+//! commit while it writes.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+
+use crate::schema::{self, SchemaProblem};
+use crate::{SCHEMA_VERSION, SourceName, StoreError, file};
+
+/// How long a statement waits for another process to release the file
+/// before giving up with [`StoreError::Busy`].
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Idle reader connections kept for reuse; more are opened when threads
+/// need them.
+const READERS: usize = 4;
+
+/// WAL frames (pages) after which a commit copies the log back into the
+/// file. Each such checkpoint costs two fsyncs; SQLite's default of 1,000
+/// would run one after every large response of a cold import, while the
+/// last connection to close checkpoints anyway. The log stays under about
+/// 32 MB.
+const WAL_AUTOCHECKPOINT: i64 = 8192;
+
+/// The store: one SQLite file. Cloning is cheap and clones share the
+/// connections; a `Store` can be used from several threads at once, and
+/// several processes may open the same file.
+///
+/// Each source keeps its data in its own part of the file: see
+/// [`Store::source`].
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    /// The one connection that writes. Holding its lock is what serialises
+    /// the process's writes.
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.inner.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it (mode 0600, parent
+    /// directories 0700) and its tables when missing, and migrating an
+    /// older schema (the data of a store written before sources existed
+    /// becomes the data of the source [`SourceName::GOCARDLESS`]). A file
+    /// that is not a store, is damaged, or comes from a newer version is
+    /// refused and left untouched.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::NotAStore`], [`StoreError::Corrupt`] and
+    /// [`StoreError::TooNew`] for a file it will not use;
+    /// [`StoreError::CreateDir`], [`StoreError::NotWritable`] and
+    /// [`StoreError::Read`] when the file system refuses;
+    /// [`StoreError::Busy`] when another process holds the file locked
+    /// for longer than [`BUSY_TIMEOUT`].
+    pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        file::ensure_file(&path)?;
+        file::check_header(&path)?;
+        let mut conn = open_connection(&path).map_err(|e| map_error(&path, "open it", e))?;
+        // Before anything reads the file: a read-only connection to a WAL
+        // store would leave `-wal` and `-shm` files behind.
+        if conn
+            .is_readonly("main")
+            .map_err(|e| map_error(&path, "open it", e))?
+        {
+            return Err(StoreError::NotWritable {
+                path,
+                detail: "the file is read-only".to_owned(),
+            });
+        }
+        configure(&conn).map_err(|e| map_error(&path, "open it", e))?;
+        schema::check(&conn).map_err(|p| schema_error(&path, p))?;
+        // Ours (or empty): only now may its permissions change, and before
+        // WAL mode creates the files beside it with the same permissions.
+        file::make_private(&path);
+        // The journal mode is stored in the file; WAL lets readers and one
+        // writer, from any process, work at once.
+        let mode =
+            switch_to_wal(&conn).map_err(|e| map_error(&path, "switch it to WAL mode", e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(path = %path.display(), mode, "the store could not use WAL mode");
+        }
+        schema::migrate(&mut conn).map_err(|p| schema_error(&path, p))?;
+        // Only the writer commits, so only it checkpoints.
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)
+            .map_err(|e| map_error(&path, "open it", e))?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path,
+                writer: Mutex::new(conn),
+                readers: Mutex::new(Vec::new()),
+            }),
+        })
+    }
+
+    /// The store file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The part of the store that belongs to the source `name`.
+    pub fn source(&self, name: &SourceName) -> SourceStore {
+        SourceStore {
+            store: self.clone(),
+            name: name.clone(),
+        }
+    }
+
+    /// Runs SQLite's full integrity check. Slow on a large store: for a
+    /// `doctor`-style command, not for every run.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Corrupt`] with what SQLite found, or the error that
+    /// stopped the check.
+    pub fn check_integrity(&self) -> Result<(), StoreError> {
+        let problems: Vec<String> = self.read("check its integrity", |c| {
+            let mut stmt = c.prepare("PRAGMA integrity_check")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect()
+        })?;
+        if problems.len() == 1 && problems[0] == "ok" {
+            return Ok(());
+        }
+        Err(StoreError::Corrupt {
+            path: self.inner.path.clone(),
+            detail: problems.join("; "),
+        })
+    }
+
+    /// Runs `f` on a reader connection.
+    pub(crate) fn read<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let pooled = lock(&self.inner.readers).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => connect(&self.inner.path).map_err(|e| self.error(op, e))?,
+        };
+        let out = f(&conn).map_err(|e| self.error(op, e));
+        let mut pool = lock(&self.inner.readers);
+        if pool.len() < READERS {
+            pool.push(conn);
+        }
+        out
+    }
+
+    /// Runs `f` in a write transaction on the writer, committed when `f`
+    /// succeeds. IMMEDIATE takes the file's write lock up front, so that
+    /// another process is waited for (the busy timeout) rather than met in
+    /// a deadlock of two readers that both want to write.
+    pub(crate) fn write<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let mut conn = lock(&self.inner.writer);
+        let result = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        result.map_err(|e| self.error(op, e))
+    }
+
+    pub(crate) fn error(&self, op: &'static str, e: rusqlite::Error) -> StoreError {
+        map_error(&self.inner.path, op, e)
+    }
+}
+
+/// One source's part of the [`Store`]: its responses, budgets, tokens,
+/// cursors and credentials, invisible to every other source. Cloning is
+/// cheap; clones share the file's connections.
+///
+/// Its methods are documented where they are defined, by what they keep.
+#[derive(Clone)]
+pub struct SourceStore {
+    store: Store,
+    name: SourceName,
+}
+
+impl fmt::Debug for SourceStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SourceStore")
+            .field("source", &self.name)
+            .field("path", &self.store.inner.path)
+            .finish()
+    }
+}
+
+impl SourceStore {
+    /// The source's name.
+    pub fn name(&self) -> &SourceName {
+        &self.name
+    }
+
+    /// The store file this part belongs to.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The store file's path.
+    pub fn path(&self) -> &Path {
+        self.store.path()
+    }
+
+    /// The source's key in every table.
+    pub(crate) fn key(&self) -> &str {
+        self.name.as_str()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A thread that panicked while holding a connection left no open
+    // transaction behind (it rolls back when dropped): the connection is
+    // still good.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = open_connection(path)?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
+    // No CREATE: the file was made (with its permissions) before, and a
+    // store that vanished meanwhile should fail rather than reappear empty.
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // NORMAL is safe with WAL: a power cut may lose the last commit, never
+    // the file, and a commit costs no fsync (only checkpoints do).
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", true)
+}
+
+pub(crate) fn map_error(path: &Path, op: &'static str, e: rusqlite::Error) -> StoreError {
+    let path = path.to_path_buf();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => StoreError::Corrupt {
+            path,
+            detail: e.to_string(),
+        },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
+            path,
+            op,
+            seconds: BUSY_TIMEOUT.as_secs(),
+        },
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+            StoreError::NotWritable {
+                path,
+                detail: e.to_string(),
+            }
+        }
+        _ => StoreError::Sqlite {
+            path,
+            op,
+            source: e,
+        },
+    }
+}
+
+fn schema_error(path: &Path, p: SchemaProblem) -> StoreError {
+    match p {
+        SchemaProblem::TooNew(found) => StoreError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        },
+        SchemaProblem::Foreign(reason) => StoreError::NotAStore {
+            path: path.to_path_buf(),
+            reason,
+        },
+        SchemaProblem::Sqlite(op, e) => map_error(path, op, e),
+    }
+}
+
+/// Instants are stored as Unix milliseconds.
+pub(crate) fn to_millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn from_millis(ms: i64) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Integer,
+            format!("instant out of range: {ms} ms").into(),
+        )
+    })
+}
+
+/// Switches the file to WAL and returns the journal mode now in force.
+///
+/// Changing the journal mode takes an exclusive lock, and SQLite answers
+/// `SQLITE_BUSY` at once instead of calling the busy handler; two processes
+/// opening a new store together would then fail. So wait and try again, for
+/// as long as any other statement would wait.
+fn switch_to_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(5 + fastrand::u64(..20)));
+            }
+            other => return other,
+        }
+    }
+}

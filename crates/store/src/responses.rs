@@ -1,0 +1,502 @@
+//! The bank's responses, as received, with when they came and the
+//! rate-limit headers that came with them.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::db::{from_millis, to_millis};
+use crate::{Budget, RecordPath, SourceStore, StoreError, archive};
+
+/// How long history responses are kept by default: they are the raw
+/// archive that lets conversions be re-run without the network.
+pub const DEFAULT_RETENTION: chrono::Duration = chrono::Duration::days(365);
+
+/// Which responses of a subject and scope are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Only the newest: each response replaces those recorded before it for
+    /// the same subject and scope, whatever their window. For what is only
+    /// ever wanted as it is now (an account's details, its balances).
+    Latest,
+    /// Every response, as the archive, until [`SourceStore::prune`]
+    /// deletes the old ones (never the newest of a subject and scope). Its
+    /// records ([`NewResponse::records`]) are stored once each across all
+    /// responses.
+    History,
+}
+
+/// A date window of a request; `None` is open-ended (from the start of
+/// what the bank gives, or up to today).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Window {
+    /// The first day, inclusive.
+    pub from: Option<NaiveDate>,
+    /// The last day, inclusive.
+    pub to: Option<NaiveDate>,
+}
+
+impl Window {
+    /// No bounds: everything the bank gives. Responses without dates use
+    /// it.
+    pub const ALL: Window = Window {
+        from: None,
+        to: None,
+    };
+
+    /// A window from `from` to `to`, inclusive.
+    pub fn new(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Window {
+        Window { from, to }
+    }
+
+    /// Whether every day of `inner` is in this window.
+    ///
+    /// ```
+    /// use store::Window;
+    /// let d = |s: &str| Some(s.parse().unwrap());
+    /// assert!(Window::new(d("2024-01-01"), None).covers(&Window::new(d("2024-02-01"), d("2024-03-01"))));
+    /// assert!(!Window::new(d("2024-01-01"), d("2024-02-15")).covers(&Window::new(d("2024-02-01"), None)));
+    /// ```
+    pub fn covers(&self, inner: &Window) -> bool {
+        let from_ok = match (self.from, inner.from) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => a <= b,
+        };
+        let to_ok = match (self.to, inner.to) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => a >= b,
+        };
+        from_ok && to_ok
+    }
+
+    /// Whether `day` is in the window.
+    pub fn contains(&self, day: NaiveDate) -> bool {
+        self.from.is_none_or(|f| f <= day) && self.to.is_none_or(|t| day <= t)
+    }
+}
+
+/// A response to record, with what came with it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewResponse<'a> {
+    /// What the request was about: an account id, an item, a query.
+    pub subject: &'a str,
+    /// What was asked, in the source's own words (`balances`,
+    /// `transactions`, `sync`, ...).
+    pub scope: &'a str,
+    /// The date window asked for; [`Window::ALL`] when the request had
+    /// none.
+    pub window: Window,
+    /// Whether earlier responses of the subject and scope stay.
+    pub keep: Keep,
+    /// Where the body lists its records (transactions), for a
+    /// [`Keep::History`] response: each record is stored once however many
+    /// responses hold it. Empty, or a [`Keep::Latest`] response: the body
+    /// is stored whole.
+    pub records: &'a [RecordPath],
+    /// The body, exactly as received.
+    pub body: &'a str,
+    /// When it was received.
+    pub fetched_at: DateTime<Utc>,
+    /// The rate-limit headers that came with it, as JSON.
+    pub rate_limit: Option<&'a str>,
+    /// The request budget it reported for the subject and scope, recorded
+    /// with it (see [`SourceStore::record_budget`]).
+    pub budget: Option<&'a Budget>,
+    /// Where an incremental sync of the subject resumes after this
+    /// response (Plaid's `next_cursor`), saved with it as the cursor keyed
+    /// by the subject, so that the cursor never runs ahead of the data
+    /// (see [`SourceStore::cursor`]).
+    pub cursor: Option<&'a str>,
+}
+
+/// A stored response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    /// Its row id, increasing with each record.
+    pub id: i64,
+    /// What the request was about.
+    pub subject: String,
+    /// What was asked.
+    pub scope: String,
+    /// The date window asked for.
+    pub window: Window,
+    /// The body as received (one stored as records may differ in the
+    /// whitespace around its lists of records).
+    pub body: String,
+    /// When it was received.
+    pub fetched_at: DateTime<Utc>,
+    /// The rate-limit headers that came with it, as JSON.
+    pub rate_limit: Option<String>,
+}
+
+/// A stored response without its body, for listings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseInfo {
+    /// Its row id; [`SourceStore::response`] gives the whole response.
+    pub id: i64,
+    /// What was asked.
+    pub scope: String,
+    /// The date window asked for.
+    pub window: Window,
+    /// When it was received.
+    pub fetched_at: DateTime<Utc>,
+    /// Bytes its body takes in the store (for a body stored as records:
+    /// its skeleton, the records being shared).
+    pub stored_bytes: u64,
+}
+
+const SELECT: &str = "SELECT r.id, r.subject, r.scope, r.date_from, r.date_to, b.body,
+                             r.fetched_at, r.rate_limit, b.lists
+                      FROM responses r JOIN bodies b ON b.hash = r.body_hash";
+
+impl SourceStore {
+    /// Records a response, and with it the budget and cursor it reported,
+    /// in one transaction: a process killed meanwhile leaves all of it or
+    /// nothing. Bodies are stored once however often the bank repeats
+    /// them, and the records of history responses once however many
+    /// responses hold them. Returns the response's id.
+    ///
+    /// Threads of one process record one after the other (the hashing and
+    /// splitting of a body is done before, in parallel).
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Busy`] when another process holds the file for longer
+    /// than the busy timeout; [`StoreError::Sqlite`] or
+    /// [`StoreError::NotWritable`] when the write fails (the disk is full).
+    pub fn record_response(&self, response: &NewResponse<'_>) -> Result<i64, StoreError> {
+        let split = match response.keep {
+            Keep::History if !response.records.is_empty() => {
+                archive::split(response.body, response.records)
+            }
+            _ => None,
+        };
+        let (hash, stored_body, lists, mut records) = match split {
+            Some(split) => {
+                let paths: Vec<&str> = response.records.iter().map(|p| p.as_str()).collect();
+                let lists = serde_json::to_string(&paths).expect("strings serialise");
+                let hash = archive::skeleton_hash(&lists, &split.skeleton);
+                (hash, Cow::Owned(split.skeleton), Some(lists), split.records)
+            }
+            None => (
+                archive::body_hash(response.body),
+                Cow::Borrowed(response.body),
+                None,
+                Vec::new(),
+            ),
+        };
+        // In key order, each record lands next to the one before in the
+        // index of record hashes: each of its pages is changed once.
+        records.sort_unstable_by_key(|r| r.0);
+        records.dedup_by_key(|r| r.0);
+        let source = self.key();
+        self.store().write("record a response", |tx| {
+            let new_body = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO bodies (hash, body, lists) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![hash, stored_body.as_ref(), lists])?
+                == 1;
+            if new_body && !records.is_empty() {
+                let mut insert = tx
+                    .prepare_cached("INSERT OR IGNORE INTO records (hash, json) VALUES (?1, ?2)")?;
+                for (h, json) in &records {
+                    insert.execute(params![&h[..], json])?;
+                }
+            }
+            let replaced: Vec<String> = if response.keep == Keep::Latest {
+                let mut delete = tx.prepare_cached(
+                    "DELETE FROM responses WHERE source = ?1 AND subject = ?2 AND scope = ?3
+                     RETURNING body_hash",
+                )?;
+                let rows = delete
+                    .query_map(params![source, response.subject, response.scope], |r| {
+                        r.get(0)
+                    })?;
+                rows.collect::<rusqlite::Result<_>>()?
+            } else {
+                Vec::new()
+            };
+            tx.prepare_cached(
+                "INSERT INTO responses
+                     (source, subject, scope, date_from, date_to, body_hash, fetched_at, rate_limit)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                source,
+                response.subject,
+                response.scope,
+                response.window.from.map(day),
+                response.window.to.map(day),
+                hash,
+                to_millis(response.fetched_at),
+                response.rate_limit,
+            ])?;
+            let id = tx.last_insert_rowid();
+            for old in replaced.iter().filter(|old| **old != hash) {
+                tx.prepare_cached(
+                    "DELETE FROM bodies WHERE hash = ?1
+                       AND NOT EXISTS (SELECT 1 FROM responses WHERE body_hash = ?1)",
+                )?
+                .execute([old])?;
+            }
+            if let Some(budget) = response.budget {
+                crate::budget::upsert(tx, source, response.subject, response.scope, budget)?;
+            }
+            if let Some(cursor) = response.cursor {
+                crate::keyed::upsert_cursor(
+                    tx,
+                    source,
+                    response.subject,
+                    cursor,
+                    response.fetched_at,
+                )?;
+            }
+            Ok(id)
+        })
+    }
+
+    /// The newest response of `subject` for `scope`, whatever its window.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Corrupt`] when a stored body cannot be put back
+    /// together; any other failure to read the file.
+    pub fn latest_response(
+        &self,
+        subject: &str,
+        scope: &str,
+    ) -> Result<Option<StoredResponse>, StoreError> {
+        let source = self.key();
+        self.store().read("read a stored response", |c| {
+            c.prepare_cached(&format!(
+                "{SELECT} WHERE r.source = ?1 AND r.subject = ?2 AND r.scope = ?3
+                 ORDER BY r.fetched_at DESC, r.id DESC LIMIT 1"
+            ))?
+            .query_row(params![source, subject, scope], row_to_response)
+            .optional()?
+            .map(|r| resolve(c, r))
+            .transpose()
+        })
+    }
+
+    /// The newest response of `subject` for `scope` whose window covers
+    /// `window` (see [`Window::covers`]) and that was fetched at or after
+    /// `fetched_since` when given.
+    ///
+    /// # Errors
+    ///
+    /// As [`SourceStore::latest_response`].
+    pub fn latest_covering(
+        &self,
+        subject: &str,
+        scope: &str,
+        window: &Window,
+        fetched_since: Option<DateTime<Utc>>,
+    ) -> Result<Option<StoredResponse>, StoreError> {
+        let since = fetched_since.map_or(i64::MIN, to_millis);
+        let source = self.key();
+        self.store().read("read a stored response", |c| {
+            c.prepare_cached(&format!(
+                "{SELECT} WHERE r.source = ?1 AND r.subject = ?2 AND r.scope = ?3
+                   AND r.fetched_at >= ?4
+                   AND (r.date_from IS NULL OR (?5 IS NOT NULL AND r.date_from <= ?5))
+                   AND (r.date_to IS NULL OR (?6 IS NOT NULL AND r.date_to >= ?6))
+                 ORDER BY r.fetched_at DESC, r.id DESC LIMIT 1"
+            ))?
+            .query_row(
+                params![
+                    source,
+                    subject,
+                    scope,
+                    since,
+                    window.from.map(day),
+                    window.to.map(day)
+                ],
+                row_to_response,
+            )
+            .optional()?
+            .map(|r| resolve(c, r))
+            .transpose()
+        })
+    }
+
+    /// A stored response of this source by id.
+    ///
+    /// # Errors
+    ///
+    /// As [`SourceStore::latest_response`].
+    pub fn response(&self, id: i64) -> Result<Option<StoredResponse>, StoreError> {
+        let source = self.key();
+        self.store().read("read a stored response", |c| {
+            c.prepare_cached(&format!("{SELECT} WHERE r.id = ?1 AND r.source = ?2"))?
+                .query_row(params![id, source], row_to_response)
+                .optional()?
+                .map(|r| resolve(c, r))
+                .transpose()
+        })
+    }
+
+    /// Every stored response of `subject` (all scopes), newest first,
+    /// without bodies: the archive's table of contents.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read.
+    pub fn responses(&self, subject: &str) -> Result<Vec<ResponseInfo>, StoreError> {
+        let source = self.key();
+        self.store().read("list stored responses", |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT r.id, r.scope, r.date_from, r.date_to, r.fetched_at,
+                        length(CAST(b.body AS BLOB))
+                 FROM responses r JOIN bodies b ON b.hash = r.body_hash
+                 WHERE r.source = ?1 AND r.subject = ?2
+                 ORDER BY r.fetched_at DESC, r.id DESC",
+            )?;
+            let rows = stmt.query_map(params![source, subject], |r| {
+                Ok(ResponseInfo {
+                    id: r.get(0)?,
+                    scope: r.get(1)?,
+                    window: Window::new(date_column(r, 2)?, date_column(r, 3)?),
+                    fetched_at: from_millis(r.get(4)?)?,
+                    stored_bytes: r.get::<_, i64>(5)?.max(0).unsigned_abs(),
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// The subjects with stored responses, sorted.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read.
+    pub fn subjects(&self) -> Result<Vec<String>, StoreError> {
+        let source = self.key();
+        self.store().read("list stored accounts", |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT DISTINCT subject FROM responses WHERE source = ?1 ORDER BY subject",
+            )?;
+            let rows = stmt.query_map([source], |r| r.get(0))?;
+            rows.collect()
+        })
+    }
+
+    /// Deletes the responses fetched before `fetched_before`, except the
+    /// newest of each subject and scope (the answer of last resort when the
+    /// budget is spent), with the bodies and records nothing refers to any
+    /// more. Returns how many responses were deleted.
+    ///
+    /// # Errors
+    ///
+    /// As [`SourceStore::record_response`].
+    pub fn prune(&self, fetched_before: DateTime<Utc>) -> Result<usize, StoreError> {
+        let cutoff = to_millis(fetched_before);
+        let source = self.key();
+        self.store().write("prune old responses", |tx| {
+            let n = tx.execute(
+                "DELETE FROM responses
+                 WHERE source = ?1 AND fetched_at < ?2
+                   AND id NOT IN (SELECT max(id) FROM responses WHERE source = ?1
+                                  GROUP BY subject, scope)",
+                params![source, cutoff],
+            )?;
+            if n > 0 {
+                delete_orphan_bodies(tx)?;
+                delete_orphan_records(tx)?;
+            }
+            Ok(n)
+        })
+    }
+}
+
+fn delete_orphan_bodies(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usize> {
+    tx.execute(
+        "DELETE FROM bodies WHERE NOT EXISTS
+             (SELECT 1 FROM responses WHERE responses.body_hash = bodies.hash)",
+        [],
+    )
+}
+
+/// Deletes the records no stored skeleton refers to. Every string of every
+/// skeleton counts as a reference: a superset of the record lists, and
+/// never fewer, whatever their paths.
+fn delete_orphan_records(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usize> {
+    tx.execute(
+        "DELETE FROM records WHERE hash NOT IN (
+             SELECT unhex(j.value) FROM bodies b, json_tree(b.body) j
+             WHERE b.lists IS NOT NULL AND j.type = 'text' AND unhex(j.value) IS NOT NULL)",
+        [],
+    )
+}
+
+/// Puts the records of a body stored as records back.
+fn resolve(
+    c: &Connection,
+    (mut resp, lists): (StoredResponse, Option<String>),
+) -> rusqlite::Result<StoredResponse> {
+    let Some(lists) = lists else {
+        return Ok(resp);
+    };
+    let id = resp.id;
+    let corrupt = |detail: String| {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            Some(format!("stored response {id}: {detail}")),
+        )
+    };
+    let paths: Vec<String> = serde_json::from_str(&lists)
+        .map_err(|e| corrupt(format!("its list of record paths is unreadable: {e}")))?;
+    let paths = || paths.iter().map(String::as_str);
+    let hashes = archive::hashes(&resp.body, paths()).map_err(corrupt)?;
+    // One statement for all the records: a lookup each, without a round
+    // trip through the statement API each.
+    let mut records: HashMap<archive::RecordHash, String> = HashMap::with_capacity(hashes.len());
+    let mut stmt = c.prepare_cached(
+        "SELECT hash, json FROM records
+         WHERE hash IN (SELECT unhex(value) FROM json_each(?1))",
+    )?;
+    let hex_list =
+        serde_json::to_string(&hashes.iter().map(|h| archive::hex(h)).collect::<Vec<_>>())
+            .expect("strings serialise");
+    let mut rows = stmt.query([hex_list])?;
+    while let Some(row) = rows.next()? {
+        let hash: Vec<u8> = row.get(0)?;
+        if let Ok(hash) = archive::RecordHash::try_from(hash.as_slice()) {
+            records.insert(hash, row.get(1)?);
+        }
+    }
+    resp.body = archive::join(&resp.body, paths(), |h| records.get(h).map(String::as_str))
+        .map_err(corrupt)?;
+    Ok(resp)
+}
+
+fn row_to_response(r: &Row<'_>) -> rusqlite::Result<(StoredResponse, Option<String>)> {
+    let resp = StoredResponse {
+        id: r.get(0)?,
+        subject: r.get(1)?,
+        scope: r.get(2)?,
+        window: Window::new(date_column(r, 3)?, date_column(r, 4)?),
+        body: r.get(5)?,
+        fetched_at: from_millis(r.get(6)?)?,
+        rate_limit: r.get(7)?,
+    };
+    Ok((resp, r.get(8)?))
+}
+
+fn date_column(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    let Some(s) = r.get::<_, Option<String>>(i)? else {
+        return Ok(None);
+    };
+    s.parse().map(Some).map_err(|e: chrono::ParseError| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+    })
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}

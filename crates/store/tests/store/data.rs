@@ -1,0 +1,275 @@
+//! What the store keeps of a source: tokens, responses with their windows,
+//! the budget, the summary built from them, and the archive's records.
+
+use chrono::{Duration, NaiveDate};
+use source::Secret;
+use store::{Budget, NewResponse, ScopeSummary, SourceStore, Store, StoredTokens, Window};
+
+use super::{count, gocardless, history, latest, t, tx_body};
+
+fn d(s: &str) -> Option<NaiveDate> {
+    Some(s.parse().unwrap())
+}
+
+fn open() -> (tempfile::TempDir, Store, SourceStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = Store::open(dir.path().join("store.sqlite")).unwrap();
+    let source = gocardless(&file);
+    (dir, file, source)
+}
+
+fn tx_response<'a>(body: &'a str, window: Window, at: &str) -> NewResponse<'a> {
+    NewResponse {
+        window,
+        rate_limit: Some(r#"{"account_success_remaining":"3"}"#),
+        ..history("acc", body, t(at))
+    }
+}
+
+#[test]
+fn tokens_round_trip_and_clear() {
+    let (_dir, _file, store) = open();
+    assert_eq!(store.tokens("sid").unwrap(), None);
+    let tokens = StoredTokens {
+        access: Secret::new("acc-tok"),
+        access_expires: t("2024-05-02T00:00:00Z"),
+        refresh: Secret::new("ref-tok"),
+        refresh_expires: t("2024-05-31T00:00:00Z"),
+    };
+    let at = t("2024-05-01T00:00:00Z");
+    store.save_tokens("sid", &tokens, at).unwrap();
+    assert_eq!(store.tokens("sid").unwrap(), Some(tokens.clone()));
+    assert_eq!(store.tokens("other").unwrap(), None);
+    assert!(!format!("{tokens:?}").contains("acc-tok"));
+
+    let newer = StoredTokens {
+        access: Secret::new("acc-2"),
+        ..tokens
+    };
+    store.save_tokens("sid", &newer, at).unwrap();
+    assert_eq!(store.tokens("sid").unwrap(), Some(newer));
+    assert!(store.clear_tokens("sid").unwrap());
+    assert!(!store.clear_tokens("sid").unwrap());
+    assert_eq!(store.tokens("sid").unwrap(), None);
+}
+
+#[test]
+fn newest_covering_window_is_found() {
+    let (_dir, _file, store) = open();
+    let wide = Window::new(d("2024-01-01"), d("2024-05-09"));
+    let narrow = Window::new(d("2024-04-01"), d("2024-04-30"));
+    store
+        .record_response(&tx_response("wide-old", wide, "2024-05-08T00:00:00Z"))
+        .unwrap();
+    store
+        .record_response(&tx_response("narrow-new", narrow, "2024-05-09T00:00:00Z"))
+        .unwrap();
+    store
+        .record_response(&tx_response("open", Window::ALL, "2024-05-07T00:00:00Z"))
+        .unwrap();
+
+    let inside_narrow = Window::new(d("2024-04-05"), d("2024-04-06"));
+    let hit = store
+        .latest_covering("acc", "transactions", &inside_narrow, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(hit.body, "narrow-new");
+    assert_eq!(hit.window, narrow);
+    assert_eq!(hit.scope, "transactions");
+    assert_eq!(
+        hit.rate_limit.as_deref(),
+        Some(r#"{"account_success_remaining":"3"}"#)
+    );
+
+    let feb = Window::new(d("2024-02-01"), d("2024-02-28"));
+    let hit = store
+        .latest_covering("acc", "transactions", &feb, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(hit.body, "wide-old");
+
+    // Only responses fetched since the given instant count.
+    let none = store
+        .latest_covering("acc", "transactions", &feb, Some(t("2024-05-08T12:00:00Z")))
+        .unwrap();
+    assert_eq!(none, None);
+
+    // An open end is covered only by an open end.
+    let open_end = Window::new(d("2024-02-01"), None);
+    let hit = store
+        .latest_covering("acc", "transactions", &open_end, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!(hit.body, "open");
+
+    let newest = store.latest_response("acc", "transactions").unwrap();
+    assert_eq!(newest.unwrap().body, "narrow-new");
+    assert_eq!(store.responses("acc").unwrap().len(), 3);
+    assert_eq!(store.latest_response("acc", "balances").unwrap(), None);
+}
+
+#[test]
+fn latest_keeps_only_the_newest_and_bodies_are_shared() {
+    let (_dir, file, store) = open();
+    for (i, body) in ["b1", "b2", "b2"].iter().enumerate() {
+        let at = t("2024-05-01T00:00:00Z") + Duration::hours(i as i64);
+        store
+            .record_response(&latest("acc", "balances", body, at))
+            .unwrap();
+        store
+            .record_response(&tx_response(body, Window::ALL, "2024-05-01T00:00:00Z"))
+            .unwrap();
+    }
+    let infos = store.responses("acc").unwrap();
+    assert_eq!(infos.iter().filter(|i| i.scope == "balances").count(), 1);
+    assert_eq!(
+        infos.iter().filter(|i| i.scope == "transactions").count(),
+        3
+    );
+    let newest = store.latest_response("acc", "balances").unwrap().unwrap();
+    assert_eq!(newest.body, "b2");
+    assert_eq!(newest.fetched_at, t("2024-05-01T02:00:00Z"));
+    let back = store.response(infos[0].id).unwrap().unwrap();
+    assert_eq!(back.id, infos[0].id);
+    assert_eq!(count(&file, "bodies"), 2, "b1 and b2, each stored once");
+
+    // A replaced body nothing else holds is deleted with its response.
+    store
+        .record_response(&latest("other", "details", "d1", t("2024-05-02T00:00:00Z")))
+        .unwrap();
+    store
+        .record_response(&latest("other", "details", "d2", t("2024-05-03T00:00:00Z")))
+        .unwrap();
+    assert_eq!(count(&file, "bodies"), 3, "b1, b2 and d2");
+}
+
+#[test]
+fn budget_keeps_the_newest_report() {
+    let (_dir, _file, store) = open();
+    let newer = Budget {
+        remaining: Some(0),
+        limit: Some(4),
+        reset_at: Some(t("2024-05-10T08:00:00Z")),
+        updated_at: t("2024-05-10T00:00:00Z"),
+    };
+    let older = Budget {
+        remaining: Some(2),
+        updated_at: t("2024-05-09T23:00:00Z"),
+        ..newer
+    };
+    store.record_budget("acc", "transactions", &newer).unwrap();
+    store.record_budget("acc", "transactions", &older).unwrap();
+    let b = store.budget("acc", "transactions").unwrap().unwrap();
+    assert_eq!(b, newer);
+    assert!(b.is_spent_at(t("2024-05-10T07:59:59Z")));
+    assert!(!b.is_spent_at(t("2024-05-10T08:00:00Z")));
+    assert_eq!(store.budget("acc", "balances").unwrap(), None);
+
+    // Recorded with a response, in the same transaction.
+    let with_response = Budget {
+        remaining: Some(3),
+        updated_at: t("2024-05-10T09:00:00Z"),
+        ..newer
+    };
+    store
+        .record_response(&NewResponse {
+            budget: Some(&with_response),
+            ..tx_response("{}", Window::ALL, "2024-05-10T09:00:00Z")
+        })
+        .unwrap();
+    assert_eq!(
+        store.budget("acc", "transactions").unwrap(),
+        Some(with_response)
+    );
+    assert_eq!(
+        store.budgets("acc").unwrap(),
+        vec![("transactions".to_owned(), with_response)]
+    );
+}
+
+#[test]
+fn summary_of_a_subject() {
+    let (_dir, _file, store) = open();
+    store
+        .record_response(&tx_response("one", Window::ALL, "2024-05-08T00:00:00Z"))
+        .unwrap();
+    store
+        .record_response(&tx_response("two", Window::ALL, "2024-05-09T00:00:00Z"))
+        .unwrap();
+    store
+        .record_response(&latest("acc", "balances", "b", t("2024-05-07T00:00:00Z")))
+        .unwrap();
+    assert_eq!(
+        store.summary("acc").unwrap(),
+        vec![
+            ScopeSummary {
+                scope: "balances".to_owned(),
+                last_fetch: t("2024-05-07T00:00:00Z"),
+                stored: 1,
+            },
+            ScopeSummary {
+                scope: "transactions".to_owned(),
+                last_fetch: t("2024-05-09T00:00:00Z"),
+                stored: 2,
+            },
+        ]
+    );
+    assert_eq!(store.summary("nobody").unwrap(), vec![]);
+    assert_eq!(store.subjects().unwrap(), vec!["acc".to_owned()]);
+}
+
+#[test]
+fn transaction_records_are_stored_once_and_pruned_with_their_responses() {
+    let (_dir, file, store) = open();
+    let bodies = [
+        tx_body(&["a", "b", "c"]),
+        tx_body(&["b", "c", "d"]),
+        tx_body(&["c", "d", "e"]),
+    ];
+    for (i, body) in bodies.iter().enumerate() {
+        let at = t("2024-05-01T00:00:00Z") + Duration::days(i as i64);
+        store.record_response(&history("acc", body, at)).unwrap();
+    }
+    assert_eq!(count(&file, "records"), 5, "a..e, once each");
+    // Every response comes back byte for byte.
+    for (info, body) in store.responses("acc").unwrap().iter().rev().zip(&bodies) {
+        assert_eq!(&store.response(info.id).unwrap().unwrap().body, body);
+    }
+
+    // Nothing is old enough yet.
+    assert_eq!(store.prune(t("2024-05-01T00:00:00Z")).unwrap(), 0);
+    // Past the cutoff only the newest response stays, with its records.
+    assert_eq!(store.prune(t("2025-06-01T00:00:00Z")).unwrap(), 2);
+    assert_eq!(count(&file, "records"), 3, "c, d, e");
+    assert_eq!(count(&file, "bodies"), 1);
+    let kept = store
+        .latest_response("acc", "transactions")
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.body, bodies[2]);
+}
+
+#[test]
+fn the_newest_of_each_subject_and_scope_survives_pruning() {
+    let (_dir, _file, store) = open();
+    let old = t("2023-01-01T00:00:00Z");
+    store.record_response(&history("a", "1", old)).unwrap();
+    store
+        .record_response(&history("a", "2", old + Duration::hours(1)))
+        .unwrap();
+    store.record_response(&history("b", "3", old)).unwrap();
+    store
+        .record_response(&latest("a", "balances", "4", old))
+        .unwrap();
+    assert_eq!(store.prune(t("2024-01-01T00:00:00Z")).unwrap(), 1);
+    let bodies = |s: &str| -> Vec<String> {
+        store
+            .responses(s)
+            .unwrap()
+            .iter()
+            .map(|i| store.response(i.id).unwrap().unwrap().body)
+            .collect()
+    };
+    assert_eq!(bodies("a"), ["2", "4"]);
+    assert_eq!(bodies("b"), ["3"]);
+}
