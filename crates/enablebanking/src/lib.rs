@@ -17,7 +17,7 @@
 //! - Accounts are recognised across sessions by their stable
 //!   [`IdentificationHash`]; data requests name their session-scoped
 //!   [`AccountUid`]. [`Client::session`] says where a session stands and
-//!   maps uids to hashes.
+//!   maps uids to hashes ([`SessionInfo::uid_for`]).
 //! - Data: [`Client::account_balances`], [`Client::account_details`] and
 //!   [`Client::transactions`], which follows continuation keys (guarded
 //!   against a repeated key and capped), and narrows the period once when

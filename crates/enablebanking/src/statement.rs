@@ -261,6 +261,15 @@ fn from_transaction(t: Transaction, raw: Arc<str>) -> BankTransaction {
         });
         b.proprietary_code = clean(code.description);
     }
+    // With no text at all, the code's description ("PALVELUMAKSU") reads
+    // better than its number, which the importer would take first.
+    if b.narration.is_none()
+        && b.remittance_array.is_empty()
+        && b.remittance_structured.is_none()
+        && b.additional_information.is_none()
+    {
+        b.narration = b.proprietary_code.clone();
+    }
     b.mcc = t.merchant_category_code;
     b.exchange = t.exchange_rate.map(|x| Exchange {
         source_currency: None,
@@ -449,6 +458,13 @@ mod tests {
         assert_eq!(x.instructed, Some(("28.25".parse().unwrap(), "USD".into())));
         assert_eq!(x.rate, Some("0.9200".parse().unwrap()));
         assert_eq!(x.unit_currency.as_deref(), Some("USD"));
+
+        let code = r#""bank_transaction_code": {"description": "Service fee", "code": "PMNT"}"#;
+        let t = tx(code);
+        assert_eq!(t.description().as_deref(), Some("Service fee"));
+        assert_eq!(t.bank_code.as_deref(), Some("PMNT"));
+        let t = tx(&format!(r#"{code}, "note": "mine""#));
+        assert_eq!(t.description().as_deref(), Some("mine"));
     }
 
     #[test]
