@@ -17,7 +17,7 @@
 //! - Accounts are recognised across sessions by their stable
 //!   [`IdentificationHash`]; data requests name their session-scoped
 //!   [`AccountUid`]. [`Client::session`] says where a session stands and
-//!   maps uids to hashes.
+//!   maps uids to hashes ([`SessionInfo::uid_for`]).
 //! - Data: [`Client::account_balances`], [`Client::account_details`] and
 //!   [`Client::transactions`], which follows continuation keys (guarded
 //!   against a repeated key and capped), and narrows the period once when
@@ -29,13 +29,22 @@
 //!   the bank's daily limit, [`Error::BankDailyLimit`]) and connection
 //!   failures; `POST`s only when the request never left.
 //! - [`Clock`] dates the JWTs, replaceable in tests ([`ManualClock`]).
+//! - [`Settings`] reads an Enable Banking source of the configuration
+//!   (`provider: enablebanking`) and starts its client
+//!   ([`Settings::client_builder`]).
+//! - [`statement`] hands the data to the importer: an account's records
+//!   as [`EnableBankingRecords`] (booked and pending ones; the others are
+//!   set aside as [`LeftOut`] for the caller to report), its balances as
+//!   [`importer::Balance`]s, both in an [`importer::Statement`] whose ids
+//!   are written under [`ID_KEY`].
 //!
 //! PSU headers (the user is present) are sent only when configured with
 //! [`ClientBuilder::psu_present`]. Secrets (the key, the JWT, the
 //! authorisation code) never reach `Debug`, logs or errors: they are held
 //! as [`source::Secret`]s, and cut out of any server text an error quotes.
 //!
-//! This crate knows nothing of Beancount: it fetches bank data.
+//! The client knows nothing of Beancount: it fetches bank data; only
+//! [`statement`] speaks the importer's terms.
 
 mod client;
 mod clock;
@@ -43,6 +52,9 @@ mod error;
 mod key;
 mod model;
 mod operations;
+mod remittance;
+mod settings;
+pub mod statement;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_JWT_LIFETIME, DEFAULT_MAX_PAGES, PsuHeaders,
@@ -59,4 +71,6 @@ pub use model::{
     TransactionStatus,
 };
 pub use operations::{PagingStop, Transactions};
+pub use settings::{DEFAULT_REDIRECT_URL, PROVIDER, Settings, SettingsError};
 pub use source::RetryPolicy;
+pub use statement::{EnableBankingRecords, ID_KEY, LeftOut, SOURCE_LABEL};

@@ -237,6 +237,9 @@ pub enum DateMode {
     Booking,
     /// `valueDate`, else `bookingDate`.
     Value,
+    /// The day the transaction was made (a card purchase's day), where the
+    /// source gives it; else as [`DateMode::Booking`].
+    Transaction,
 }
 
 /// Which balance to assert (`balance:`).
@@ -951,8 +954,9 @@ impl<'de> Deserialize<'de> for DateKey {
         checked(d, |t| match t.as_str() {
             "booking" => Ok(DateKey(DateMode::Booking)),
             "value" => Ok(DateKey(DateMode::Value)),
+            "transaction" => Ok(DateKey(DateMode::Transaction)),
             other => Err(format!(
-                "invalid value {other:?}: expected `booking` or `value`"
+                "invalid value {other:?}: expected `booking`, `value` or `transaction`"
             )),
         })
     }

@@ -37,6 +37,9 @@ pub struct BankTransaction {
     pub booking_date_time: Option<NaiveDate>,
     /// The date part of `valueDateTime`, as the bank wrote it.
     pub value_date_time: Option<NaiveDate>,
+    /// The day the transaction was made (for a card: the purchase), when
+    /// the source gives it apart from the booking and value dates.
+    pub transaction_date: Option<NaiveDate>,
     /// The signed amount with every digit the bank sent.
     pub amount: Decimal,
     /// The payee, when the source (or a bank preset) knows it outright;
@@ -154,6 +157,7 @@ impl BankTransaction {
             value_date: None,
             booking_date_time: None,
             value_date_time: None,
+            transaction_date: None,
             amount,
             payee: None,
             narration: None,
@@ -179,11 +183,25 @@ impl BankTransaction {
         }
     }
 
-    /// The entry date per `mode`: booking date (or value date first with
-    /// [`DateMode::Value`]), then the date parts of the date-times.
+    /// The entry date per `mode`: booking date, else value date (value
+    /// date first with [`DateMode::Value`]; the transaction date first
+    /// with [`DateMode::Transaction`]), then the date parts of the
+    /// date-times, then the transaction date.
+    ///
+    /// ```
+    /// use importer::config::DateMode;
+    /// use importer::{BankTransaction, Status};
+    /// let mut t = BankTransaction::new(Status::Booked, 1.into(), "EUR");
+    /// t.booking_date = "2026-11-21".parse().ok();
+    /// t.transaction_date = "2026-11-20".parse().ok();
+    /// assert_eq!(t.date(DateMode::Booking), t.booking_date);
+    /// assert_eq!(t.date(DateMode::Transaction), t.transaction_date);
+    /// t.booking_date = None;
+    /// assert_eq!(t.date(DateMode::Value), t.transaction_date);
+    /// ```
     pub fn date(&self, mode: DateMode) -> Option<NaiveDate> {
         let (a, b, c, d) = match mode {
-            DateMode::Booking => (
+            DateMode::Booking | DateMode::Transaction => (
                 self.booking_date,
                 self.value_date,
                 self.booking_date_time,
@@ -196,7 +214,11 @@ impl BankTransaction {
                 self.booking_date_time,
             ),
         };
-        a.or(b).or(c).or(d)
+        let first = match mode {
+            DateMode::Transaction => self.transaction_date,
+            DateMode::Booking | DateMode::Value => None,
+        };
+        first.or(a).or(b).or(c).or(d).or(self.transaction_date)
     }
 
     /// Whether money left the account.

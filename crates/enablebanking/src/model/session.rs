@@ -75,6 +75,20 @@ pub struct SessionInfo {
     pub closed: Option<DateTime<FixedOffset>>,
 }
 
+impl SessionInfo {
+    /// The uid this session gives the account configured by `hash`: the
+    /// account whose primary hash it is, else one that lists it among its
+    /// hashes. `None` when the account is not in the session (the user did
+    /// not consent to it, or it is at another bank).
+    pub fn uid_for(&self, hash: &IdentificationHash) -> Option<&AccountUid> {
+        let data = &self.accounts_data;
+        data.iter()
+            .find(|a| a.identification_hash.as_ref() == Some(hash))
+            .or_else(|| data.iter().find(|a| a.identification_hashes.contains(hash)))
+            .map(|a| &a.uid)
+    }
+}
+
 /// An account of a session, by uid and hash (`SessionAccount`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct SessionAccount {
