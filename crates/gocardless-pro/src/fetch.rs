@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use importer::config::PendingMode;
+use importer::ledger::Ledger;
 
 use crate::model::{
     Customer, CustomerId, Mandate, MandateId, Payment, PaymentId, Payout, PayoutId, PayoutItem,
@@ -196,6 +197,19 @@ where
         }
     }
     Ok(cache.get(id))
+}
+
+/// Whether `ledger` holds the payout: a posting on the payout account
+/// carrying its id (the ledger read with [`crate::mapping::ID_KEYS`] among
+/// its id keys). For [`fetch`]'s `known`, so that a payout already booked
+/// costs no request for its items (which may be gone by now).
+pub fn known_in<'a>(ledger: &'a Ledger, settings: &'a Settings) -> impl Fn(&PayoutId) -> bool + 'a {
+    move |id| {
+        ledger
+            .postings_with_id(&settings.accounts.payout, id.as_str())
+            .next()
+            .is_some()
+    }
 }
 
 /// What [`fetch`] found.

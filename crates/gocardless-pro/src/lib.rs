@@ -48,7 +48,7 @@ mod settings;
 
 pub use client::{API_VERSION, Client, ClientBuilder, Environment, MAX_PAGE_SIZE};
 pub use error::{ApiError, Error, FieldError, Operation};
-pub use fetch::{Fetched, ItemSource, Parties, PayoutRecord, Skipped, fetch};
+pub use fetch::{Fetched, ItemSource, Parties, PayoutRecord, Skipped, fetch, known_in};
 pub use operations::{MAX_PAGES, Pages, PayoutFilter};
 pub use ratelimit::RateLimit;
 pub use settings::{Accounts, PROVIDER, Settings, SettingsError};
