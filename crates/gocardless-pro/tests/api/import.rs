@@ -643,3 +643,46 @@ fn the_transfer_account_nets_to_zero_with_the_bank_lines() {
         2 * lines.len()
     );
 }
+
+#[test]
+fn a_payout_is_never_taken_for_another_one_of_the_same_amount() {
+    use gocardless_pro::PayoutRecord;
+    use gocardless_pro::model::{Payout, Resource};
+    // Friday's payout, still pending in the books (flagged, as written),
+    // and Monday's, of the very same amount, paid.
+    let books = Books::new(Options::default(), "flag");
+    let friday = "
+2026-11-20 ! \"GoCardless\" \"Payout AMIVEL-1\" ^gocardless-PO001
+  gocardless_payout_id: \"PO001\"
+  payout_status: \"pending\"
+  Assets:Transfers:GoCardless   9.80 EUR
+  Income:GoCardless           -10.00 EUR
+    gocardless_payment_id: \"PM001\"
+  Expenses:Fees:GoCardless      0.20 EUR
+";
+    books.append(friday);
+    let monday = PayoutRecord {
+        payout: Payout::from_json(
+            r#"{"id": "PO002", "amount": 980, "currency": "EUR", "status": "paid",
+                "arrival_date": "2026-11-23", "reference": "AMIVEL-2"}"#,
+        )
+        .unwrap(),
+        items: Some(vec![
+            PayoutItem::from_json(
+                r#"{"type": "payment_paid_out", "amount": "1000.0", "links": {"payment": "PM002"}}"#,
+            )
+            .unwrap(),
+            PayoutItem::from_json(r#"{"type": "gocardless_fee", "amount": "-20.0"}"#).unwrap(),
+        ]),
+    };
+    let fetched = Fetched {
+        payouts: vec![monday],
+        ..Fetched::default()
+    };
+    let ledger = books.ledger();
+    let output = mapping::output(&books.settings, &fetched, books.today());
+    let imported =
+        Run::new(&books.config, Some(&ledger), books.today()).import_outputs(vec![output]);
+    assert_eq!(imported.summaries[0].new, 1, "{:?}", imported.duplicates);
+    books.append(&imported.text);
+}
