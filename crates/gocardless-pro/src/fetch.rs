@@ -199,16 +199,18 @@ where
     Ok(cache.get(id))
 }
 
-/// Whether `ledger` holds the payout: a posting on the payout account
-/// carrying its id (the ledger read with [`crate::mapping::ID_KEYS`] among
-/// its id keys). For [`fetch`]'s `known`, so that a payout already booked
-/// costs no request for its items (which may be gone by now).
+/// Whether `ledger` holds the payout booked: a posting on the payout
+/// account carrying its id (the ledger read with
+/// [`crate::mapping::ID_KEYS`] among its id keys) in an entry not flagged
+/// pending. For [`fetch`]'s `known`, so that a payout already booked costs
+/// no request for its items (which may be gone by now). A payout written
+/// pending is fetched again: deduplication then claims its entry by id
+/// (while GoCardless still lists it, it is not reported stale).
 pub fn known_in<'a>(ledger: &'a Ledger, settings: &'a Settings) -> impl Fn(&PayoutId) -> bool + 'a {
     move |id| {
         ledger
             .postings_with_id(&settings.accounts.payout, id.as_str())
-            .next()
-            .is_some()
+            .any(|p| !p.transaction().is_pending())
     }
 }
 

@@ -29,7 +29,8 @@
 //! - [`fetch()`]: the payouts to book since a time, their items (through an
 //!   [`ItemSource`]: live from the [`Client`], or from a store's archive
 //!   once GoCardless no longer serves them) and the [`Parties`] the items
-//!   name, asked for once each.
+//!   name, asked for once each; [`known_in`] says which payouts the ledger
+//!   already has, so they cost no request.
 //! - [`mapping`]: one multi-posting Beancount entry per payout, balanced
 //!   to the last tenth of a penny, as an [`importer::AccountOutput`] for
 //!   [`importer::Run::import_outputs`]; deduplicated against the ledger by
