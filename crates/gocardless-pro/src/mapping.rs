@@ -29,7 +29,7 @@
 //! that reached the bank, priced at the payout's amount (`@@`), so the
 //! weights stay in the currency of the items.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use importer::beancount::{check_currency, check_tag};
 use importer::config::FallbackAccount;
 use importer::entry::{
@@ -75,31 +75,30 @@ pub const SOURCE_LABEL: &str = "GoCardless Pro";
 /// creditor (when configured) as its id.
 pub fn output(settings: &Settings, fetched: &Fetched, today: NaiveDate) -> AccountOutput {
     let account = account_config(settings);
-    let mut dated: Vec<(NaiveDate, Option<chrono::DateTime<chrono::Utc>>, Entry)> = Vec::new();
+    let mut dated: Vec<(NaiveDate, Option<DateTime<Utc>>, Entry)> = Vec::new();
     let mut problems = Vec::new();
     for record in &fetched.payouts {
         let payout = &record.payout;
-        let date = |stage: Option<Stage>| match stage {
-            Some(Stage::Paid(day)) => day,
-            _ => payout.created_at.map_or(today, |t| t.date_naive()),
-        };
         match payout_entry(settings, record, &fetched.parties, today) {
             Ok(Some(entry)) => {
                 dated.push((entry.date, payout.created_at, Entry::Transaction(entry)))
             }
             Ok(None) => {}
             Err(reason) => {
-                let stage = Skipped::stage(payout, settings.pending).ok();
+                let date = match Skipped::stage(payout, settings.pending) {
+                    Ok(Stage::Paid(day)) => day,
+                    _ => payout.created_at.map_or(today, |t| t.date_naive()),
+                };
                 problems.push(Problem {
                     account: account.label().to_owned(),
                     transaction_id: Some(payout.id.to_string()),
                     reason: reason.clone(),
                 });
                 dated.push((
-                    date(stage),
+                    date,
                     payout.created_at,
                     Entry::Invalid(InvalidEntry {
-                        date: Some(date(stage)),
+                        date: Some(date),
                         reason,
                         raw_json: payout.raw().as_str().to_owned(),
                     }),
@@ -223,9 +222,14 @@ fn payout_entry(
                     meta.push(("exchange_rate".to_owned(), MetaValue::Number(rate)));
                 }
             }
+            (Stage::Paid(_), None) => {
+                return Err(format!(
+                    "it is paid out in {fx_currency} but GoCardless does not say how much                      (no fx_amount); book this payout by hand"
+                ));
+            }
             // Not exchanged yet: the amount GoCardless holds, and what it
             // expects to pay out.
-            _ => {
+            (Stage::Pending, _) => {
                 meta.push(text("fx_currency", fx_currency.as_str()));
                 if let Some(rate) = fx.estimated_exchange_rate {
                     meta.push((
@@ -746,6 +750,16 @@ mod tests {
                     Some(&[item]),
                 ),
                 "the signs differ",
+            ),
+            (
+                record(
+                    &PAID.replace(
+                        r#""fx": {"fx_currency": null}"#,
+                        r#""fx": {"fx_currency": "EUR", "fx_amount": null}"#,
+                    ),
+                    Some(&[item]),
+                ),
+                "no fx_amount",
             ),
         ];
         for (record, expected) in cases {
