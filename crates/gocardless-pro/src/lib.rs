@@ -21,17 +21,36 @@
 //!   ([`ApiError`] is what GoCardless said); [`RateLimit`] the headers.
 //! - [`Secret`]: the access token, which reaches no `Debug`, log or error.
 //!
-//! This crate knows nothing of Beancount.
+//! On top of the client, the source of the importer (`importer`):
+//!
+//! - [`Settings`]: a `provider: gocardless-pro` source of the
+//!   configuration (token, environment, the Beancount accounts, which
+//!   creditor, pending payouts flagged or skipped).
+//! - [`fetch()`]: the payouts to book since a time, their items (through an
+//!   [`ItemSource`]: live from the [`Client`], or from a store's archive
+//!   once GoCardless no longer serves them) and the [`Parties`] the items
+//!   name, asked for once each; [`known_in`] says which payouts the ledger
+//!   already has, so they cost no request.
+//! - [`mapping`]: one multi-posting Beancount entry per payout, balanced
+//!   to the last tenth of a penny, as an [`importer::AccountOutput`] for
+//!   [`importer::Run::import_outputs`]; deduplicated against the ledger by
+//!   [`mapping::PAYOUT_ID_KEY`] (the ledger must read [`mapping::ID_KEYS`]
+//!   as ids).
 
+pub mod mapping;
 pub mod model;
 
 mod client;
 mod error;
+mod fetch;
 mod operations;
 mod ratelimit;
+mod settings;
 
 pub use client::{API_VERSION, Client, ClientBuilder, Environment, MAX_PAGE_SIZE};
 pub use error::{ApiError, Error, FieldError, Operation};
+pub use fetch::{Fetched, ItemSource, Parties, PayoutRecord, Skipped, fetch, known_in};
 pub use operations::{MAX_PAGES, Pages, PayoutFilter};
 pub use ratelimit::RateLimit;
+pub use settings::{Accounts, PROVIDER, Settings, SettingsError};
 pub use source::{RetryPolicy, Secret};

@@ -12,7 +12,10 @@
 //!    without an importer id or in a pending (`!`) entry. One-to-one and
 //!    nearest date first, so two genuine identical payments need two ledger
 //!    entries to be hidden. This catches hand-typed entries and a pending
-//!    transaction that booked under a new id.
+//!    transaction that booked under a new id. A pending entry carrying the
+//!    source's id key in its transaction metadata under another id (a
+//!    GoCardless Pro payout, whose id never changes) is another record of
+//!    the source and never matches.
 //!
 //! Balance assertions already in the ledger (same account and date) are not
 //! repeated. Pending ledger entries inside the fetched window that nothing
@@ -388,7 +391,15 @@ fn dedup_account(
         };
         for p in ledger.content_candidates(&account, units.number, &units.currency) {
             let distance = (p.transaction().date() - t.date).num_days().abs();
-            if distance <= window && !used.contains(&p.index()) {
+            // A ledger entry carrying this source's id key in its own
+            // metadata, under another id, is another record of the source
+            // (a GoCardless Pro payout still pending, whose id never
+            // changes), not this one by content.
+            let other_record = p
+                .transaction()
+                .meta_value(&output.id_key)
+                .is_some_and(|v| ids[i].as_deref().is_some_and(|id| id != v.as_str()));
+            if distance <= window && !used.contains(&p.index()) && !other_record {
                 pairs.push((distance, i, p.index()));
                 candidates.insert(p.index(), p);
             }

@@ -257,6 +257,59 @@ fn ids_written_by_the_python_importer_are_recognised() {
 }
 
 #[test]
+fn a_pending_entry_of_the_same_source_under_another_id_in_its_metadata_never_matches() {
+    // A source that writes its ids in the entry's metadata (GoCardless Pro
+    // payouts: `gocardless_payout_id`, the same id pending and paid).
+    let options = LedgerOptions {
+        id_keys: vec!["payout_id".to_owned()],
+    };
+    let ledger = Ledger::from_source(
+        Path::new("ledger.bean"),
+        "2026-03-02 ! \"Payout 1\"\n  payout_id: \"P1\"\n  Assets:Transfers  9.80 EUR\n  Income:Sales\n\n\
+         2026-03-02 ! \"Typed by hand, pending\"\n  Assets:Transfers  5.00 EUR\n  Income:Sales\n",
+        &options,
+    )
+    .unwrap();
+    let entry = |id: &str, amount: &str| {
+        Entry::Transaction(importer::entry::TransactionEntry {
+            date: date("2026-03-03"),
+            flag: '*',
+            payee: None,
+            narration: format!("Payout {id}"),
+            tags: Vec::new(),
+            links: Vec::new(),
+            meta: vec![(
+                "payout_id".to_owned(),
+                importer::entry::MetaValue::String(id.to_owned()),
+            )],
+            postings: vec![
+                importer::entry::Posting {
+                    units: Some(importer::entry::Amount::new(amount.parse().unwrap(), "EUR")),
+                    ..importer::entry::Posting::new("Assets:Transfers")
+                },
+                importer::entry::Posting::new("Income:Sales"),
+            ],
+        })
+    };
+    let output = AccountOutput {
+        account: AccountConfig::new("payouts", "Assets:Transfers"),
+        source: "Payouts".to_owned(),
+        id_key: "payout_id".to_owned(),
+        entries: vec![entry("P2", "9.80"), entry("P3", "5.00")],
+        problems: Vec::new(),
+        categorized: Vec::new(),
+    };
+    let result = dedup(vec![output], &ledger, &DedupOptions::default());
+    let s = &result.summaries[0];
+    // P2, of P1's amount, is another payout; P3 matches the pending entry
+    // typed by hand, which carries no id.
+    assert_eq!((s.new, s.dup_id, s.dup_content), (1, 0, 1), "{s}");
+    assert_eq!(result.duplicates[0].id.as_deref(), Some("P3"));
+    assert_eq!(result.duplicates[0].by, MatchKind::Content);
+    assert_eq!(result.duplicates[0].ledger.as_ref().unwrap().line, 6);
+}
+
+#[test]
 fn the_same_transaction_twice_in_a_batch_comes_out_once() {
     let t = tx(Some("dup"), "2026-03-01", "-1.00", "Kiosk");
     let outputs = convert(vec![t.clone(), t], vec![], "2026-03-02");
