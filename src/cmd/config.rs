@@ -102,6 +102,7 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
             match a.date {
                 DateMode::Booking => "booking",
                 DateMode::Value => "value",
+                DateMode::Transaction => "transaction",
             },
             match &a.balance {
                 BalanceMode::Auto => "auto".to_owned(),

@@ -218,6 +218,11 @@ pub enum DateMode {
     Booking,
     /// `valueDate`, else `bookingDate`.
     Value,
+    /// The day the transaction happened (a card payment's authorisation,
+    /// a purchase), for sources that give it apart from the booking
+    /// date (Plaid's `authorized_date`, SimpleFIN's `transacted_at`); else
+    /// as [`DateMode::Booking`].
+    Transaction,
 }
 
 /// Which balance to assert (`balance:`).
@@ -919,8 +924,9 @@ impl<'de> Deserialize<'de> for DateKey {
         checked(d, |t| match t.as_str() {
             "booking" => Ok(DateKey(DateMode::Booking)),
             "value" => Ok(DateKey(DateMode::Value)),
+            "transaction" => Ok(DateKey(DateMode::Transaction)),
             other => Err(format!(
-                "invalid value {other:?}: expected `booking` or `value`"
+                "invalid value {other:?}: expected `booking`, `value` or `transaction`"
             )),
         })
     }

@@ -37,6 +37,9 @@ pub struct BankTransaction {
     pub booking_date_time: Option<NaiveDate>,
     /// The date part of `valueDateTime`, as the bank wrote it.
     pub value_date_time: Option<NaiveDate>,
+    /// The day the transaction happened (a card's authorisation, a
+    /// purchase), when the source gives it apart from the booking date.
+    pub transaction_date: Option<NaiveDate>,
     /// The signed amount with every digit the bank sent.
     pub amount: Decimal,
     /// The payee, when the source (or a bank preset) knows it outright;
@@ -83,6 +86,11 @@ pub struct BankTransaction {
     pub ids: CandidateIds,
     /// The balance after this transaction, when the bank gives it.
     pub balance_after: Option<(Decimal, String)>,
+    /// Metadata the source puts on the bank account's posting, after the
+    /// id (`plaid_pending_id`: the pending transaction a booked one
+    /// replaces). Keys are valid Beancount metadata keys; the id key and
+    /// a key given twice keep their first value.
+    pub meta: Vec<(String, String)>,
     /// The transaction's JSON as received.
     pub raw: Arc<str>,
 }
@@ -154,6 +162,7 @@ impl BankTransaction {
             value_date: None,
             booking_date_time: None,
             value_date_time: None,
+            transaction_date: None,
             amount,
             payee: None,
             narration: None,
@@ -175,12 +184,15 @@ impl BankTransaction {
             exchange: None,
             ids: CandidateIds::default(),
             balance_after: None,
+            meta: Vec::new(),
             raw: Arc::from("{}"),
         }
     }
 
     /// The entry date per `mode`: booking date (or value date first with
-    /// [`DateMode::Value`]), then the date parts of the date-times.
+    /// [`DateMode::Value`], the transaction date first with
+    /// [`DateMode::Transaction`]), then the date parts of the date-times,
+    /// then the transaction date.
     pub fn date(&self, mode: DateMode) -> Option<NaiveDate> {
         let (a, b, c, d) = match mode {
             DateMode::Booking => (
@@ -195,8 +207,14 @@ impl BankTransaction {
                 self.value_date_time,
                 self.booking_date_time,
             ),
+            DateMode::Transaction => (
+                self.transaction_date,
+                self.booking_date,
+                self.value_date,
+                self.booking_date_time.or(self.value_date_time),
+            ),
         };
-        a.or(b).or(c).or(d)
+        a.or(b).or(c).or(d).or(self.transaction_date)
     }
 
     /// Whether money left the account.
@@ -315,5 +333,30 @@ pub fn field_of(root: &serde_json::Value, path: &str) -> Option<String> {
         serde_json::Value::Null => None,
         serde_json::Value::String(s) => Some(s.clone()),
         other => Some(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_date_mode_has_its_date_first_and_falls_back() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d);
+        let mut t = BankTransaction::new(Status::Booked, Decimal::ONE, "USD");
+        t.booking_date = day(20);
+        t.value_date = day(19);
+        t.transaction_date = day(18);
+        assert_eq!(t.date(DateMode::Booking), day(20));
+        assert_eq!(t.date(DateMode::Value), day(19));
+        assert_eq!(t.date(DateMode::Transaction), day(18));
+        t.transaction_date = None;
+        assert_eq!(t.date(DateMode::Transaction), day(20));
+        // A pending card payment known only by the day it happened.
+        let mut p = BankTransaction::new(Status::Pending, Decimal::ONE, "USD");
+        p.transaction_date = day(21);
+        for mode in [DateMode::Booking, DateMode::Value, DateMode::Transaction] {
+            assert_eq!(p.date(mode), day(21), "{mode:?}");
+        }
     }
 }
