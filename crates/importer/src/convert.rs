@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::balance::{Balance, BalanceKind};
 use crate::beancount::format_number;
-use crate::config::{AccountConfig, BalanceMode, FallbackAccount, PendingMode};
+use crate::config::{AccountConfig, BalanceMode, DateMode, FallbackAccount, PendingMode};
 use crate::entry::{
     Amount, BalanceEntry, Entry, InvalidEntry, Meta, MetaValue, Posting, Price, TransactionEntry,
 };
@@ -640,9 +640,13 @@ fn balance_entry(
     });
     if crosses {
         return Err(format!(
-            "no balance assertion for {}: with `date: value` some entries fall on the other \
+            "no balance assertion for {}: with `date: {}` some entries fall on the other \
              side of {reference} than the bank booked them",
-            account.account
+            account.account,
+            match account.date {
+                DateMode::Transaction => "transaction",
+                _ => "value",
+            }
         ));
     }
     let includes_pending = match &account.balance {

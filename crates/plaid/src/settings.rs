@@ -51,7 +51,13 @@ pub struct SettingsError {
     pub message: String,
 }
 
-const KEYS: [&str; 5] = ["client_id", "secret", "environment", "base_url", "narration"];
+const KEYS: [&str; 5] = [
+    "client_id",
+    "secret",
+    "environment",
+    "base_url",
+    "narration",
+];
 
 impl Settings {
     /// Reads a source's settings.
@@ -108,7 +114,9 @@ impl Settings {
         let environment = required("environment")?
             .parse::<Environment>()
             .map_err(|e| match e {
-                crate::Error::InvalidConfig { message } => fail(format!("`environment`: {message}")),
+                crate::Error::InvalidConfig { message } => {
+                    fail(format!("`environment`: {message}"))
+                }
                 other => fail(format!("`environment`: {other}")),
             })?;
         let base_url = match get("base_url") {

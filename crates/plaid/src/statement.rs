@@ -471,7 +471,10 @@ mod tests {
         for (kind, b) in [
             ("investment", usd),
             ("other", usd),
-            ("depository", r#"{"current": null, "iso_currency_code": "USD"}"#),
+            (
+                "depository",
+                r#"{"current": null, "iso_currency_code": "USD"}"#,
+            ),
             ("depository", r#"{"current": 5}"#),
         ] {
             assert!(balances(&account(kind, b), day).is_empty(), "{kind} {b}");

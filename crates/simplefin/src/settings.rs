@@ -149,9 +149,10 @@ mod tests {
 
     #[test]
     fn reads_and_checks_its_keys() {
-        let s =
-            Settings::from_source(&source("{ provider: simplefin, base_url: 'http://127.0.0.1:7/simplefin' }"))
-                .unwrap();
+        let s = Settings::from_source(&source(
+            "{ provider: simplefin, base_url: 'http://127.0.0.1:7/simplefin' }",
+        ))
+        .unwrap();
         assert_eq!(
             s.base_url.as_ref().map(Url::as_str),
             Some("http://127.0.0.1:7/simplefin/")
@@ -167,14 +168,24 @@ mod tests {
                 .check_access_url(&AccessUrl::parse(other).unwrap())
                 .unwrap_err()
                 .to_string();
-            assert!(e.contains("not on the configured server") && !e.contains("a:b"), "{e}");
+            assert!(
+                e.contains("not on the configured server") && !e.contains("a:b"),
+                "{e}"
+            );
         }
         let any = Settings::from_source(&source("{ provider: simplefin, base_url: '' }")).unwrap();
         assert!(any.check_access_url(&mine).is_ok());
 
-        let err = |yaml: &str| Settings::from_source(&source(yaml)).unwrap_err().to_string();
+        let err = |yaml: &str| {
+            Settings::from_source(&source(yaml))
+                .unwrap_err()
+                .to_string()
+        };
         let e = err("{ provider: simplefin, access_url: 'https://u:p@x' }");
-        assert!(e.contains("unknown key `access_url`") && e.contains("link --source sfin"), "{e}");
+        assert!(
+            e.contains("unknown key `access_url`") && e.contains("link --source sfin"),
+            "{e}"
+        );
         let e = err("{ provider: simplefin, 'currency.https://x/miles': MILES }");
         assert!(e.contains("account's `currency:`"), "{e}");
         let e = err("{ provider: simplefin, base_url: 'http://bridge.example' }");

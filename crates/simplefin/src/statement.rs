@@ -226,7 +226,11 @@ fn currency(found: &Account, account: &AccountConfig) -> Result<String, Statemen
 
 /// The interim balance of the balance's day and, when the answer holds all
 /// of that day's postings, the closing balance of the day before.
-fn balances(found: &Account, records: &SimpleFinRecords<'_>, query: &AccountsQuery) -> Vec<Balance> {
+fn balances(
+    found: &Account,
+    records: &SimpleFinRecords<'_>,
+    query: &AccountsQuery,
+) -> Vec<Balance> {
     let (Some(balance), Some(at)) = (found.balance, found.balance_date) else {
         return Vec::new();
     };
@@ -359,9 +363,7 @@ pub fn bank_transaction(
         .payee
         .clone()
         .or_else(|| payee_from_description(&t.description));
-    b.narration = Some(t.description)
-        .filter(|d| !d.is_empty())
-        .or(t.memo);
+    b.narration = Some(t.description).filter(|d| !d.is_empty()).or(t.memo);
     b.ids.transaction_id = Some(t.id);
     b.raw = Arc::from(record.json());
     Ok(b)
@@ -403,7 +405,9 @@ pub fn payee_from_description(description: &str) -> Option<String> {
     }
     let words: Vec<&str> = rest
         .split_whitespace()
-        .take_while(|w| !w.contains(|c: char| c.is_ascii_digit() || c == '#') && !w.starts_with('*'))
+        .take_while(|w| {
+            !w.contains(|c: char| c.is_ascii_digit() || c == '#') && !w.starts_with('*')
+        })
         .collect();
     let payee = words
         .join(" ")
@@ -489,11 +493,16 @@ mod tests {
                 .map(|b| b.kind.clone())
                 .collect()
         };
-        let late_start = AccountsQuery::window(at("2026-11-20T01:00:00Z"), at("2026-11-21T00:00:00Z"));
+        let late_start =
+            AccountsQuery::window(at("2026-11-20T01:00:00Z"), at("2026-11-21T00:00:00Z"));
         assert_eq!(kinds(&late_start), [BalanceKind::InterimBooked]);
-        let early_end = AccountsQuery::window(at("2026-11-01T00:00:00Z"), at("2026-11-20T12:00:00Z"));
+        let early_end =
+            AccountsQuery::window(at("2026-11-01T00:00:00Z"), at("2026-11-20T12:00:00Z"));
         assert_eq!(kinds(&early_end), [BalanceKind::InterimBooked]);
-        assert_eq!(kinds(&AccountsQuery::default()), [BalanceKind::InterimBooked]);
+        assert_eq!(
+            kinds(&AccountsQuery::default()),
+            [BalanceKind::InterimBooked]
+        );
         let open_end = AccountsQuery {
             start: Some(at("2026-11-20T00:00:00Z")),
             ..AccountsQuery::default()
@@ -503,7 +512,13 @@ mod tests {
         let later = ONE.replace("1795176000", "1795300000");
         let s2 = set(&later);
         let q = AccountsQuery::window(at("2026-11-01T00:00:00Z"), at("2026-11-25T00:00:00Z"));
-        assert_eq!(AccountStatement::new(&s2, &cfg, &q).unwrap().balances().len(), 1);
+        assert_eq!(
+            AccountStatement::new(&s2, &cfg, &q)
+                .unwrap()
+                .balances()
+                .len(),
+            1
+        );
         // An unreadable record: its amount is unknown.
         let bad = ONE.replace(r#""amount": "-5.00""#, r#""amount": "five""#);
         let s3 = set(&bad);
@@ -555,8 +570,9 @@ mod tests {
         let e = AccountStatement::new(&s, &config("Z", None), &q).unwrap_err();
         let text = e.to_string();
         assert!(
-            text.contains("account Z: not in the server's answer (the server says: [gen.api] capped")
-                && text.contains("link --source sfin"),
+            text.contains(
+                "account Z: not in the server's answer (the server says: [gen.api] capped"
+            ) && text.contains("link --source sfin"),
             "{text}"
         );
     }
@@ -564,19 +580,35 @@ mod tests {
     #[test]
     fn payees_are_derived_conservatively() {
         for (description, payee) in [
-            ("CURSOR, AI POWERED IDE   CURSOR.COM   NY", Some("CURSOR, AI POWERED IDE")),
-            ("TST* HOPSCOTCH DINER OAKLAND", Some("HOPSCOTCH DINER OAKLAND")),
+            (
+                "CURSOR, AI POWERED IDE   CURSOR.COM   NY",
+                Some("CURSOR, AI POWERED IDE"),
+            ),
+            (
+                "TST* HOPSCOTCH DINER OAKLAND",
+                Some("HOPSCOTCH DINER OAKLAND"),
+            ),
             ("PAYPAL *STEAM GAMES", Some("STEAM GAMES")),
             ("CHIPOTLE 0842 EMERYVILLE CA", Some("CHIPOTLE")),
-            ("ACME CORP PAYROLL PPD ID: 9876543210", Some("ACME CORP PAYROLL PPD ID")),
-            ("ZELLE TO OAK PROPERTIES LLC", Some("ZELLE TO OAK PROPERTIES LLC")),
+            (
+                "ACME CORP PAYROLL PPD ID: 9876543210",
+                Some("ACME CORP PAYROLL PPD ID"),
+            ),
+            (
+                "ZELLE TO OAK PROPERTIES LLC",
+                Some("ZELLE TO OAK PROPERTIES LLC"),
+            ),
             ("PG&E WEB ONLINE", Some("PG&E WEB ONLINE")),
             ("Émile's Café", Some("Émile's Café")),
             ("", None),
             ("  #42  ", None),
             ("sq*", None),
         ] {
-            assert_eq!(payee_from_description(description).as_deref(), payee, "{description:?}");
+            assert_eq!(
+                payee_from_description(description).as_deref(),
+                payee,
+                "{description:?}"
+            );
         }
     }
 }

@@ -319,7 +319,10 @@ fn a_day_later_posted_purchases_replace_nothing_yet_and_changes_are_reported() {
         .iter()
         .find(|r| r.transaction_id().as_deref() == Some(renamed.as_str()))
         .expect("the renamed transaction is reported");
-    assert_eq!(m.parse().unwrap().name.as_deref(), Some("Renamed by the bank"));
+    assert_eq!(
+        m.parse().unwrap().name.as_deref(),
+        Some("Renamed by the bank")
+    );
     assert_eq!(after[&renamed], before[&renamed]);
 
     // Yesterday's pending purchases are removed under their ids, which
@@ -371,9 +374,7 @@ fn a_day_later_posted_purchases_replace_nothing_yet_and_changes_are_reported() {
                     .imported
                     .duplicates
                     .iter()
-                    .find(|d| {
-                        d.id.as_deref() == Some(posted_record.transaction_id.as_str())
-                    })
+                    .find(|d| d.id.as_deref() == Some(posted_record.transaction_id.as_str()))
                     .expect("left out as a duplicate");
                 assert_eq!(dup.by, MatchKind::Content);
                 same += 1;
@@ -399,4 +400,3 @@ fn a_day_later_posted_purchases_replace_nothing_yet_and_changes_are_reported() {
     let third = s.import(Some(&second.sync.next_cursor));
     assert_eq!(third.imported.text, "");
 }
-

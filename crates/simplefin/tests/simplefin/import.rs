@@ -81,8 +81,7 @@ impl Setup {
             },
             ..settings.config()
         };
-        let access =
-            simplefin::claim(&Secret::new(server.setup_token()), &client_config).unwrap();
+        let access = simplefin::claim(&Secret::new(server.setup_token()), &client_config).unwrap();
         settings.check_access_url(&access).unwrap();
         let client = Client::new(access, client_config).unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -91,7 +90,11 @@ impl Setup {
             "option \"operating_currency\" \"USD\"\n2020-01-01 open Equity:Opening-Balances\n",
         );
         for account in ACCOUNTS {
-            let currency = if account.ends_with("Miles") { "MILES" } else { "USD" };
+            let currency = if account.ends_with("Miles") {
+                "MILES"
+            } else {
+                "USD"
+            };
             text.push_str(&format!("2020-01-01 open {account} {currency}\n"));
             if padded.contains(&account) {
                 text.push_str(&format!(
@@ -265,7 +268,11 @@ fn a_200_day_first_import_is_a_clean_ledger_and_a_second_adds_nothing() {
     let balances = asserted(&first.imported);
     assert_eq!(balances.len(), 4, "{balances:?}");
     for name in ACCOUNTS {
-        let currency = if name.ends_with("Miles") { "MILES" } else { "USD" };
+        let currency = if name.ends_with("Miles") {
+            "MILES"
+        } else {
+            "USD"
+        };
         assert_eq!(balances[name], (today, currency.to_owned()), "{name}");
     }
 
@@ -359,7 +366,11 @@ fn a_day_later_posted_purchases_come_under_new_ids() {
     // Everything else listed is in the ledger once.
     for (id, (t, _)) in &listed {
         let known = after.contains_key(id)
-            || second.imported.duplicates.iter().any(|d| d.id.as_deref() == Some(id.as_str()));
+            || second
+                .imported
+                .duplicates
+                .iter()
+                .any(|d| d.id.as_deref() == Some(id.as_str()));
         assert!(known, "{t:?}");
     }
     // Yesterday's assertion still holds; today's is off by exactly the
@@ -402,11 +413,7 @@ fn accounts_in_trouble_do_not_stop_the_others() {
         .map(|x| x.account.as_str())
         .collect();
     assert_eq!(written, ACCOUNTS[..3]);
-    assert!(
-        asserted(&first.imported)
-            .values()
-            .all(|(_, c)| c == "USD")
-    );
+    assert!(asserted(&first.imported).values().all(|(_, c)| c == "USD"));
     assert!(!first.imported.text.contains("Miles"));
 
     // A day later the card's data still stands where the trouble began:
