@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::balance::{Balance, BalanceKind};
 use crate::beancount::format_number;
-use crate::config::{AccountConfig, BalanceMode, FallbackAccount, PendingMode};
+use crate::config::{AccountConfig, BalanceMode, DateMode, FallbackAccount, PendingMode};
 use crate::entry::{
     Amount, BalanceEntry, Entry, InvalidEntry, Meta, MetaValue, Posting, Price, TransactionEntry,
 };
@@ -452,6 +452,9 @@ fn transaction_entry(
     own.units = Some(Amount::new(tx.amount, tx.currency.clone()));
     own.meta
         .push((id_key.to_owned(), MetaValue::String(id.to_owned())));
+    for (key, value) in &tx.meta {
+        push_meta(&mut own.meta, key, MetaValue::String(value.clone()));
+    }
     let mut postings = vec![own];
 
     let original = tx.exchange.as_ref().and_then(|x| original_amount(tx, x));
@@ -654,9 +657,13 @@ fn balance_entry(
     });
     if crosses {
         return Err(format!(
-            "no balance assertion for {}: with `date: value` some entries fall on the other \
+            "no balance assertion for {}: with `date: {}` some entries fall on the other \
              side of {reference} than the bank booked them",
-            account.account
+            account.account,
+            match account.date {
+                DateMode::Transaction => "transaction",
+                _ => "value",
+            }
         ));
     }
     let includes_pending = match &account.balance {
@@ -778,5 +785,53 @@ mod tests {
             super::permute(&mut v, order);
             assert_eq!(v, want);
         }
+    }
+
+    #[test]
+    fn a_source_s_metadata_follows_the_id_on_the_bank_posting() {
+        use crate::config::AccountConfig;
+        use crate::entry::{Entry, MetaValue};
+        use crate::rules::Categorizer;
+        use crate::statement::Statement;
+        use crate::transaction::{BankTransaction, Status};
+
+        let mut t = BankTransaction::new(Status::Booked, "-12.50".parse().unwrap(), "USD");
+        t.booking_date = "2026-11-20".parse().ok();
+        t.ids.transaction_id = Some("posted-1".into());
+        t.meta = vec![
+            ("plaid_pending_id".into(), "pending-1".into()),
+            ("plaid_id".into(), "not the id".into()),
+            ("plaid_pending_id".into(), "again".into()),
+        ];
+        let records = vec![t];
+        let account = AccountConfig::new("a", "Assets:Bank");
+        let input = crate::Input {
+            account: &account,
+            statement: Statement {
+                source: "Plaid",
+                id_key: "plaid_id",
+                records: &records,
+                balances: &[],
+            },
+            adjust: None,
+        };
+        let out = super::convert_account(
+            &input,
+            "2026-11-21".parse().unwrap(),
+            &Categorizer::default(),
+        );
+        let Entry::Transaction(e) = &out.entries[0] else {
+            panic!("{:?}", out.entries)
+        };
+        assert_eq!(
+            e.postings[0].meta,
+            vec![
+                ("plaid_id".to_owned(), MetaValue::String("posted-1".into())),
+                (
+                    "plaid_pending_id".to_owned(),
+                    MetaValue::String("pending-1".into())
+                ),
+            ]
+        );
     }
 }

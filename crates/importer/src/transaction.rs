@@ -86,6 +86,11 @@ pub struct BankTransaction {
     pub ids: CandidateIds,
     /// The balance after this transaction, when the bank gives it.
     pub balance_after: Option<(Decimal, String)>,
+    /// Metadata the source puts on the bank account's posting, after the
+    /// id (`plaid_pending_id`: the pending transaction a booked one
+    /// replaces). Keys are valid Beancount metadata keys; the id key and
+    /// a key given twice keep their first value.
+    pub meta: Vec<(String, String)>,
     /// The transaction's JSON as received.
     pub raw: Arc<str>,
 }
@@ -179,6 +184,7 @@ impl BankTransaction {
             exchange: None,
             ids: CandidateIds::default(),
             balance_after: None,
+            meta: Vec::new(),
             raw: Arc::from("{}"),
         }
     }
@@ -337,5 +343,30 @@ pub fn field_of(root: &serde_json::Value, path: &str) -> Option<String> {
         serde_json::Value::Null => None,
         serde_json::Value::String(s) => Some(s.clone()),
         other => Some(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_date_mode_has_its_date_first_and_falls_back() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d);
+        let mut t = BankTransaction::new(Status::Booked, Decimal::ONE, "USD");
+        t.booking_date = day(20);
+        t.value_date = day(19);
+        t.transaction_date = day(18);
+        assert_eq!(t.date(DateMode::Booking), day(20));
+        assert_eq!(t.date(DateMode::Value), day(19));
+        assert_eq!(t.date(DateMode::Transaction), day(18));
+        t.transaction_date = None;
+        assert_eq!(t.date(DateMode::Transaction), day(20));
+        // A pending card payment known only by the day it happened.
+        let mut p = BankTransaction::new(Status::Pending, Decimal::ONE, "USD");
+        p.transaction_date = day(21);
+        for mode in [DateMode::Booking, DateMode::Value, DateMode::Transaction] {
+            assert_eq!(p.date(mode), day(21), "{mode:?}");
+        }
     }
 }

@@ -27,12 +27,22 @@
 //! - Secrets (keys, access, public and Link tokens) are [`Secret`]s: never
 //!   in `Debug`, logs or errors, and cut out of any server text an error
 //!   quotes.
+//! - [`Settings`]: a Plaid source of the configuration (keys, environment,
+//!   which text is the narration), and the client and sync options it
+//!   asks for.
+//! - [`statement`]: the mapping of a sync to the importer's neutral types:
+//!   its changes applied to each other and sorted by account
+//!   ([`statement::Changes`]), each account's transactions as
+//!   [`importer::Records`], its balance as an [`importer::Balance`].
+
+pub mod statement;
 
 mod client;
 mod error;
 mod model;
 mod operations;
 mod redact;
+mod settings;
 mod sync;
 
 pub use client::{API_VERSION, Client, ClientBuilder, Environment};
@@ -43,5 +53,6 @@ pub use model::{
     PersonalFinanceCategory, PlaidError, PullStatus, RemovedTransaction, SandboxItemRequest,
     SyncPage, Transaction, TransactionRecord, UpdateStatus,
 };
+pub use settings::{Narration, PROVIDER, Settings, SettingsError};
 pub use source::{RetryPolicy, Secret};
 pub use sync::{MAX_SYNC_PAGES, SyncOptions, SyncResult};

@@ -18,18 +18,27 @@
 //! - [`Error`] says what failed, quotes the server with secrets redacted,
 //!   and says what to do.
 //! - [`Config`] holds timeouts, the [`RetryPolicy`] and the source's name.
+//! - [`Settings`]: a SimpleFIN source of the configuration, the client
+//!   configuration it asks for and the check of an access URL against it.
+//! - [`statement`]: the mapping of an [`AccountSet`] to the importer's
+//!   neutral types, one [`statement::AccountStatement`] per configured
+//!   account (transactions, balances, the server's messages about it).
 //!
 //! Secrets never print: the setup token is a [`Secret`], the access URL
 //! shows no credentials, and server text quoted in errors or messages has
 //! the credentials blanked out even when the server echoes them.
 //!
-//! This crate knows nothing of Beancount: it fetches bank data.
+//! The client knows nothing of Beancount; [`statement`] hands its data to
+//! the importer.
+
+pub mod statement;
 
 mod access;
 mod client;
 mod error;
 mod model;
 mod query;
+mod settings;
 mod text;
 
 pub use access::AccessUrl;
@@ -40,4 +49,5 @@ pub use model::{
     Transaction, TransactionRecord, UnreadableAccount, Version,
 };
 pub use query::{AccountsQuery, MAX_WINDOW};
+pub use settings::{PROVIDER, Settings, SettingsError};
 pub use source::{RetryPolicy, Secret};

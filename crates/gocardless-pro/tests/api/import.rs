@@ -577,6 +577,7 @@ fn the_transfer_account_nets_to_zero_with_the_bank_lines() {
             records: &lines,
             balances: &[],
         },
+        adjust: None,
     };
     let bank = run.import(&[input]);
     assert_eq!(bank.summaries[0].new, lines.len());
@@ -663,6 +664,7 @@ fn the_transfer_account_nets_to_zero_with_the_bank_lines() {
             records: &lines,
             balances: &[],
         },
+        adjust: None,
     };
     let mut outputs = run.convert(&[input]);
     outputs.push(payouts);

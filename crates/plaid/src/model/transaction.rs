@@ -64,14 +64,18 @@ impl TransactionRecord {
     /// The `transaction_id`, read even when the rest of the record is not
     /// (to report or drop a bad record by its id).
     pub fn transaction_id(&self) -> Option<String> {
-        #[derive(Deserialize)]
-        struct Id {
-            #[serde(default, deserialize_with = "lenient::opt_id")]
-            transaction_id: Option<String>,
-        }
-        serde_json::from_str::<Id>(self.0.get())
-            .ok()
-            .and_then(|i| i.transaction_id)
+        self.id_field("transaction_id")
+    }
+
+    /// The `account_id`, read even when the rest of the record is not (to
+    /// tell which account a bad record belongs to).
+    pub fn account_id(&self) -> Option<String> {
+        self.id_field("account_id")
+    }
+
+    fn id_field(&self, key: &str) -> Option<String> {
+        let v = self.value().get(key)?.clone();
+        lenient::opt_id(v).ok().flatten()
     }
 }
 
@@ -218,6 +222,7 @@ mod tests {
         let e = r.parse().unwrap_err().to_string();
         assert!(e.contains("invalid amount"), "{e}");
         assert_eq!(r.transaction_id().as_deref(), Some("t9"));
+        assert_eq!(r.account_id().as_deref(), Some("a"));
         for bad in [
             r#"{"account_id": "a", "amount": 1, "date": "2024-01-02"}"#,
             r#"{"transaction_id": "t", "account_id": "a", "amount": 1}"#,

@@ -194,6 +194,7 @@ impl User {
             .map(|((account, records), (_, balances))| Input {
                 account,
                 statement: enablebanking::statement::statement(records, balances),
+                adjust: None,
             })
             .collect();
         let imported = run.import(&inputs);
