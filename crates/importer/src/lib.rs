@@ -56,7 +56,7 @@ mod fxhash;
 mod parallel;
 
 pub use balance::{Balance, BalanceKind};
-pub use config::{AccountConfig, Config, ConfigError, SourceConfig};
+pub use config::{AccountConfig, Config, ConfigError, ExportConfig, SourceConfig};
 pub use convert::{AccountOutput, Problem, convert_account};
 pub use entry::Entry;
 pub use pipeline::{Imported, Input, Run, print_outputs};
