@@ -1,0 +1,801 @@
+//! The plan: what to push to each source account now, what not and why,
+//! and what changed in the ledger after it was pushed.
+//!
+//! The targets' rules (Xero's, which Codat applies to every platform):
+//! transactions go in date order, none dated before the newest one
+//! already on the account, none in the future, none more than a year old,
+//! none before the feed start date the company chose. A transaction not
+//! yet cleared waits, and so does every one after it, since pushing them
+//! first would leave it behind the newest pushed date for good.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+use chrono::{Months, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::Error;
+use crate::feed::{AccountFeed, EntryKind, Feed, FeedEntry, FeedPosting, LedgerLocation};
+use crate::log::{PushLog, PushState, PushedRecord};
+use crate::model::{BankTransaction, MAX_TRANSACTIONS_PER_PUSH, SourceAccount};
+
+/// What an export would do now, for every exported account. Serialises to
+/// the JSON `--dry-run --json` prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// The day the rules were applied for.
+    pub today: NaiveDate,
+    /// One per exported account, in the order of the settings.
+    pub accounts: Vec<AccountPlan>,
+}
+
+impl Plan {
+    /// The plan of every account of `feed`, given what `log` says was
+    /// pushed and the source accounts Codat has (empty when not asked,
+    /// e.g. offline: then no feed start date applies).
+    ///
+    /// # Errors
+    /// [`Error::Store`] when the log cannot be read.
+    pub fn build<L: PushLog>(
+        feed: &Feed,
+        log: &L,
+        today: NaiveDate,
+        targets: &[SourceAccount],
+    ) -> Result<Plan, Error> {
+        let mut accounts = Vec::new();
+        for a in &feed.accounts {
+            let id = &a.settings.source_account_id;
+            let state = log.state(id).map_err(|e| Error::store(id, e))?;
+            let target = targets.iter().find(|t| &t.id == id);
+            accounts.push(AccountPlan::build(a, &state, today, target));
+        }
+        Ok(Plan { today, accounts })
+    }
+
+    /// Whether nothing needs the user: no exclusion but those the rules
+    /// make or that wait, no change after a push, no account that cannot
+    /// be exported.
+    pub fn is_clean(&self) -> bool {
+        self.accounts.iter().all(AccountPlan::is_clean)
+    }
+}
+
+/// What to do for one exported account.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountPlan {
+    /// The Beancount account.
+    pub account: String,
+    /// Its source account in Codat.
+    pub source_account_id: String,
+    /// Its currency, when known.
+    pub currency: Option<String>,
+    /// Why it cannot be exported at all, when it cannot.
+    pub problem: Option<String>,
+    /// What to push, oldest first, with the balance after each.
+    pub push: Vec<PlannedTransaction>,
+    /// The balance before the first transaction to push: what a new
+    /// source account is created with.
+    pub opening_balance: Option<Decimal>,
+    /// The balance after the last entry dated today or earlier.
+    pub balance: Decimal,
+    /// Ledger transactions already pushed.
+    pub already_pushed: usize,
+    /// Ledger transactions pushed whose outcome is not known yet.
+    pub in_flight: usize,
+    /// Transactions before the first one pushed that the rules leave out:
+    /// they are in the opening balance.
+    pub history: Option<History>,
+    /// Transactions not pushed now, each with its reason, in ledger order.
+    pub excluded: Vec<Exclusion>,
+    /// Transactions changed or deleted in the ledger after they were
+    /// pushed.
+    pub changed: Vec<Changed>,
+    /// What else the user should know.
+    pub notices: Vec<Notice>,
+}
+
+/// A transaction to push.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedTransaction {
+    /// Its id in the feed.
+    pub id: String,
+    /// Its date.
+    pub date: NaiveDate,
+    /// Its amount: positive in, negative out.
+    pub amount: Decimal,
+    /// The account's balance after it.
+    pub balance: Decimal,
+    /// What the statement line says.
+    pub description: String,
+    /// The payee.
+    pub counterparty: Option<String>,
+    /// Where it is in the ledger.
+    pub location: LedgerLocation,
+    /// The hash of its content, kept to tell later edits.
+    pub content_hash: String,
+}
+
+impl PlannedTransaction {
+    fn new(entry: &FeedEntry, posting: &FeedPosting) -> PlannedTransaction {
+        PlannedTransaction {
+            id: posting.id.clone(),
+            date: entry.date,
+            amount: entry.amount,
+            balance: entry.balance,
+            description: posting.description.clone(),
+            counterparty: posting.payee.clone(),
+            location: entry.location.clone(),
+            content_hash: posting.content_hash.clone(),
+        }
+    }
+
+    /// The transaction as pushed.
+    pub fn bank_transaction(&self) -> BankTransaction {
+        let t = BankTransaction::new(&*self.id, self.date, self.amount, Some(self.balance))
+            .description(&*self.description);
+        match &self.counterparty {
+            Some(c) => t.counterparty(&**c),
+            None => t,
+        }
+    }
+
+    /// What the log keeps of it once pushed.
+    pub fn record(&self) -> PushedRecord {
+        PushedRecord {
+            id: self.id.clone(),
+            content_hash: self.content_hash.clone(),
+            date: self.date,
+            amount: self.amount,
+            balance: self.balance,
+            description: self.description.clone(),
+            counterparty: self.counterparty.clone(),
+            location: self.location.to_string(),
+        }
+    }
+}
+
+/// Transactions before the first one pushed that the rules leave out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct History {
+    /// How many.
+    pub transactions: usize,
+    /// The date of the first.
+    pub from: NaiveDate,
+    /// The date of the last.
+    pub through: NaiveDate,
+}
+
+impl fmt::Display for History {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} earlier transactions ({} to {}) are not pushed: they are more than a year old, \
+             before the feed start date, before the first transaction pushed or in another \
+             currency; those in the account's currency make up the opening balance",
+            self.transactions, self.from, self.through
+        )
+    }
+}
+
+/// A ledger transaction not pushed now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exclusion {
+    /// Its id in the feed, when it has one.
+    pub id: Option<String>,
+    /// Its date.
+    pub date: NaiveDate,
+    /// Its amount, when known.
+    pub amount: Option<Decimal>,
+    /// The currency of the amount.
+    pub currency: String,
+    /// What it is (payee and narration).
+    pub description: String,
+    /// Where it is in the ledger.
+    pub location: LedgerLocation,
+    /// Why it is not pushed.
+    pub reason: Reason,
+}
+
+impl fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {} {:?}", self.location, self.date, self.description)?;
+        if let Some(a) = self.amount {
+            write!(f, " {a} {}", self.currency)?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+/// Why a transaction is not pushed now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Reason {
+    /// Not cleared (`!` or another flag than `*`): it waits.
+    Pending {
+        /// Its flag.
+        flag: char,
+    },
+    /// After a transaction that is not cleared: it waits for that one.
+    HeldBack {
+        /// The transaction waited for.
+        pending: LedgerLocation,
+    },
+    /// Dated after today: it waits for its date.
+    Future,
+    /// More than a year old: the targets refuse it.
+    TooOld {
+        /// The oldest date accepted.
+        limit: NaiveDate,
+    },
+    /// Before the feed start date the company chose: the target refuses
+    /// it.
+    BeforeFeedStart {
+        /// The feed start date.
+        feed_start: NaiveDate,
+    },
+    /// Dated before the newest transaction already pushed: the target
+    /// refuses it.
+    Backdated {
+        /// The date of the newest pushed transaction.
+        newest_pushed: NaiveDate,
+    },
+    /// In another currency than the account's.
+    OtherCurrency {
+        /// The account's currency.
+        account_currency: String,
+    },
+    /// Its id is that of an earlier posting of the account.
+    DuplicateId {
+        /// The earlier posting.
+        first: LedgerLocation,
+    },
+    /// Its amount is not written and cannot be computed, so no balance
+    /// after it is known: it and everything after it wait.
+    UnknownAmount {
+        /// Why it cannot be computed.
+        why: String,
+        /// How many later postings of the account wait with it.
+        later: usize,
+    },
+    /// A `pad` whose amount depends on a posting whose amount cannot be
+    /// computed: it and everything after it wait.
+    UnknownPad {
+        /// The posting without an amount.
+        posting: LedgerLocation,
+        /// How many later postings of the account wait with it.
+        later: usize,
+    },
+}
+
+/// What an [`Exclusion`] asks of the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExclusionKind {
+    /// Nothing: it is pushed by a later run.
+    Waiting,
+    /// Nothing the feed can do: the targets' rules leave it out; enter it
+    /// by hand in the accounting package if it belongs there.
+    Rule,
+    /// A fix in the ledger.
+    Problem,
+}
+
+impl Reason {
+    /// What it asks of the user.
+    pub fn kind(&self) -> ExclusionKind {
+        match self {
+            Reason::Pending { .. } | Reason::HeldBack { .. } | Reason::Future => {
+                ExclusionKind::Waiting
+            }
+            Reason::TooOld { .. }
+            | Reason::BeforeFeedStart { .. }
+            | Reason::Backdated { .. }
+            | Reason::OtherCurrency { .. } => ExclusionKind::Rule,
+            Reason::DuplicateId { .. }
+            | Reason::UnknownAmount { .. }
+            | Reason::UnknownPad { .. } => ExclusionKind::Problem,
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Pending { flag } => write!(
+                f,
+                "not cleared (flag {flag}): it is pushed once it is marked `*`"
+            ),
+            Reason::HeldBack { pending } => write!(
+                f,
+                "waits for the transaction at {pending}, which is not cleared: the feed goes in \
+                 date order and cannot go back to it"
+            ),
+            Reason::Future => {
+                f.write_str("dated in the future: it is pushed once its date has come")
+            }
+            Reason::TooOld { limit } => write!(
+                f,
+                "more than a year old (before {limit}): the accounting packages refuse it; \
+                 enter it by hand there if it belongs in the books"
+            ),
+            Reason::BeforeFeedStart { feed_start } => write!(
+                f,
+                "before the feed start date {feed_start} chosen when the feed was connected: the \
+                 accounting package refuses it; enter it by hand there if it belongs in the books"
+            ),
+            Reason::Backdated { newest_pushed } => write!(
+                f,
+                "dated before {newest_pushed}, the newest transaction already pushed: the feed \
+                 cannot go back; enter it by hand in the accounting package (its balance there \
+                 is off by its amount until then)"
+            ),
+            Reason::OtherCurrency { account_currency } => write!(
+                f,
+                "not in {account_currency}, the account's currency: a source account has one \
+                 currency; enter it by hand in the accounting package if it belongs there"
+            ),
+            Reason::DuplicateId { first } => write!(
+                f,
+                "its importer id is also on the posting at {first}: a feed needs one id per \
+                 transaction; remove the duplicate from the ledger"
+            ),
+            Reason::UnknownAmount { why, later } => write!(
+                f,
+                "its amount on this account is not written and cannot be computed ({why}), so \
+                 no balance after it is known: write the amount; until then it and the {later} \
+                 later postings of the account wait"
+            ),
+            Reason::UnknownPad { posting, later } => write!(
+                f,
+                "the pad's amount depends on the posting at {posting}, whose amount is not \
+                 written and cannot be computed: write it; until then the {later} later \
+                 postings of the account wait"
+            ),
+        }
+    }
+}
+
+/// A transaction changed or deleted in the ledger after it was pushed.
+/// The feed has no update or delete: it is never pushed again, and the
+/// accounting package keeps what was pushed until the user corrects it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Changed {
+    /// What was pushed.
+    pub pushed: PushedRecord,
+    /// What the ledger says now; `None` when it is gone.
+    pub now: Option<PlannedTransaction>,
+}
+
+impl Changed {
+    /// Whether only the text changed (date and amount as pushed).
+    pub fn text_only(&self) -> bool {
+        self.now
+            .as_ref()
+            .is_some_and(|n| n.date == self.pushed.date && n.amount == self.pushed.amount)
+    }
+}
+
+impl fmt::Display for Changed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = &self.pushed;
+        let was = format!("{} {} {:?}", p.date, p.amount, p.description);
+        match &self.now {
+            None => write!(
+                f,
+                "transaction {} ({was}), pushed from {}, is no longer in the ledger: a bank feed \
+                 cannot delete it; delete that statement line in the accounting package (or \
+                 reverse it there if it is reconciled)",
+                p.id, p.location
+            ),
+            Some(n) if self.text_only() => write!(
+                f,
+                "{}: transaction {} ({was}) was changed after it was pushed (now {:?}): the \
+                 accounting package keeps the text pushed; change it there if it matters",
+                n.location, p.id, n.description
+            ),
+            Some(n) => write!(
+                f,
+                "{}: transaction {} ({was}) was changed after it was pushed (now {} {} {:?}): \
+                 a bank feed cannot change it and it is not pushed again; correct that \
+                 statement line in the accounting package, or delete it there and enter the \
+                 transaction by hand",
+                n.location, p.id, n.date, n.amount, n.description
+            ),
+        }
+    }
+}
+
+/// Something else the user should know about an account's feed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "notice", rename_all = "snake_case")]
+pub enum Notice {
+    /// A `pad` or an opening entry changes the balance between pushed
+    /// transactions: the statement balance in the accounting package
+    /// differs from the sum of its lines by that much.
+    BalanceJump {
+        /// Its date.
+        date: NaiveDate,
+        /// The change.
+        amount: Decimal,
+        /// Where it is.
+        location: LedgerLocation,
+    },
+    /// The ledger's balance after the newest pushed transaction is not the
+    /// one pushed: something before it was added, changed or deleted
+    /// since.
+    BalanceDiffers {
+        /// The transaction.
+        id: String,
+        /// Its date.
+        date: NaiveDate,
+        /// The balance pushed with it.
+        pushed: Decimal,
+        /// The balance the ledger gives now.
+        ledger: Decimal,
+    },
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notice::BalanceJump {
+                date,
+                amount,
+                location,
+            } => write!(
+                f,
+                "{location}: the balance changes by {amount} on {date} without a transaction \
+                 to push (a pad or opening entry): the accounting package's statement balance \
+                 will differ from the sum of its lines by that; record an adjustment there"
+            ),
+            Notice::BalanceDiffers {
+                id,
+                date,
+                pushed,
+                ledger,
+            } => write!(
+                f,
+                "transaction {id} of {date} was pushed with the balance {pushed}, the ledger \
+                 now gives {ledger}: something before it was added, changed or deleted since; \
+                 the accounting package's statement balance differs by {}",
+                ledger - pushed
+            ),
+        }
+    }
+}
+
+impl AccountPlan {
+    /// The plan of one account: `feed` checked against what was pushed
+    /// (`state`) and the rules as of `today`, with the feed start date of
+    /// `target` when Codat was asked.
+    pub fn build(
+        feed: &AccountFeed,
+        state: &PushState,
+        today: NaiveDate,
+        target: Option<&SourceAccount>,
+    ) -> AccountPlan {
+        Builder::new(feed, state, today, target).build()
+    }
+
+    /// The batches to push, oldest first, each at most
+    /// [`MAX_TRANSACTIONS_PER_PUSH`].
+    pub fn batches(&self) -> impl Iterator<Item = &[PlannedTransaction]> {
+        self.push.chunks(MAX_TRANSACTIONS_PER_PUSH)
+    }
+
+    /// Whether nothing needs the user (see [`Plan::is_clean`]).
+    pub fn is_clean(&self) -> bool {
+        self.problem.is_none()
+            && self.changed.is_empty()
+            && self
+                .excluded
+                .iter()
+                .all(|e| e.reason.kind() != ExclusionKind::Problem)
+    }
+}
+
+struct Builder<'a> {
+    feed: &'a AccountFeed,
+    today: NaiveDate,
+    year_ago: NaiveDate,
+    feed_start: Option<NaiveDate>,
+    /// Pushed and in-flight records by id, with whether in flight.
+    pushed: HashMap<&'a str, (&'a PushedRecord, bool)>,
+    newest_pushed: Option<NaiveDate>,
+}
+
+/// What became of an entry.
+enum Fate {
+    Pushed,
+    Planned,
+    Excluded,
+    Changed,
+    Balance,
+}
+
+impl<'a> Builder<'a> {
+    fn new(
+        feed: &'a AccountFeed,
+        state: &'a PushState,
+        today: NaiveDate,
+        target: Option<&SourceAccount>,
+    ) -> Builder<'a> {
+        let mut pushed = HashMap::new();
+        for r in &state.pushed {
+            pushed.insert(r.id.as_str(), (r, false));
+        }
+        for batch in &state.in_flight {
+            for r in &batch.records {
+                pushed.insert(r.id.as_str(), (r, true));
+            }
+        }
+        let newest_pushed = pushed.values().map(|(r, _)| r.date).max();
+        Builder {
+            feed,
+            today,
+            year_ago: today.checked_sub_months(Months::new(12)).unwrap_or(today),
+            feed_start: target.and_then(|t| t.feed_start_date),
+            pushed,
+            newest_pushed,
+        }
+    }
+
+    fn build(self) -> AccountPlan {
+        let feed = self.feed;
+        let mut plan = AccountPlan {
+            account: feed.settings.account.clone(),
+            source_account_id: feed.settings.source_account_id.clone(),
+            currency: feed.currency.clone(),
+            problem: feed.problem.clone(),
+            push: Vec::new(),
+            opening_balance: None,
+            balance: feed
+                .entries
+                .iter()
+                .rev()
+                .find(|e| e.date <= self.today)
+                .map_or(Decimal::ZERO, |e| e.balance),
+            already_pushed: 0,
+            in_flight: 0,
+            history: None,
+            excluded: Vec::new(),
+            changed: Vec::new(),
+            notices: Vec::new(),
+        };
+        let present: HashSet<&str> = feed
+            .entries
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EntryKind::Posting(p) => Some(p.id.as_str()),
+                _ => None,
+            })
+            .collect();
+        // Pushed records gone from the ledger, some of which an edit
+        // explains (a new id: its content hash changed).
+        let mut gone: Vec<&PushedRecord> = self
+            .pushed
+            .values()
+            .filter(|(r, _)| !present.contains(r.id.as_str()))
+            .map(|(r, _)| *r)
+            .collect();
+        gone.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        let mut paired = vec![false; gone.len()];
+        let mut first_of: HashMap<&str, &LedgerLocation> = HashMap::new();
+        let mut held_by: Option<&LedgerLocation> = None;
+        let mut fates = Vec::with_capacity(feed.entries.len());
+        let mut newest_present: Option<(&FeedEntry, &PushedRecord)> = None;
+        for entry in &feed.entries {
+            let EntryKind::Posting(posting) = &entry.kind else {
+                fates.push(Fate::Balance);
+                continue;
+            };
+            if let Some(first) = first_of.get(posting.id.as_str()) {
+                plan.excluded.push(exclusion(
+                    entry,
+                    posting,
+                    feed,
+                    Reason::DuplicateId {
+                        first: (*first).clone(),
+                    },
+                ));
+                fates.push(Fate::Excluded);
+                continue;
+            }
+            first_of.insert(&posting.id, &entry.location);
+            if let Some((record, in_flight)) = self.pushed.get(posting.id.as_str()) {
+                if *in_flight {
+                    plan.in_flight += 1;
+                } else {
+                    plan.already_pushed += 1;
+                }
+                if posting.importer_id && record.content_hash != posting.content_hash {
+                    plan.changed.push(Changed {
+                        pushed: (*record).clone(),
+                        now: Some(PlannedTransaction::new(entry, posting)),
+                    });
+                }
+                newest_present = Some((entry, record));
+                fates.push(Fate::Pushed);
+                continue;
+            }
+            let planned = PlannedTransaction::new(entry, posting);
+            if self.newest_pushed.is_some_and(|n| entry.date <= n)
+                && let Some(i) = gone
+                    .iter()
+                    .zip(&paired)
+                    .position(|(g, p)| !p && same_transaction(g, &planned))
+            {
+                paired[i] = true;
+                plan.changed.push(Changed {
+                    pushed: gone[i].clone(),
+                    now: Some(planned),
+                });
+                fates.push(Fate::Changed);
+                continue;
+            }
+            let reason = if posting.is_cleared() {
+                self.rule(entry.date).or_else(|| {
+                    held_by.map(|pending| Reason::HeldBack {
+                        pending: pending.clone(),
+                    })
+                })
+            } else {
+                let rule = self.rule(entry.date);
+                if rule.as_ref().is_none_or(|r| *r == Reason::Future) {
+                    held_by.get_or_insert(&entry.location);
+                }
+                match rule {
+                    Some(r) if r != Reason::Future => Some(r),
+                    _ => Some(Reason::Pending { flag: posting.flag }),
+                }
+            };
+            match reason {
+                Some(reason) => {
+                    plan.excluded.push(exclusion(entry, posting, feed, reason));
+                    fates.push(Fate::Excluded);
+                }
+                None => {
+                    plan.push.push(planned);
+                    fates.push(Fate::Planned);
+                }
+            }
+        }
+        for (g, p) in gone.into_iter().zip(paired) {
+            if !p {
+                plan.changed.push(Changed {
+                    pushed: g.clone(),
+                    now: None,
+                });
+            }
+        }
+        if let Some((entry, record)) = newest_present
+            && entry.balance != record.balance
+        {
+            plan.notices.push(Notice::BalanceDiffers {
+                id: record.id.clone(),
+                date: record.date,
+                pushed: record.balance,
+                ledger: entry.balance,
+            });
+        }
+        self.balance_jumps(&mut plan, &fates);
+        plan.excluded.extend(feed.left_out.iter().cloned());
+        self.history(&mut plan, &fates);
+        plan.excluded
+            .sort_by(|a, b| (a.date, &a.location).cmp(&(b.date, &b.location)));
+        plan.opening_balance = plan.push.first().map(|t| t.balance - t.amount);
+        plan
+    }
+
+    /// The rule of the targets that leaves out a transaction of `date`.
+    fn rule(&self, date: NaiveDate) -> Option<Reason> {
+        if date > self.today {
+            Some(Reason::Future)
+        } else if date < self.year_ago {
+            Some(Reason::TooOld {
+                limit: self.year_ago,
+            })
+        } else if let Some(start) = self.feed_start.filter(|s| date < *s) {
+            Some(Reason::BeforeFeedStart { feed_start: start })
+        } else {
+            self.newest_pushed
+                .filter(|n| date < *n)
+                .map(|n| Reason::Backdated { newest_pushed: n })
+        }
+    }
+
+    /// Pads and opening entries between what was pushed (or is planned
+    /// first) and the last planned transaction.
+    fn balance_jumps(&self, plan: &mut AccountPlan, fates: &[Fate]) {
+        let Some(last) = fates.iter().rposition(|f| matches!(f, Fate::Planned)) else {
+            return;
+        };
+        let anchor = fates
+            .iter()
+            .rposition(|f| matches!(f, Fate::Pushed))
+            .filter(|&p| p < last)
+            .or_else(|| fates.iter().position(|f| matches!(f, Fate::Planned)))
+            .unwrap_or(last);
+        for (entry, fate) in self
+            .feed
+            .entries
+            .iter()
+            .zip(fates)
+            .take(last)
+            .skip(anchor + 1)
+        {
+            if matches!(fate, Fate::Balance) && !entry.amount.is_zero() {
+                plan.notices.push(Notice::BalanceJump {
+                    date: entry.date,
+                    amount: entry.amount,
+                    location: entry.location.clone(),
+                });
+            }
+        }
+    }
+
+    /// Folds the rule exclusions dated before the first pushed or planned
+    /// transaction into [`History`].
+    fn history(&self, plan: &mut AccountPlan, fates: &[Fate]) {
+        let Some(start) = self
+            .feed
+            .entries
+            .iter()
+            .zip(fates)
+            .find(|(_, f)| matches!(f, Fate::Pushed | Fate::Planned))
+            .map(|(e, _)| e.date)
+        else {
+            return;
+        };
+        let (before, after): (Vec<Exclusion>, Vec<Exclusion>) = std::mem::take(&mut plan.excluded)
+            .into_iter()
+            .partition(|e| {
+                e.date < start
+                    && matches!(
+                        e.reason,
+                        Reason::TooOld { .. }
+                            | Reason::BeforeFeedStart { .. }
+                            | Reason::Backdated { .. }
+                            | Reason::OtherCurrency { .. }
+                    )
+            });
+        plan.excluded = after;
+        let dates = before.iter().map(|e| e.date);
+        if let (Some(from), Some(through)) = (dates.clone().min(), dates.max()) {
+            plan.history = Some(History {
+                transactions: before.len(),
+                from,
+                through,
+            });
+        }
+    }
+}
+
+/// Whether a pushed record gone from the ledger and a new transaction are
+/// the same one edited: two of date, amount and description agree.
+fn same_transaction(pushed: &PushedRecord, now: &PlannedTransaction) -> bool {
+    let agree = [
+        pushed.date == now.date,
+        pushed.amount == now.amount,
+        pushed.description == now.description,
+    ];
+    agree.iter().filter(|a| **a).count() >= 2
+}
+
+fn exclusion(
+    entry: &FeedEntry,
+    posting: &FeedPosting,
+    feed: &AccountFeed,
+    reason: Reason,
+) -> Exclusion {
+    Exclusion {
+        id: Some(posting.id.clone()),
+        date: entry.date,
+        amount: Some(entry.amount),
+        currency: feed.currency.clone().unwrap_or_default(),
+        description: posting.description.clone(),
+        location: entry.location.clone(),
+        reason,
+    }
+}
