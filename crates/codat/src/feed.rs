@@ -620,3 +620,313 @@ fn content_hash(
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AccountType;
+    use importer::ledger::LedgerOptions;
+
+    fn account(name: &str, id: &str) -> ExportAccount {
+        ExportAccount {
+            account: name.to_owned(),
+            source_account_id: id.to_owned(),
+            account_type: AccountType::Checking,
+            name: id.to_owned(),
+            account_number: id.to_owned(),
+            currency: None,
+        }
+    }
+
+    fn options() -> LedgerOptions {
+        LedgerOptions {
+            id_keys: vec!["gocardless_id".into(), "plaid_id".into()],
+        }
+    }
+
+    fn eur(name: &str, id: &str) -> ExportAccount {
+        ExportAccount {
+            currency: Some("EUR".into()),
+            ..account(name, id)
+        }
+    }
+
+    fn read(text: &str, accounts: &[ExportAccount]) -> Feed {
+        let ledger = Ledger::from_source(Path::new("main.bean"), text, &options()).unwrap();
+        Feed::read(&ledger, accounts)
+    }
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn posting(e: &FeedEntry) -> &FeedPosting {
+        match &e.kind {
+            EntryKind::Posting(p) => p,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    const LEDGER: &str = r#"
+option "operating_currency" "EUR"
+2025-01-01 open Assets:Bank:Business
+2025-01-01 open Assets:Savings
+2025-01-01 open Equity:Opening-Balances
+2025-01-01 open Expenses:Office
+2025-01-01 open Income:Sales
+
+2025-01-02 * "Opening balance"
+  Assets:Bank:Business   1000.00 EUR
+  Equity:Opening-Balances
+
+2025-02-01 * "Client A" "Invoice 1"
+  Assets:Bank:Business   250.00 EUR
+    gocardless_id: "gc-1"
+  Income:Sales
+
+2025-02-05 pad Assets:Bank:Business Equity:Opening-Balances
+
+2025-02-06 * "Stationer" "Paper"
+  Assets:Bank:Business  -20.00 EUR
+  Expenses:Office
+
+2025-02-10 balance Assets:Bank:Business  1300.00 EUR
+
+2025-02-11 ! "Pending shop" "Card"
+  plaid_id: "pl-9"
+  Assets:Bank:Business  -5.00 EUR
+  Expenses:Office
+
+2025-02-12 * "Split"
+  Assets:Bank:Business  -10.00 EUR
+  Assets:Bank:Business  -10.00 EUR
+  Expenses:Office        20.00 EUR
+
+2025-02-13 * "Elided"
+  Expenses:Office  7.50 EUR
+  Assets:Bank:Business
+
+2025-02-14 * "Dollar"
+  Assets:Bank:Business  -3.00 USD
+  Expenses:Office
+
+2025-02-15 * "Move to savings"
+  Assets:Savings  100 EUR
+  Assets:Bank:Business
+
+2025-02-16 pad Assets:Savings Assets:Bank:Business
+2025-02-17 balance Assets:Savings 150 EUR
+2025-02-17 balance Assets:Bank:Business 1117.50 EUR
+
+2025-02-18 * "Sub-cent"
+  Assets:Bank:Business  0.004 EUR
+  Expenses:Office
+"#;
+
+    #[test]
+    fn running_balances_follow_beancount() {
+        let feed = read(
+            LEDGER,
+            &[
+                eur("Assets:Bank:Business", "biz"),
+                account("Assets:Savings", "sav"),
+            ],
+        );
+        let biz = &feed.accounts[0];
+        assert_eq!(biz.currency.as_deref(), Some("EUR"));
+        assert_eq!(biz.problem, None);
+        let got: Vec<(String, Decimal, Decimal, &str)> = biz
+            .entries
+            .iter()
+            .map(|e| {
+                let kind = match &e.kind {
+                    EntryKind::Posting(p) if p.is_cleared() => "cleared",
+                    EntryKind::Posting(_) => "pending",
+                    EntryKind::Padding => "padding",
+                    EntryKind::Opening => "opening",
+                };
+                (e.date.to_string(), e.amount, e.balance, kind)
+            })
+            .collect();
+        let want = [
+            ("2025-01-02", "1000.00", "1000.00", "opening"),
+            ("2025-02-01", "250.00", "1250.00", "cleared"),
+            ("2025-02-05", "70.00", "1320.00", "padding"),
+            ("2025-02-06", "-20.00", "1300.00", "cleared"),
+            ("2025-02-11", "-5.00", "1295.00", "pending"),
+            ("2025-02-12", "-10.00", "1285.00", "cleared"),
+            ("2025-02-12", "-10.00", "1275.00", "cleared"),
+            ("2025-02-13", "-7.50", "1267.50", "cleared"),
+            ("2025-02-15", "-100", "1167.50", "cleared"),
+            ("2025-02-16", "-50", "1117.50", "padding"),
+            ("2025-02-18", "0.004", "1117.504", "cleared"),
+        ];
+        let want: Vec<(String, Decimal, Decimal, &str)> = want
+            .iter()
+            .map(|(date, a, b, k)| (date.to_string(), d(a), d(b), *k))
+            .collect();
+        assert_eq!(got, want);
+        // The dollars are not part of a euro feed.
+        assert_eq!(biz.left_out.len(), 1);
+        assert_eq!(
+            biz.left_out[0].reason,
+            Reason::OtherCurrency {
+                account_currency: "EUR".into()
+            }
+        );
+        assert_eq!(biz.left_out[0].location.to_string(), "main.bean:40");
+        assert_eq!(biz.left_out[0].amount, Some(d("-3.00")));
+        let sav = &feed.accounts[1];
+        let balances: Vec<Decimal> = sav.entries.iter().map(|e| e.balance).collect();
+        assert_eq!(balances, [d("100"), d("150")]);
+
+        // Beancount itself agrees, day by day.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("main.bean");
+        std::fs::write(&path, LEDGER).unwrap();
+        let beancount =
+            test_support::bean_check::daily_balances(&path, "Assets:Bank:Business", "EUR");
+        let mut ours: Vec<(NaiveDate, Decimal)> = Vec::new();
+        for e in &biz.entries {
+            match ours.last_mut() {
+                Some((date, b)) if *date == e.date => *b = e.balance,
+                _ => ours.push((e.date, e.balance)),
+            }
+        }
+        assert_eq!(ours, beancount);
+    }
+
+    #[test]
+    fn postings_carry_ids_texts_and_flags() {
+        let feed = read(LEDGER, &[eur("Assets:Bank:Business", "biz")]);
+        let entries = &feed.accounts[0].entries;
+        let invoice = posting(&entries[1]);
+        assert_eq!((invoice.id.as_str(), invoice.importer_id), ("gc-1", true));
+        assert_eq!(invoice.payee.as_deref(), Some("Client A"));
+        assert_eq!(invoice.description, "Invoice 1");
+        // An id in the transaction's metadata stands for its first posting.
+        let pending = posting(&entries[4]);
+        assert_eq!((pending.id.as_str(), pending.flag), ("pl-9", '!'));
+        assert!(!pending.is_cleared());
+        let (a, b) = (posting(&entries[5]), posting(&entries[6]));
+        assert!(a.id.starts_with("bc-") && a.id.len() == 35, "{}", a.id);
+        assert_ne!(a.id, b.id, "identical postings get their own ids");
+        assert_eq!(a.content_hash, b.content_hash);
+        assert_eq!(
+            (a.payee.as_deref(), a.description.as_str()),
+            (None, "Split")
+        );
+    }
+
+    #[test]
+    fn ids_are_stable_under_reformatting_and_change_with_content() {
+        let original = "2025-03-01 * \"Shop\"  \"Milk  and\tbread\"\n  Assets:Bank  -3.50 EUR\n  Expenses:Food\n\n\
+                        2025-03-01 * \"Shop\" \"Milk and bread\"\n  Assets:Bank  -3.50 EUR\n  Expenses:Food\n";
+        // Other alignment, blank lines, comments, trailing zeros, moved
+        // down the file: the same transactions.
+        let reformatted = "; my ledger\n\n\n2025-03-01 * \"Shop\" \"Milk and bread\" ; lunch\n    Assets:Bank                -3.5 EUR\n    Expenses:Food               3.50 EUR\n\n\n\
+                           2025-03-01 * \"Shop\"   \"Milk and bread \"\n    Assets:Bank       -3.500 EUR\n    Expenses:Food\n";
+        let ids = |text: &str| -> Vec<String> {
+            read(text, &[account("Assets:Bank", "b")]).accounts[0]
+                .entries
+                .iter()
+                .map(|e| posting(e).id.clone())
+                .collect()
+        };
+        let before = ids(original);
+        assert_eq!(before.len(), 2);
+        assert_ne!(before[0], before[1]);
+        assert_eq!(ids(reformatted), before);
+        // A change of narration, payee, amount or date is another transaction.
+        for edited in [
+            original.replacen("Milk  and", "Eggs and", 1),
+            original.replacen("\"Shop\"", "\"Market\"", 1),
+            original.replacen("-3.50", "-3.60", 1),
+            original.replacen("2025-03-01", "2025-03-02", 1),
+        ] {
+            let after = ids(&edited);
+            // The other keeps the first id: it is no longer one of two.
+            assert!(after.contains(&before[0]), "{edited}");
+            assert!(after.iter().all(|id| *id != before[1]), "{edited}");
+        }
+    }
+
+    #[test]
+    fn a_pad_within_the_tolerance_pads_nothing() {
+        // Beancount reports such a pad as unused, and inserts nothing.
+        let text = "2025-01-01 * \"a\"\n  Assets:Bank  10.004 EUR\n  Income:X\n\n\
+                    2025-01-02 pad Assets:Bank Equity:Opening-Balances\n\
+                    2025-01-03 balance Assets:Bank  10.01 EUR\n\
+                    2025-01-04 pad Assets:Bank Equity:Opening-Balances\n\
+                    2025-01-05 balance Assets:Bank  10.01 ~ 0.001 EUR\n\
+                    2025-01-06 balance Assets:Bank  12.00 ~ 0.001 EUR\n";
+        let feed = read(text, &[account("Assets:Bank", "b")]);
+        let amounts: Vec<Decimal> = feed.accounts[0].entries.iter().map(|e| e.amount).collect();
+        // The second pad fills the difference at its first assertion only.
+        assert_eq!(amounts, [d("10.004"), d("0.006")]);
+    }
+
+    #[test]
+    fn the_currency_is_configured_or_the_only_one() {
+        let text = "2025-01-01 * \"x\"\n  Assets:Bank  1 EUR\n  Assets:Other\n\n\
+                    2025-01-02 * \"y\"\n  Assets:Bank  1 USD\n  Assets:Other\n";
+        let feed = read(
+            text,
+            &[account("Assets:Bank", "b"), account("Assets:Nothing", "n")],
+        );
+        let problem = feed.accounts[0].problem.as_deref().unwrap();
+        assert!(
+            problem.contains("has postings in EUR, USD") && problem.contains("`currency:`"),
+            "{problem}"
+        );
+        assert!(feed.accounts[0].entries.is_empty());
+        let problem = feed.accounts[1].problem.as_deref().unwrap();
+        assert!(
+            problem.contains("names a currency for Assets:Nothing"),
+            "{problem}"
+        );
+        let mut usd = account("Assets:Bank", "b");
+        usd.currency = Some("USD".into());
+        let feed = read(text, &[usd]);
+        assert_eq!(feed.accounts[0].entries.len(), 1);
+        assert_eq!(feed.accounts[0].entries[0].balance, d("1"));
+        assert_eq!(feed.accounts[0].left_out.len(), 1);
+    }
+
+    #[test]
+    fn an_amount_that_cannot_be_computed_ends_the_feed() {
+        let text = "2025-01-01 * \"a\"\n  Assets:Bank  10 EUR\n  Income:X\n\n\
+                    2025-01-02 * \"card abroad\"\n  Expenses:Food  10 USD @ 0.9 EUR\n  Assets:Bank\n\n\
+                    2025-01-03 * \"b\"\n  Assets:Bank  5 EUR\n  Income:X\n\n\
+                    2025-01-04 * \"c\"\n  Assets:Bank  5 EUR\n  Income:X\n";
+        let feed = read(text, &[account("Assets:Bank", "b")]);
+        let a = &feed.accounts[0];
+        assert_eq!(a.entries.len(), 1);
+        assert_eq!(a.left_out.len(), 1);
+        let e = &a.left_out[0];
+        assert_eq!(e.location.to_string(), "main.bean:5");
+        assert!(
+            matches!(&e.reason, Reason::UnknownAmount { later: 2, why } if why.contains("cost or price")),
+            "{e}"
+        );
+        assert!(e.to_string().contains("write the amount"), "{e}");
+    }
+
+    #[test]
+    fn a_pad_after_an_unknown_amount_is_unknown_and_the_balance_after_it_known() {
+        let text = "2025-01-01 * \"card abroad\"\n  Expenses:Food  10 USD @ 0.9 EUR\n  Assets:Savings\n\n\
+                    2025-01-02 pad Assets:Savings Assets:Bank\n\
+                    2025-01-03 balance Assets:Savings  50 EUR\n\n\
+                    2025-01-04 * \"b\"\n  Assets:Bank  5 EUR\n  Income:X\n";
+        let mut bank = account("Assets:Bank", "b");
+        bank.currency = Some("EUR".into());
+        let feed = read(text, &[bank]);
+        let a = &feed.accounts[0];
+        assert!(a.entries.is_empty());
+        assert!(
+            matches!(&a.left_out[0].reason, Reason::UnknownPad { posting, later: 1 } if posting.line == 1),
+            "{:?}",
+            a.left_out
+        );
+    }
+}

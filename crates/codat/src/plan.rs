@@ -799,3 +799,330 @@ fn exclusion(
         reason,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use importer::ledger::{Ledger, LedgerOptions};
+
+    use super::*;
+    use crate::log::InFlight;
+    use crate::settings::ExportAccount;
+    use crate::{AccountType, IdempotencyKey};
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    const TODAY: &str = "2026-11-20";
+
+    fn feed(text: &str) -> AccountFeed {
+        let ledger = Ledger::from_source(
+            Path::new("main.bean"),
+            text,
+            &LedgerOptions {
+                id_keys: vec!["gocardless_id".into()],
+            },
+        )
+        .unwrap();
+        let account = ExportAccount {
+            account: "Assets:Bank".into(),
+            source_account_id: "bank".into(),
+            account_type: AccountType::Checking,
+            name: "Bank".into(),
+            account_number: "1234".into(),
+            currency: Some("EUR".into()),
+        };
+        Feed::read(&ledger, &[account]).accounts.remove(0)
+    }
+
+    fn plan(text: &str, state: &PushState) -> AccountPlan {
+        AccountPlan::build(&feed(text), state, date(TODAY), None)
+    }
+
+    fn target(feed_start: &str) -> SourceAccount {
+        serde_json::from_value(serde_json::json!({
+            "id": "bank", "status": "connected", "feedStartDate": format!("{feed_start}T00:00:00")
+        }))
+        .unwrap()
+    }
+
+    /// The state after pushing all of `plan`.
+    fn pushed(plan: &AccountPlan, mut state: PushState) -> PushState {
+        state
+            .pushed
+            .extend(plan.push.iter().map(PlannedTransaction::record));
+        state
+    }
+
+    fn tx(date: &str, flag: &str, narration: &str, amount: &str) -> String {
+        format!("{date} {flag} \"{narration}\"\n  Assets:Bank  {amount} EUR\n  Expenses:X\n\n")
+    }
+
+    fn narrations(push: &[PlannedTransaction]) -> Vec<&str> {
+        push.iter().map(|t| t.description.as_str()).collect()
+    }
+
+    fn reasons(plan: &AccountPlan) -> Vec<(&str, &Reason)> {
+        plan.excluded
+            .iter()
+            .map(|e| (e.description.as_str(), &e.reason))
+            .collect()
+    }
+
+    fn ledger() -> String {
+        [
+            tx("2025-06-01", "*", "old", "100.00"),
+            tx("2025-11-19", "*", "old2", "-10.00"),
+            tx("2025-11-20", "*", "first", "-1.00"),
+            tx("2026-03-01", "*", "second", "-2.00"),
+            tx("2026-05-01", "!", "pending", "-3.00"),
+            tx("2026-05-02", "*", "held", "-4.00"),
+            tx("2026-12-01", "*", "future", "-5.00"),
+        ]
+        .concat()
+    }
+
+    #[test]
+    fn the_rules_decide_what_goes_and_a_pending_one_holds_back_the_rest() {
+        let p = plan(&ledger(), &PushState::default());
+        assert_eq!(narrations(&p.push), ["first", "second"]);
+        assert_eq!(p.opening_balance, Some(d("90.00")));
+        assert_eq!(p.push[1].balance, d("87.00"));
+        assert_eq!(p.balance, d("80.00"));
+        let pending = LedgerLocation {
+            file: "main.bean".into(),
+            line: 17,
+        };
+        assert_eq!(
+            reasons(&p),
+            [
+                ("pending", &Reason::Pending { flag: '!' }),
+                ("held", &Reason::HeldBack { pending }),
+                ("future", &Reason::Future),
+            ]
+        );
+        assert_eq!(
+            p.history,
+            Some(History {
+                transactions: 2,
+                from: date("2025-06-01"),
+                through: date("2025-11-19"),
+            })
+        );
+        assert!(p.is_clean());
+        let held = p.excluded[1].to_string();
+        assert!(held.starts_with("main.bean:21: 2026-05-02 \"held\" -4.00 EUR: waits for the transaction at main.bean:17"), "{held}");
+
+        // The feed start date chosen in the accounting package applies.
+        let p = AccountPlan::build(
+            &feed(&ledger()),
+            &PushState::default(),
+            date(TODAY),
+            Some(&target("2026-01-01")),
+        );
+        assert_eq!(narrations(&p.push), ["second"]);
+        assert_eq!(p.history.as_ref().map(|h| h.transactions), Some(3));
+        assert_eq!(p.opening_balance, Some(d("89.00")));
+    }
+
+    #[test]
+    fn what_was_pushed_is_not_pushed_again_and_cleared_ones_follow() {
+        let first = plan(&ledger(), &PushState::default());
+        let state = pushed(&first, PushState::default());
+        let again = plan(&ledger(), &state);
+        assert!(again.push.is_empty());
+        assert_eq!(again.already_pushed, 2);
+        assert_eq!(again.excluded.len(), 3);
+        assert_eq!(again.opening_balance, None);
+
+        let cleared = ledger().replace("2026-05-01 !", "2026-05-01 *");
+        let next = plan(&cleared, &state);
+        assert_eq!(narrations(&next.push), ["pending", "held"]);
+        assert_eq!(next.push[0].balance, d("84.00"));
+        assert_eq!(next.opening_balance, Some(d("87.00")));
+        assert_eq!(reasons(&next), [("future", &Reason::Future)]);
+        assert!(next.changed.is_empty() && next.notices.is_empty());
+    }
+
+    #[test]
+    fn a_transaction_added_behind_the_newest_pushed_is_left_out_with_its_reason() {
+        let first = plan(&ledger(), &PushState::default());
+        let state = pushed(&first, PushState::default());
+        let late = format!("{}{}", ledger(), tx("2026-02-01", "*", "late", "-7.00"));
+        let p = plan(&late, &state);
+        assert!(p.push.is_empty());
+        assert_eq!(
+            reasons(&p)[0],
+            (
+                "late",
+                &Reason::Backdated {
+                    newest_pushed: date("2026-03-01")
+                }
+            )
+        );
+        assert_eq!(p.excluded[0].reason.kind(), ExclusionKind::Rule);
+        // The balance pushed with "second" no longer holds.
+        assert_eq!(
+            p.notices,
+            [Notice::BalanceDiffers {
+                id: first.push[1].id.clone(),
+                date: date("2026-03-01"),
+                pushed: d("87.00"),
+                ledger: d("80.00"),
+            }]
+        );
+    }
+
+    #[test]
+    fn edits_and_deletions_after_a_push_are_reported_never_pushed() {
+        let text = format!(
+            "{}2026-04-01 * \"Shop\" \"With id\"\n  Assets:Bank  -9.00 EUR\n    gocardless_id: \"gc-1\"\n  Expenses:X\n\n{}{}",
+            tx("2026-03-01", "*", "plain", "-2.00"),
+            tx("2026-04-02", "*", "to delete", "-3.00"),
+            tx("2026-04-03", "*", "to retype", "-4.00"),
+        );
+        let first = plan(&text, &PushState::default());
+        assert_eq!(first.push.len(), 4);
+        let state = pushed(&first, PushState::default());
+        let edited = text
+            .replace(
+                "-9.00 EUR\n    gocardless_id",
+                "-9.50 EUR\n    gocardless_id",
+            )
+            .replace(
+                "2026-04-02 * \"to delete\"\n  Assets:Bank  -3.00 EUR\n  Expenses:X\n",
+                "",
+            )
+            .replace("to retype", "retyped");
+        let p = plan(&edited, &state);
+        assert!(p.push.is_empty(), "{:?}", p.push);
+        assert!(!p.is_clean());
+        let changed: Vec<(String, bool, bool)> = p
+            .changed
+            .iter()
+            .map(|c| (c.pushed.description.clone(), c.now.is_some(), c.text_only()))
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                ("With id".to_owned(), true, false),
+                ("to retype".to_owned(), true, true),
+                ("to delete".to_owned(), false, false),
+            ]
+        );
+        let shown: Vec<String> = p.changed.iter().map(ToString::to_string).collect();
+        assert!(shown[0].starts_with("main.bean:5: transaction gc-1 (2026-04-01 -9.00 \"With id\") was changed after it was pushed (now 2026-04-01 -9.50 \"With id\")"), "{}", shown[0]);
+        assert!(
+            shown[0].contains("correct that statement line in the accounting package"),
+            "{}",
+            shown[0]
+        );
+        assert!(shown[1].contains("keeps the text pushed"), "{}", shown[1]);
+        assert!(
+            shown[2].contains("is no longer in the ledger")
+                && shown[2].contains("pushed from main.bean:10"),
+            "{}",
+            shown[2]
+        );
+
+        // An edit that moves a transaction past the newest pushed date
+        // looks new: it is pushed, and the old one reported gone.
+        let moved = text.replace(
+            "2026-04-03 * \"to retype\"",
+            "2026-04-05 * \"to retype later\"",
+        );
+        let p = plan(&moved, &state);
+        assert_eq!(narrations(&p.push), ["to retype later"]);
+        assert_eq!(p.changed.len(), 1);
+        assert!(p.changed[0].now.is_none());
+    }
+
+    #[test]
+    fn a_pad_between_pushed_transactions_is_a_notice_and_duplicate_ids_a_problem() {
+        let text = format!(
+            "{}{}",
+            tx("2026-03-01", "*", "a", "10.00"),
+            tx("2026-03-02", "*", "b", "-1.00")
+        );
+        let state = pushed(&plan(&text, &PushState::default()), PushState::default());
+        let more = format!(
+            "{text}2026-03-03 pad Assets:Bank Equity:Opening-Balances\n2026-03-04 balance Assets:Bank 20.00 EUR\n\n{}\
+             2026-03-05 * \"x\"\n  Assets:Bank  1 EUR\n    gocardless_id: \"dup\"\n  Income:X\n\n\
+             2026-03-06 * \"y\"\n  Assets:Bank  2 EUR\n    gocardless_id: \"dup\"\n  Income:X\n",
+            tx("2026-03-04", "*", "c", "-2.00")
+        );
+        let p = plan(&more, &state);
+        assert_eq!(narrations(&p.push), ["c", "x"]);
+        assert_eq!(p.push[0].balance, d("18.00"));
+        assert_eq!(
+            p.notices,
+            [Notice::BalanceJump {
+                date: date("2026-03-03"),
+                amount: d("11.00"),
+                location: LedgerLocation {
+                    file: "main.bean".into(),
+                    line: 9
+                },
+            }]
+        );
+        assert!(matches!(&p.excluded[0].reason, Reason::DuplicateId { first } if first.line == 16));
+        assert!(!p.is_clean());
+    }
+
+    #[test]
+    fn pushes_in_flight_count_as_pushed_and_batches_hold_a_thousand() {
+        let text: String = (0..2500)
+            .map(|i| {
+                let day = date("2026-01-01") + chrono::Days::new(i / 10);
+                tx(&day.to_string(), "*", &format!("t{i}"), "1.00")
+            })
+            .collect();
+        let p = plan(&text, &PushState::default());
+        let sizes: Vec<usize> = p.batches().map(<[_]>::len).collect();
+        assert_eq!(sizes, [1000, 1000, 500]);
+        assert_eq!(p.push[2499].balance, d("2500.00"));
+        let first: Vec<PlannedTransaction> = p.batches().next().unwrap().to_vec();
+        let transactions: Vec<_> = first
+            .iter()
+            .map(PlannedTransaction::bank_transaction)
+            .collect();
+        let state = PushState {
+            pushed: Vec::new(),
+            in_flight: vec![InFlight {
+                idempotency_key: IdempotencyKey::for_batch("bank", &transactions),
+                operation_key: None,
+                transactions,
+                records: first.iter().map(PlannedTransaction::record).collect(),
+            }],
+        };
+        let p = plan(&text, &state);
+        assert_eq!((p.in_flight, p.push.len()), (1000, 1500));
+        assert_eq!(p.push[0].description, "t1000");
+    }
+
+    #[test]
+    fn a_plan_serialises_for_dry_runs() {
+        let p = plan(&ledger(), &PushState::default());
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["push"][0]["location"], "main.bean:9");
+        assert_eq!(json["push"][0]["amount"], "-1.00");
+        assert_eq!(json["push"][0]["balance"], "89.00");
+        assert_eq!(json["excluded"][1]["reason"]["reason"], "held_back");
+        assert_eq!(json["excluded"][1]["reason"]["pending"], "main.bean:17");
+        assert_eq!(json["history"]["transactions"], 2);
+        let t = p.push[0].bank_transaction();
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            format!(
+                r#"{{"id":"{}","date":"2025-11-20T00:00:00","description":"first","amount":-1.00,"balance":89.00,"transactionType":"Debit"}}"#,
+                p.push[0].id
+            )
+        );
+    }
+}
