@@ -372,7 +372,8 @@ pub(crate) fn body_start(body: &str) -> String {
 }
 
 impl Error {
-    /// The operation that failed (none for [`Error::InvalidConfig`]).
+    /// The API operation that failed (none for [`Error::InvalidConfig`],
+    /// [`Error::ConnectionNotLinked`] and [`Error::Store`]).
     pub fn operation(&self) -> Option<&Operation> {
         match self {
             Error::InvalidConfig { .. }

@@ -12,7 +12,7 @@ use crate::model::{
     ConnectionStatus, NewSourceAccount, PushOperation, PushOperationKey, PushStatus, SourceAccount,
     SourceAccountStatus, SourceAccountUpdate,
 };
-use crate::plan::AccountPlan;
+use crate::plan::{AccountPlan, Rules};
 use crate::settings::ExportSettings;
 use crate::{Client, ConnectionRef, Error, IdempotencyKey};
 
@@ -171,7 +171,7 @@ impl fmt::Display for RejectedTransaction {
 }
 
 /// Exports `feed` through `client` as `settings` say, with `log` as the
-/// memory of what was pushed, applying the targets' rules as of `today`.
+/// memory of what was pushed, under `rules`.
 ///
 /// For each account: the pushes an earlier run left in flight are
 /// resumed (waited for, or sent again under their own idempotency key when
@@ -193,7 +193,7 @@ pub fn export<L: PushLog>(
     settings: &ExportSettings,
     feed: &Feed,
     log: &mut L,
-    today: NaiveDate,
+    rules: Rules,
 ) -> Result<ExportReport, Error> {
     let connection_ref = settings.connection();
     let connection = client.connection(&connection_ref)?;
@@ -208,7 +208,7 @@ pub fn export<L: PushLog>(
         connection: connection_ref,
         targets: client.source_accounts(&settings.connection())?,
         log,
-        today,
+        rules,
     };
     let mut accounts = Vec::new();
     for account in &feed.accounts {
@@ -222,7 +222,7 @@ struct Run<'a, L> {
     connection: ConnectionRef,
     targets: Vec<SourceAccount>,
     log: &'a mut L,
-    today: NaiveDate,
+    rules: Rules,
 }
 
 impl<L: PushLog> Run<'_, L> {
@@ -242,7 +242,7 @@ impl<L: PushLog> Run<'_, L> {
         }
         let state = self.log.state(id).map_err(|e| Error::store(id, e))?;
         let target = self.targets.iter().find(|t| t.id == id).cloned();
-        let mut plan = AccountPlan::build(feed, &state, self.today, target.as_ref());
+        let mut plan = AccountPlan::build(feed, &state, self.rules, target.as_ref());
         let mut report = AccountReport {
             created: false,
             outcome: AccountOutcome::UpToDate,
@@ -296,7 +296,7 @@ impl<L: PushLog> Run<'_, L> {
                 self.targets.retain(|t| t.id != id);
                 self.targets.push(created.clone());
                 // Connected at once (some platforms): its feed start applies.
-                plan = AccountPlan::build(feed, &state, self.today, Some(&created));
+                plan = AccountPlan::build(feed, &state, self.rules, Some(&created));
                 report.plan = plan.clone();
                 created
             }

@@ -72,7 +72,7 @@ pub use model::{
 pub use operations::ConnectionRef;
 pub use plan::{
     AccountPlan, Changed, Exclusion, ExclusionKind, History, Notice, Plan, PlannedTransaction,
-    Reason,
+    Reason, Rules,
 };
 pub use settings::{ExportAccount, ExportSettings, PROVIDER, SettingsError};
 pub use source::{RetryPolicy, Secret};

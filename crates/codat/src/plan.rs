@@ -20,12 +20,45 @@ use crate::feed::{AccountFeed, EntryKind, Feed, FeedEntry, FeedPosting, LedgerLo
 use crate::log::{PushLog, PushState, PushedRecord};
 use crate::model::{BankTransaction, MAX_TRANSACTIONS_PER_PUSH, SourceAccount};
 
+/// The day an export runs for, and how far back it may go.
+///
+/// ```
+/// let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+/// let rules = codat::Rules::new(d("2026-11-20")).since(d("2026-10-01"));
+/// assert_eq!(rules.since, Some(d("2026-10-01")));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rules {
+    /// Today, in the user's time zone: later transactions wait, and the
+    /// year the targets accept ends here.
+    pub today: NaiveDate,
+    /// Nothing dated before it is pushed (`--since`): earlier
+    /// transactions make up the opening balance. Applies on top of the
+    /// targets' rules.
+    pub since: Option<NaiveDate>,
+}
+
+impl Rules {
+    /// The targets' rules as of `today`.
+    pub fn new(today: NaiveDate) -> Rules {
+        Rules { today, since: None }
+    }
+
+    /// The same rules, pushing nothing dated before `date`.
+    pub fn since(self, date: NaiveDate) -> Rules {
+        Rules {
+            since: Some(date),
+            ..self
+        }
+    }
+}
+
 /// What an export would do now, for every exported account. Serialises to
 /// the JSON `--dry-run --json` prints.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
-    /// The day the rules were applied for.
-    pub today: NaiveDate,
+    /// The rules applied.
+    pub rules: Rules,
     /// One per exported account, in the order of the settings.
     pub accounts: Vec<AccountPlan>,
 }
@@ -40,7 +73,7 @@ impl Plan {
     pub fn build<L: PushLog>(
         feed: &Feed,
         log: &L,
-        today: NaiveDate,
+        rules: Rules,
         targets: &[SourceAccount],
     ) -> Result<Plan, Error> {
         let mut accounts = Vec::new();
@@ -48,9 +81,9 @@ impl Plan {
             let id = &a.settings.source_account_id;
             let state = log.state(id).map_err(|e| Error::store(id, e))?;
             let target = targets.iter().find(|t| &t.id == id);
-            accounts.push(AccountPlan::build(a, &state, today, target));
+            accounts.push(AccountPlan::build(a, &state, rules, target));
         }
-        Ok(Plan { today, accounts })
+        Ok(Plan { rules, accounts })
     }
 
     /// Whether nothing needs the user: no exclusion but those the rules
@@ -234,6 +267,11 @@ pub enum Reason {
         /// The feed start date.
         feed_start: NaiveDate,
     },
+    /// Before the date the export was asked to start from (`--since`).
+    BeforeSince {
+        /// That date.
+        since: NaiveDate,
+    },
     /// Dated before the newest transaction already pushed: the target
     /// refuses it.
     Backdated {
@@ -290,6 +328,7 @@ impl Reason {
             }
             Reason::TooOld { .. }
             | Reason::BeforeFeedStart { .. }
+            | Reason::BeforeSince { .. }
             | Reason::Backdated { .. }
             | Reason::OtherCurrency { .. } => ExclusionKind::Rule,
             Reason::DuplicateId { .. }
@@ -323,6 +362,10 @@ impl fmt::Display for Reason {
                 f,
                 "before the feed start date {feed_start} chosen when the feed was connected: the \
                  accounting package refuses it; enter it by hand there if it belongs in the books"
+            ),
+            Reason::BeforeSince { since } => write!(
+                f,
+                "before {since}, the date the export starts from: it is in the opening balance"
             ),
             Reason::Backdated { newest_pushed } => write!(
                 f,
@@ -467,15 +510,15 @@ impl fmt::Display for Notice {
 
 impl AccountPlan {
     /// The plan of one account: `feed` checked against what was pushed
-    /// (`state`) and the rules as of `today`, with the feed start date of
-    /// `target` when Codat was asked.
+    /// (`state`) and `rules`, with the feed start date of `target` when
+    /// Codat was asked.
     pub fn build(
         feed: &AccountFeed,
         state: &PushState,
-        today: NaiveDate,
+        rules: Rules,
         target: Option<&SourceAccount>,
     ) -> AccountPlan {
-        Builder::new(feed, state, today, target).build()
+        Builder::new(feed, state, rules, target).build()
     }
 
     /// The batches to push, oldest first, each at most
@@ -500,6 +543,7 @@ struct Builder<'a> {
     today: NaiveDate,
     year_ago: NaiveDate,
     feed_start: Option<NaiveDate>,
+    since: Option<NaiveDate>,
     /// Pushed and in-flight records by id, with whether in flight.
     pushed: HashMap<&'a str, (&'a PushedRecord, bool)>,
     newest_pushed: Option<NaiveDate>,
@@ -518,9 +562,10 @@ impl<'a> Builder<'a> {
     fn new(
         feed: &'a AccountFeed,
         state: &'a PushState,
-        today: NaiveDate,
+        rules: Rules,
         target: Option<&SourceAccount>,
     ) -> Builder<'a> {
+        let today = rules.today;
         let mut pushed = HashMap::new();
         for r in &state.pushed {
             pushed.insert(r.id.as_str(), (r, false));
@@ -536,6 +581,7 @@ impl<'a> Builder<'a> {
             today,
             year_ago: today.checked_sub_months(Months::new(12)).unwrap_or(today),
             feed_start: target.and_then(|t| t.feed_start_date),
+            since: rules.since,
             pushed,
             newest_pushed,
         }
@@ -698,6 +744,8 @@ impl<'a> Builder<'a> {
             })
         } else if let Some(start) = self.feed_start.filter(|s| date < *s) {
             Some(Reason::BeforeFeedStart { feed_start: start })
+        } else if let Some(since) = self.since.filter(|s| date < *s) {
+            Some(Reason::BeforeSince { since })
         } else {
             self.newest_pushed
                 .filter(|n| date < *n)
@@ -756,6 +804,7 @@ impl<'a> Builder<'a> {
                         e.reason,
                         Reason::TooOld { .. }
                             | Reason::BeforeFeedStart { .. }
+                            | Reason::BeforeSince { .. }
                             | Reason::Backdated { .. }
                             | Reason::OtherCurrency { .. }
                     )
@@ -842,7 +891,7 @@ mod tests {
     }
 
     fn plan(text: &str, state: &PushState) -> AccountPlan {
-        AccountPlan::build(&feed(text), state, date(TODAY), None)
+        AccountPlan::build(&feed(text), state, Rules::new(date(TODAY)), None)
     }
 
     fn target(feed_start: &str) -> SourceAccount {
@@ -923,12 +972,32 @@ mod tests {
         let p = AccountPlan::build(
             &feed(&ledger()),
             &PushState::default(),
-            date(TODAY),
+            Rules::new(date(TODAY)),
             Some(&target("2026-01-01")),
         );
         assert_eq!(narrations(&p.push), ["second"]);
         assert_eq!(p.history.as_ref().map(|h| h.transactions), Some(3));
         assert_eq!(p.opening_balance, Some(d("89.00")));
+
+        // So does a date the export is asked to start from.
+        let rules = Rules::new(date(TODAY)).since(date("2026-02-01"));
+        let p = AccountPlan::build(&feed(&ledger()), &PushState::default(), rules, None);
+        assert_eq!(narrations(&p.push), ["second"]);
+        assert_eq!(p.history.as_ref().map(|h| h.transactions), Some(3));
+        let p = AccountPlan::build(
+            &feed(&ledger()),
+            &PushState::default(),
+            Rules::new(date(TODAY)).since(date("2026-04-01")),
+            None,
+        );
+        // Nothing pushed or to push: no history to fold into, all listed.
+        assert!(p.push.is_empty() && p.history.is_none());
+        assert!(reasons(&p).contains(&(
+            "second",
+            &Reason::BeforeSince {
+                since: date("2026-04-01")
+            }
+        )));
     }
 
     #[test]

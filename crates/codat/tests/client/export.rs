@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use codat::{
     AccountOutcome, Client, Error, ExportReport, ExportSettings, Feed, MemoryPushLog, Notice,
-    PushLog, PushStatus, Reason,
+    PushLog, PushStatus, Reason, Rules,
 };
 use fake_codat::{FakeServer, Fault, FaultKind, Options};
 use importer::ledger::{Ledger, LedgerOptions};
@@ -118,7 +118,13 @@ impl Books {
         )
         .unwrap();
         let feed = Feed::read(&ledger, &self.settings.accounts);
-        codat::export(client, &self.settings, &feed, &mut self.log, today)
+        codat::export(
+            client,
+            &self.settings,
+            &feed,
+            &mut self.log,
+            Rules::new(today),
+        )
     }
 
     fn pushes(&self) -> usize {
@@ -540,7 +546,7 @@ fn a_run_stopped_mid_push_is_resumed_never_pushed_twice() {
     // A dry run meanwhile plans nothing more.
     let ledger = Ledger::load(&[books.path("main.bean")]).unwrap();
     let feed = Feed::read(&ledger, &books.settings.accounts);
-    let plan = codat::Plan::build(&feed, &books.log, today(), &[]).unwrap();
+    let plan = codat::Plan::build(&feed, &books.log, Rules::new(today()), &[]).unwrap();
     assert_eq!(
         (plan.accounts[0].in_flight, plan.accounts[0].push.len()),
         (4, 0)
@@ -624,7 +630,7 @@ fn a_dry_run_needs_no_server_and_prints_as_json() {
     let books = small(Options::default());
     let ledger = Ledger::load(&[books.path("main.bean")]).unwrap();
     let feed = Feed::read(&ledger, &books.settings.accounts);
-    let plan = codat::Plan::build(&feed, &books.log, today(), &[]).unwrap();
+    let plan = codat::Plan::build(&feed, &books.log, Rules::new(today()), &[]).unwrap();
     let json = serde_json::to_value(&plan).unwrap();
     let push = json["accounts"][0]["push"].as_array().unwrap();
     assert_eq!(push.len(), 4);
