@@ -79,7 +79,7 @@ pub struct AccountFeed {
 }
 
 /// One change of an exported account's balance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FeedEntry {
     /// Its date.
     pub date: NaiveDate,
@@ -94,8 +94,7 @@ pub struct FeedEntry {
 }
 
 /// What a [`FeedEntry`] is.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum EntryKind {
     /// A posting of a transaction: a bank statement line, pushed once
     /// cleared.
@@ -110,7 +109,7 @@ pub enum EntryKind {
 }
 
 /// A posting that is a bank statement line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FeedPosting {
     /// Its id in the feed, stable across runs: the importer's id on the
     /// posting (any of the ledger's id keys; one in the transaction's
