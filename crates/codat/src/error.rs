@@ -289,6 +289,32 @@ pub enum Error {
         body_start: String,
     },
 
+    /// The company's connection to its accounting software is not
+    /// authorised, so nothing can be pushed.
+    #[error(
+        "connection {connection_id} is {status}, not Linked: nothing can be pushed; have the \
+         company authorise its accounting software again in Codat (Portal → Companies → the \
+         company → Connections), then export again"
+    )]
+    ConnectionNotLinked {
+        /// The connection.
+        connection_id: String,
+        /// Its status.
+        status: crate::ConnectionStatus,
+    },
+
+    /// The log of what was pushed could not be read or written.
+    #[error(
+        "the record of what was pushed to source account {account} could not be read or \
+         written: {source}; nothing more is pushed to it until it can"
+    )]
+    Store {
+        /// The source account.
+        account: String,
+        /// What the store said.
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
     /// The push operation had not ended when the poll policy ran out.
     #[error(
         "{op}: the push is still {status} after {polls} polls; it may yet complete: ask for \
@@ -346,10 +372,13 @@ pub(crate) fn body_start(body: &str) -> String {
 }
 
 impl Error {
-    /// The operation that failed (none for [`Error::InvalidConfig`]).
+    /// The API operation that failed (none for [`Error::InvalidConfig`],
+    /// [`Error::ConnectionNotLinked`] and [`Error::Store`]).
     pub fn operation(&self) -> Option<&Operation> {
         match self {
-            Error::InvalidConfig { .. } => None,
+            Error::InvalidConfig { .. }
+            | Error::ConnectionNotLinked { .. }
+            | Error::Store { .. } => None,
             Error::InvalidArgument { op, .. }
             | Error::Unauthorized { op, .. }
             | Error::PaymentRequired { op, .. }
@@ -365,6 +394,17 @@ impl Error {
             | Error::Timeout { op, .. }
             | Error::Malformed { op, .. }
             | Error::PushNotFinished { op, .. } => Some(op),
+        }
+    }
+
+    /// A [`Error::Store`] for source account `account`.
+    pub(crate) fn store(
+        account: &str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        Error::Store {
+            account: account.to_owned(),
+            source: Box::new(source),
         }
     }
 

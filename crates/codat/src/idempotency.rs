@@ -93,6 +93,20 @@ impl IdempotencyKey {
     }
 }
 
+impl serde::Serialize for IdempotencyKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// Read back as [`IdempotencyKey::parse`] reads it: only a GUID.
+impl<'de> serde::Deserialize<'de> for IdempotencyKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<IdempotencyKey, D::Error> {
+        let s = String::deserialize(d)?;
+        IdempotencyKey::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Display for IdempotencyKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -117,6 +131,9 @@ mod tests {
         ] {
             assert!(IdempotencyKey::parse(bad).is_err(), "{bad}");
         }
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(serde_json::from_str::<IdempotencyKey>(&json).unwrap(), r);
+        assert!(serde_json::from_str::<IdempotencyKey>("\"nope\"").is_err());
         assert_eq!(
             IdempotencyKey::parse(" 6F9619FF-8B86-D011-B42D-00C04FC964FF ")
                 .unwrap()

@@ -4,9 +4,10 @@
 //! The importer reads the whole file, so that every key is checked in one
 //! place, but interprets only the mapping. A source's settings
 //! (credentials, base URL) are carried as checked-for-nothing text in a
-//! [`SourceConfig`] for that source's crate to read, and the application's
-//! own settings (where the store is, how long answers are fresh) likewise
-//! in [`Config::application`].
+//! [`SourceConfig`] for that source's crate to read, an export's settings
+//! (`exports:`) likewise in an [`ExportConfig`], and the application's
+//! own settings (where the store is, how long answers are fresh) in
+//! [`Config::application`].
 //!
 //! Everything is checked when the file is loaded: unknown keys (with the
 //! nearest valid key suggested), Beancount account names, currencies and
@@ -58,6 +59,8 @@ pub struct Config {
     /// The application's own top-level settings (`store`, `cache_ttl`),
     /// with variables expanded, for the application to read.
     pub application: Settings,
+    /// The exports (`exports:`), in name order.
+    pub exports: Vec<ExportConfig>,
     /// The bank accounts to import, in file order.
     pub accounts: Vec<AccountConfig>,
     /// Categorisation rules tried for every account, after its own.
@@ -90,6 +93,40 @@ pub struct SourceConfig {
     /// Whether it was written as top-level keys rather than under
     /// `sources:`.
     pub implicit: bool,
+}
+
+/// One export of ledger accounts to another system
+/// (`exports: { NAME: { provider?: …, key: value…, accounts: [ {…} ] } }`).
+///
+/// Like a source's, its settings are text the importer does not
+/// interpret: the exporting crate checks them (unknown keys, required
+/// keys, values).
+///
+/// ```
+/// let yaml = "
+/// exports:
+///   codat:
+///     api_key: k
+///     accounts:
+///       - { account: Assets:Bank:Business, source_account_id: acc-1 }
+/// ";
+/// let config = importer::config::from_str(yaml, "c.yaml").unwrap();
+/// let export = config.export("codat").unwrap();
+/// assert_eq!(export.provider, "codat");
+/// assert_eq!(export.accounts[0].get("source_account_id"), Some("acc-1"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportConfig {
+    /// The export's name, the key under `exports:`.
+    pub name: String,
+    /// Which system it goes to: `provider:`, or the name when that is
+    /// left out (so `exports: { codat: {…} }` is a Codat export).
+    pub provider: String,
+    /// Its keys other than `provider` and `accounts`, variables expanded.
+    pub settings: Settings,
+    /// Its `accounts:` list, each entry's keys and text values, in file
+    /// order.
+    pub accounts: Vec<Settings>,
 }
 
 /// Keys and their text values. `Debug` shows the keys only, because
@@ -130,6 +167,11 @@ impl Config {
     /// The source named `name`.
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
         self.sources.iter().find(|s| s.name == name)
+    }
+
+    /// The export named `name`.
+    pub fn export(&self, name: &str) -> Option<&ExportConfig> {
+        self.exports.iter().find(|e| e.name == name)
     }
 
     /// The account whose id or `name` is `key`.
@@ -466,6 +508,8 @@ struct RawConfig {
     sources: Option<BTreeMap<String, RawSource>>,
     #[serde(default)]
     presets: Vec<Text>,
+    #[serde(default)]
+    exports: BTreeMap<String, RawExport>,
     /// Python importer: requests-cache settings; ignored.
     #[serde(default)]
     cache_options: Option<serde::de::IgnoredAny>,
@@ -485,6 +529,17 @@ struct RawConfig {
 struct RawSource {
     provider: Text,
     /// Checked by the provider's crate, which knows its keys.
+    #[serde(flatten)]
+    settings: BTreeMap<String, Text>,
+}
+
+#[derive(Deserialize)]
+struct RawExport {
+    #[serde(default)]
+    provider: Option<Text>,
+    #[serde(default)]
+    accounts: Vec<BTreeMap<String, Text>>,
+    /// Checked by the exporting crate, which knows its keys.
     #[serde(flatten)]
     settings: BTreeMap<String, Text>,
 }
@@ -712,11 +767,29 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
         .into_iter()
         .filter_map(|(k, v)| Some((k.to_owned(), v?.0)))
         .collect();
+    let exports = raw
+        .exports
+        .into_iter()
+        .map(|(name, e)| {
+            let settings =
+                |m: BTreeMap<String, Text>| m.into_iter().map(|(k, v)| (k, v.0)).collect();
+            ExportConfig {
+                provider: e
+                    .provider
+                    .map(|p| p.0.trim().to_owned())
+                    .unwrap_or_else(|| name.clone()),
+                name,
+                settings: settings(e.settings),
+                accounts: e.accounts.into_iter().map(settings).collect(),
+            }
+        })
+        .collect();
     Ok(Config {
         origin: origin.to_owned(),
         sources,
         preset_files: raw.presets.into_iter().map(|t| t.0).collect(),
         application,
+        exports,
         accounts,
         rules: raw.rules,
         learn: raw.learn.unwrap_or_default(),
@@ -1227,5 +1300,58 @@ accounts:
         assert!(e.contains("move `secret_id` under"), "{e}");
         let e = err("sources:\n  gc: { secret_id: x }\n");
         assert!(e.contains("provider"), "{e}");
+    }
+
+    #[test]
+    fn exports_are_carried_for_their_crate() {
+        let yaml = "
+exports:
+  codat:
+    api_key: ${GC_ID}
+    company_id: c-1
+    accounts:
+      - account: Assets:Bank:Business
+        source_account_id: acc-1
+        account_type: checking
+      - { account: Liabilities:Card, source_account_id: 42, whatever: x }
+  books:
+    provider: codat
+    api_key: k2
+";
+        let c = from_str_with_env(yaml, "c.yaml", env).unwrap();
+        assert_eq!(c.exports.len(), 2);
+        let codat = c.export("codat").unwrap();
+        assert_eq!(codat.provider, "codat");
+        assert_eq!(codat.settings.get("api_key"), Some("my-id"));
+        assert_eq!(
+            format!("{:?}", codat.settings),
+            r#"{"api_key", "company_id"}"#
+        );
+        assert_eq!(codat.accounts.len(), 2);
+        assert_eq!(
+            codat.accounts[0].get("account"),
+            Some("Assets:Bank:Business")
+        );
+        // Numbers are text; unknown keys are the exporting crate's to refuse.
+        assert_eq!(codat.accounts[1].get("source_account_id"), Some("42"));
+        assert_eq!(codat.accounts[1].get("whatever"), Some("x"));
+        let books = c.export("books").unwrap();
+        assert_eq!(
+            (books.provider.as_str(), books.accounts.len()),
+            ("codat", 0)
+        );
+        assert!(
+            from_str_with_env("accounts: []\n", "c.yaml", env)
+                .unwrap()
+                .exports
+                .is_empty()
+        );
+        let e = err("exports:\n  codat:\n    accounts:\n      - account: ${NOPE}\n");
+        assert!(
+            e.contains("c.yaml:4:") && e.contains("NOPE is not set"),
+            "{e}"
+        );
+        let e = err("exports:\n  codat:\n    accounts: { account: x }\n");
+        assert!(e.contains("exports"), "{e}");
     }
 }

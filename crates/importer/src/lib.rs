@@ -6,8 +6,9 @@
 //! flows through them:
 //!
 //! - [`config`]: the YAML configuration (which bank account goes to which
-//!   Beancount account, and how; the sources, whose settings each source's
-//!   crate reads), checked against Beancount's rules when it is loaded.
+//!   Beancount account, and how; the sources and the exports, whose
+//!   settings each source's or export's crate reads), checked against
+//!   Beancount's rules when it is loaded.
 //! - [`Statement`] ([`statement`]): one account's data from a source: its
 //!   transaction records behind the [`Records`] trait, each read into a
 //!   [`BankTransaction`] ([`transaction`]), and its [`Balance`]s
@@ -56,7 +57,7 @@ mod fxhash;
 mod parallel;
 
 pub use balance::{Balance, BalanceKind};
-pub use config::{AccountConfig, Config, ConfigError, SourceConfig};
+pub use config::{AccountConfig, Config, ConfigError, ExportConfig, SourceConfig};
 pub use convert::{AccountOutput, Problem, convert_account};
 pub use entry::Entry;
 pub use pipeline::{Imported, Input, Run, print_outputs};

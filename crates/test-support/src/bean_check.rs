@@ -29,6 +29,67 @@ pub fn program() -> PathBuf {
     );
 }
 
+/// What Beancount itself computes for `account` in `currency` in the
+/// ledger at `path` (includes followed, pads inserted): the balance at the
+/// end of each day the account has a posting in that currency, in date
+/// order. Runs Beancount's loader with the `python` beside
+/// [`program`]`()`.
+///
+/// # Panics
+/// When the loader reports an error, or python cannot be run.
+pub fn daily_balances(
+    path: &Path,
+    account: &str,
+    currency: &str,
+) -> Vec<(chrono::NaiveDate, rust_decimal::Decimal)> {
+    const SCRIPT: &str = r#"
+import sys
+from decimal import Decimal
+from beancount import loader
+from beancount.core import data
+from beancount.parser import printer
+entries, errors, options = loader.load_file(sys.argv[1])
+if errors:
+    printer.print_errors(errors, file=sys.stderr)
+    sys.exit(2)
+account, currency = sys.argv[2], sys.argv[3]
+balance, out = Decimal(0), {}
+for e in entries:
+    if isinstance(e, data.Transaction):
+        for p in e.postings:
+            if p.account == account and p.units.currency == currency:
+                balance += p.units.number
+                out[e.date] = balance
+for d, b in sorted(out.items()):
+    print(d, b)
+"#;
+    let python = program()
+        .parent()
+        .map(|d| d.join("python"))
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| PathBuf::from("python3"));
+    let out = Command::new(&python)
+        .args(["-c", SCRIPT])
+        .arg(path)
+        .args([account, currency])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "Beancount's loader failed on {}:\n{}{stdout}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .map(|l| {
+            let (d, b) = l.split_once(' ').expect("date and balance");
+            (d.parse().expect("a date"), b.parse().expect("a number"))
+        })
+        .collect()
+}
+
 /// Runs `bean-check` on `path`; its complaints as the error.
 pub fn run(path: &Path) -> Result<(), String> {
     let out = Command::new(program())

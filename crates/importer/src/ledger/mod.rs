@@ -5,8 +5,8 @@
 //! `include` directives (relative to the including file, globs allowed) and
 //! keeps what matching needs, each with its file and line: transactions
 //! (date, flag, payee, narration, tags, links, metadata, postings with
-//! account, units, flag and metadata), `open`, `close` and `balance`
-//! directives.
+//! account, units, flag, metadata and whether they have a cost or price),
+//! `open`, `close`, `balance` (with its tolerance) and `pad` directives.
 //!
 //! It is a focused byte scanner, not a full parser: anything valid in
 //! Beancount (options, plugins, `pushtag`/`pushmeta`, org-mode headers,
@@ -172,6 +172,8 @@ pub(crate) struct PostingRec {
     meta_len: u16,
     flag: u8,
     has_number: bool,
+    /// A cost (`{…}`) or price (`@`, `@@`) follows the units.
+    priced: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -198,9 +200,19 @@ pub(crate) struct OpenRec {
 #[derive(Clone, Debug)]
 pub(crate) struct BalanceRec {
     number: Decimal,
+    tolerance: Option<Decimal>,
     date: NaiveDate,
     account: u32,
     currency: u32,
+    file: u32,
+    line: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PadRec {
+    date: NaiveDate,
+    account: u32,
+    source: u32,
     file: u32,
     line: u32,
 }
@@ -224,6 +236,7 @@ pub struct Ledger {
     opens: Vec<OpenRec>,
     closes: Vec<OpenRec>,
     balances: Vec<BalanceRec>,
+    pads: Vec<PadRec>,
     skipped: Vec<(u32, u32)>,
     skipped_count: usize,
     id_keys: Vec<String>,
@@ -370,7 +383,18 @@ impl Ledger {
             date: r.date,
             account: self.accounts.name(r.account),
             number: r.number,
+            tolerance: r.tolerance,
             currency: self.currencies.name(r.currency),
+            location: self.location(r.file, r.line),
+        })
+    }
+
+    /// All `pad` directives, in file order.
+    pub fn pads(&self) -> impl ExactSizeIterator<Item = Pad<'_>> + '_ {
+        self.pads.iter().map(move |r| Pad {
+            date: r.date,
+            account: self.accounts.name(r.account),
+            source_account: self.accounts.name(r.source),
             location: self.location(r.file, r.line),
         })
     }
@@ -664,6 +688,14 @@ impl<'a> Posting<'a> {
         (c != NO_CURRENCY).then(|| self.ledger.currencies.name(c))
     }
 
+    /// True when a cost (`{…}`) or a price (`@`, `@@`) follows the units:
+    /// then the posting's weight in the transaction is not its units, and
+    /// an elided posting of the same transaction cannot be computed from
+    /// units alone.
+    pub fn has_cost_or_price(&self) -> bool {
+        self.rec().priced
+    }
+
     /// The posting's metadata, in file order.
     pub fn meta(&self) -> impl Iterator<Item = (&'a str, MetaValue<'a>)> + 'a {
         let ledger = self.ledger;
@@ -739,8 +771,26 @@ pub struct Balance<'a> {
     pub account: &'a str,
     /// The asserted number.
     pub number: Decimal,
+    /// The tolerance written after `~`, if any (Beancount otherwise
+    /// allows one unit of the number's last digit).
+    pub tolerance: Option<Decimal>,
     /// The currency.
     pub currency: &'a str,
+    /// Where it is.
+    pub location: Location<'a>,
+}
+
+/// A `pad` directive: on its date, Beancount moves into `account` from
+/// `source_account` whatever makes `account`'s next `balance` assertion
+/// hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pad<'a> {
+    /// The date.
+    pub date: NaiveDate,
+    /// The account padded.
+    pub account: &'a str,
+    /// The account the difference comes from.
+    pub source_account: &'a str,
     /// Where it is.
     pub location: Location<'a>,
 }

@@ -17,8 +17,8 @@ use rust_decimal::Decimal;
 
 use super::number::parse_expr;
 use super::{
-    BalanceRec, Ledger, LedgerError, MetaRec, NO_CURRENCY, OpenRec, PostingRec, SKIPPED_KEPT, Span,
-    TagRec, TxnRec,
+    BalanceRec, Ledger, LedgerError, MetaRec, NO_CURRENCY, OpenRec, PadRec, PostingRec,
+    SKIPPED_KEPT, Span, TagRec, TxnRec,
 };
 
 /// Bytes read per system call.
@@ -346,6 +346,12 @@ fn merge(ledger: &mut Ledger, second: Ledger, line_offset: u32) {
             line: b.line + line_offset,
             ..b.clone()
         }));
+    ledger.pads.extend(second.pads.iter().map(|p| PadRec {
+        account: accounts[p.account as usize],
+        source: accounts[p.source as usize],
+        line: p.line + line_offset,
+        ..*p
+    }));
     ledger.skipped_count += second.skipped_count;
     for &(file, line) in &second.skipped {
         if ledger.skipped.len() < SKIPPED_KEPT {
@@ -685,7 +691,8 @@ impl<'l> Parser<'l> {
             b"open" => self.open_close(line, word_end, date, line_no, true),
             b"close" => self.open_close(line, word_end, date, line_no, false),
             b"balance" => self.balance(line, word_end, date, line_no),
-            // pad, price, note, document, event, query, custom, commodity...
+            b"pad" => self.pad(line, word_end, date, line_no),
+            // price, note, document, event, query, custom, commodity...
             _ => {
                 self.state = State::Skip;
                 check_strings(&line[word_end..])
@@ -852,6 +859,10 @@ impl<'l> Parser<'l> {
             }
             None => (Decimal::ZERO, false, NO_CURRENCY),
         };
+        // Only a cost or a price puts `{` or `@` on a posting line before
+        // its comment.
+        let rest = &body[i..memchr(b';', &body[i..]).map_or(body.len(), |e| i + e)];
+        let priced = memchr2(b'{', b'@', rest).is_some();
         let ledger = &mut *self.ledger;
         let t = ledger.txns.len() - 1;
         if ledger.txns[t].post_len == u16::MAX {
@@ -868,6 +879,7 @@ impl<'l> Parser<'l> {
             meta_len: 0,
             flag,
             has_number,
+            priced,
         });
     }
 
@@ -909,17 +921,20 @@ impl<'l> Parser<'l> {
         let mut i = skip_ws(line, end);
         let parsed = parse_expr(&line[i..]).and_then(|(number, used)| {
             i = skip_ws(line, i + used);
+            let mut tolerance = None;
             if line.get(i) == Some(&b'~') {
-                let (_, used) = parse_expr(&line[skip_ws(line, i + 1)..])?;
+                let (t, used) = parse_expr(&line[skip_ws(line, i + 1)..])?;
+                tolerance = Some(t);
                 i = skip_ws(line, skip_ws(line, i + 1) + used);
             }
-            Some((number, currency_token(line, i)?))
+            Some((number, tolerance, currency_token(line, i)?))
         });
         match parsed {
-            Some((number, currency_end)) if looks_like_account(account) => {
+            Some((number, tolerance, currency_end)) if looks_like_account(account) => {
                 let ledger = &mut *self.ledger;
                 ledger.balances.push(BalanceRec {
                     number,
+                    tolerance,
                     date,
                     account: ledger.accounts.intern_bytes(account),
                     currency: ledger.currencies.intern_bytes(&line[i..currency_end]),
@@ -929,6 +944,29 @@ impl<'l> Parser<'l> {
             }
             _ => self.skip(line_no),
         }
+        Ok(())
+    }
+
+    fn pad(&mut self, line: &[u8], i: usize, date: NaiveDate, line_no: u32) -> Step {
+        self.state = State::Skip;
+        let start = skip_ws(line, i);
+        let end = token_end(line, start);
+        let source_start = skip_ws(line, end);
+        let source_end = token_end(line, source_start);
+        let (account, source) = (&line[start..end], &line[source_start..source_end]);
+        if !looks_like_account(account) || !looks_like_account(source) {
+            self.skip(line_no);
+            return Ok(());
+        }
+        check_strings(&line[source_end..])?;
+        let ledger = &mut *self.ledger;
+        ledger.pads.push(PadRec {
+            date,
+            account: ledger.accounts.intern_bytes(account),
+            source: ledger.accounts.intern_bytes(source),
+            file: self.file,
+            line: line_no,
+        });
         Ok(())
     }
 

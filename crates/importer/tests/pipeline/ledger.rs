@@ -253,6 +253,38 @@ fn balances_and_ids() {
 }
 
 #[test]
+fn pads_tolerances_and_priced_postings() {
+    let ledger = features();
+    let pads: Vec<_> = ledger.pads().collect();
+    assert_eq!(pads.len(), 1);
+    assert_eq!(pads[0].date, date("2020-01-08"));
+    assert_eq!(pads[0].account, "Assets:Bank:Épargne");
+    assert_eq!(pads[0].source_account, "Equity:Opening-Balances");
+    assert_eq!(pads[0].location.to_string(), "features.bean:60");
+    let balances: Vec<_> = ledger.balances().collect();
+    assert_eq!(balances[0].tolerance, None);
+    assert_eq!(balances[1].tolerance, Some(d("0.01")));
+    // Costs and prices are seen; a plain posting, or `@` in a comment, is not.
+    let priced: Vec<Vec<bool>> = ledger
+        .transactions()
+        .map(|t| t.postings().map(|p| p.has_cost_or_price()).collect())
+        .collect();
+    assert_eq!(priced[3], [true, false]);
+    assert_eq!(priced[4], [true, false, false]);
+    assert_eq!(priced[5], [false, true]);
+    assert_eq!(priced[0], [false, false]);
+    let text = "2020-01-01 * \"x\"\n  Assets:A  1 EUR ; paid @ the shop {x}\n  Assets:B\n\n\
+                2020-01-02 pad Assets:A\n2020-01-02 pad Assets:A Equity:X ; why\n";
+    let ledger = Ledger::from_source(Path::new("p.bean"), text, &LedgerOptions::default()).unwrap();
+    let first = ledger.transactions().next().unwrap();
+    assert!(!first.postings().next().unwrap().has_cost_or_price());
+    // A pad without its source account is not understood, and skipped.
+    assert_eq!(ledger.pads().len(), 1);
+    assert_eq!(ledger.pads().next().unwrap().location.line, 6);
+    assert_eq!(ledger.skipped_lines(), 1);
+}
+
+#[test]
 fn content_candidates_leave_out_imported_postings_unless_pending() {
     let ledger = features();
     let girokonto = "Assets:Bank:Girokonto";
@@ -463,6 +495,7 @@ fn dump(ledger: &Ledger) -> Vec<String> {
         })
         .collect();
     out.extend(ledger.balances().map(|b| format!("{b:?}")));
+    out.extend(ledger.pads().map(|p| format!("{p:?}")));
     out.extend(ledger.opens().map(|o| format!("{o:?}")));
     out
 }
