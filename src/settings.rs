@@ -8,6 +8,9 @@ use importer::Config;
 
 use crate::exit::usage;
 
+/// The longest `cache_ttl` accepted.
+const MAX_CACHE_TTL: Duration = Duration::from_secs(30 * 86_400);
+
 /// The application's settings.
 pub struct App {
     /// Where tokens, responses and request budgets are kept (SQLite).
@@ -20,9 +23,19 @@ pub struct App {
 pub fn app(config: &Config) -> anyhow::Result<App> {
     let cache_ttl = match config.application.get("cache_ttl") {
         None => None,
-        Some(t) => Some(
-            parse_duration(t).map_err(|e| usage(format!("{}: cache_ttl: {e}", config.origin)))?,
-        ),
+        Some(t) => {
+            let ttl = parse_duration(t)
+                .map_err(|e| usage(format!("{}: cache_ttl: {e}", config.origin)))?;
+            // Past a month a stored answer is no longer "fresh" in any sense.
+            if ttl > MAX_CACHE_TTL {
+                return Err(usage(format!(
+                    "{}: cache_ttl: {t:?} is longer than 30 days; use --offline to work from the \
+                     store alone",
+                    config.origin
+                )));
+            }
+            Some(ttl)
+        }
     };
     Ok(App {
         store: config.application.get("store").map(PathBuf::from),
@@ -79,6 +92,9 @@ pub fn parse_duration(t: &str) -> Result<Duration, String> {
     };
     let n: u64 = num
         .parse()
+        .ok()
+        .filter(|n: &u64| *n <= 100 * 365 * 86_400)
+        .ok_or(())
         .map_err(|_| format!("invalid duration {t:?}: expected like 3600, 90s, 30m, 12h or 1d"))?;
     let secs = match unit {
         "s" => n,

@@ -62,6 +62,12 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
             .as_deref()
             .unwrap_or(gocardless::DEFAULT_BASE_URL),
     );
+    // A base URL is shown only once it is known to carry no credentials.
+    if let Some(url) = &settings.base_url
+        && let Err(e) = source::base_url(url)
+    {
+        return Err(usage(format!("{}: {e}", located.path.display())));
+    }
     line(&mut out, "store:", &store.display().to_string());
     line(
         &mut out,

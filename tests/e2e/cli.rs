@@ -147,3 +147,27 @@ fn a_configuration_that_is_not_a_small_regular_file_is_refused_unread() {
         );
     }
 }
+
+#[test]
+fn a_base_url_with_credentials_is_refused_and_never_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.yaml");
+    std::fs::write(
+        &cfg,
+        "secret_id: id\nsecret_key: key\nbase_url: http://user:hunter2@127.0.0.1:9/api/v2\n\
+         accounts:\n  - { id: a, account: Assets:Bank }\n",
+    )
+    .unwrap();
+    let assert = bin()
+        .args(["config", "check", "--offline", "--config"])
+        .arg(&cfg)
+        .assert()
+        .code(2);
+    let out = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let err = stderr(assert);
+    assert!(err.contains("user name or password"), "{err}");
+    assert!(
+        !err.contains("hunter2") && !out.contains("hunter2"),
+        "{err}{out}"
+    );
+}

@@ -482,3 +482,39 @@ fn bank_text_in_a_warning_can_neither_drive_the_terminal_nor_forge_a_line() {
         "{err}"
     );
 }
+
+#[test]
+fn a_file_that_is_not_utf8_spoils_only_itself_and_a_bom_is_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let tx = |id: &str| {
+        format!(
+            r#"{{"transactions": {{"booked": [{{"transactionId": "{id}", "bookingDate": "2026-03-01",
+            "transactionAmount": {{"amount": "-1.00", "currency": "EUR"}}}}], "pending": []}}}}"#
+        )
+    };
+    std::fs::write(dir.path().join("a.transactions.json"), tx("A1")).unwrap();
+    std::fs::write(
+        dir.path().join("b.transactions.json"),
+        format!("\u{feff}{}", tx("B1")),
+    )
+    .unwrap();
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(tx("C1").encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    std::fs::write(dir.path().join("c.transactions.json"), utf16).unwrap();
+    let cfg = config(dir.path(), &["a", "b", "c"]);
+    let assert = bin()
+        .args(["extract", "--config"])
+        .arg(&cfg)
+        .arg(dir.path())
+        .assert()
+        .code(4);
+    let out = stdout(&assert);
+    let err = stderr(assert);
+    assert!(out.contains("\"A1\"") && out.contains("\"B1\""), "{out}");
+    assert!(
+        err.contains("c.transactions.json") && err.contains("UTF-16"),
+        "{err}"
+    );
+}

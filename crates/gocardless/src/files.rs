@@ -106,7 +106,7 @@ pub fn load_files(paths: &[PathBuf]) -> Result<Vec<StoredResponses>, FilesError>
     let mut by_id: BTreeMap<String, StoredResponses> = BTreeMap::new();
     for f in files {
         let (id, kind) = split_name(&f).expect("filtered above");
-        let text = std::fs::read_to_string(&f).map_err(|source| FilesError::Io {
+        let bytes = std::fs::read(&f).map_err(|source| FilesError::Io {
             path: f.clone(),
             source,
         })?;
@@ -114,8 +114,25 @@ pub fn load_files(paths: &[PathBuf]) -> Result<Vec<StoredResponses>, FilesError>
             account_id: id,
             ..StoredResponses::default()
         });
+        // One file that is not UTF-8 JSON spoils only itself; a UTF-8 byte
+        // order mark is allowed.
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(t) => t.strip_prefix('\u{feff}').unwrap_or(t),
+            Err(e) => {
+                let hint = if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+                    "it is UTF-16: save it as UTF-8"
+                } else {
+                    "save it as UTF-8"
+                };
+                data.unreadable.push((
+                    f,
+                    format!("not UTF-8 text (byte {}): {hint}", e.valid_up_to()),
+                ));
+                continue;
+            }
+        };
         match kind {
-            Kind::Transactions => match serde_json::from_str::<TransactionsResponse>(&text) {
+            Kind::Transactions => match serde_json::from_str::<TransactionsResponse>(text) {
                 Ok(t) => {
                     // The same account given twice: keep both lists.
                     data.transactions
@@ -131,7 +148,7 @@ pub fn load_files(paths: &[PathBuf]) -> Result<Vec<StoredResponses>, FilesError>
                     .unreadable
                     .push((f, format!("not a transactions response: {e}"))),
             },
-            Kind::Balances => match serde_json::from_str::<BalancesResponse>(&text) {
+            Kind::Balances => match serde_json::from_str::<BalancesResponse>(text) {
                 Ok(b) => match &mut data.balances {
                     Some(have) => have.balances.extend(b.balances),
                     None => data.balances = Some(b),

@@ -548,7 +548,7 @@ struct RawExport {
 #[serde(deny_unknown_fields)]
 struct RawDedup {
     #[serde(default)]
-    window_days: Option<u32>,
+    window_days: Option<Bounded<0, 31>>,
     #[serde(default)]
     id_keys: Option<Vec<MetaKey>>,
 }
@@ -579,7 +579,7 @@ macro_rules! settings_struct {
             #[serde(default)]
             tags: Option<Vec<Tag>>,
             #[serde(default)]
-            days: Option<u32>,
+            days: Option<Bounded<1, 3650>>,
             #[serde(default)]
             preset: Option<Text>,
             /// Python importer: `[booked, pending]`.
@@ -599,7 +599,7 @@ macro_rules! settings_struct {
             filing_account: Option<serde::de::IgnoredAny>,
             /// Python importer: the name of `days`.
             #[serde(default)]
-            days_back: Option<u32>,
+            days_back: Option<Bounded<1, 3650>>,
         }
     };
 }
@@ -755,7 +755,7 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
         Some(d) => {
             let def = DedupConfig::default();
             DedupConfig {
-                window_days: d.window_days.unwrap_or(def.window_days),
+                window_days: d.window_days.map_or(def.window_days, |b| b.0),
                 id_keys: d
                     .id_keys
                     .map(|k| k.into_iter().map(|k| k.0).collect())
@@ -911,7 +911,7 @@ fn apply(acc: &mut AccountConfig, s: &RawDefaults, label: &str, notes: &mut Vec<
         };
     }
     if let Some(d) = s.days.or(s.days_back) {
-        acc.days = Some(d);
+        acc.days = Some(d.0);
     }
     if s.exclude_default_metadata.is_some() {
         notes.push(format!(
@@ -1091,6 +1091,24 @@ impl<'de> Deserialize<'de> for TxType {
     }
 }
 
+/// A whole number from `MIN` to `MAX`: a day count that a typo cannot
+/// turn into a request for the year -8925.
+#[derive(Clone, Copy)]
+struct Bounded<const MIN: u32, const MAX: u32>(u32);
+
+impl<'de, const MIN: u32, const MAX: u32> Deserialize<'de> for Bounded<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        checked(d, |t| {
+            t.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (MIN..=MAX).contains(n))
+                .map(Bounded)
+                .ok_or_else(|| format!("expected a whole number from {MIN} to {MAX}, got {t:?}"))
+        })
+    }
+}
+
 /// A mapping of metadata key → text, in file order; keys checked.
 struct MetaMap(Vec<(String, String)>);
 
@@ -1265,6 +1283,19 @@ accounts:
             e.starts_with("c.yaml:2:3: defaults: unknown key `id`"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn day_counts_are_bounded() {
+        let e = err("accounts:\n  - { id: a, account: Assets:A, days: 4000000 }\n");
+        assert!(
+            e.contains("c.yaml:2:") && e.contains("from 1 to 3650"),
+            "{e}"
+        );
+        let e = err("dedup: { window_days: 400 }\n");
+        assert!(e.contains("from 0 to 31"), "{e}");
+        let c = from_str("dedup: { window_days: 5 }\naccounts:\n  - { id: a, account: Assets:A, days_back: 30 }\n", "c.yaml").unwrap();
+        assert_eq!((c.dedup.window_days, c.accounts[0].days), (5, Some(30)));
     }
 
     #[test]

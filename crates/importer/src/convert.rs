@@ -279,7 +279,31 @@ fn read(
     if tx.status == Status::Pending && account.pending == PendingMode::Skip {
         return Ok((None, None));
     }
+    // The ids as the ledger will read them back (a control character is
+    // written as a space), so that later runs find them.
+    for id in [
+        &mut tx.ids.transaction_id,
+        &mut tx.ids.internal_transaction_id,
+        &mut tx.ids.entry_reference,
+        &mut tx.ids.end_to_end_id,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if id.chars().any(crate::render::is_breaking) {
+            *id = crate::render::sanitize(id);
+        }
+    }
     let date = tx.date(account.date);
+    if let Some(d) = date
+        && !in_beancount_range(d)
+    {
+        return Err(Unreadable {
+            reason: ConversionError::DateOutOfRange(d.to_string()).to_string(),
+            date: None,
+            id: tx.ids.transaction_id.clone(),
+        });
+    }
     let fail = |e: ConversionError| Unreadable {
         reason: e.to_string(),
         date,
@@ -703,13 +727,25 @@ fn balance_entry(
     }
     let date = reference
         .checked_add_days(Days::new(1))
-        .ok_or_else(|| "no balance assertion: the reference date is out of range".to_owned())?;
+        .filter(|d| in_beancount_range(*d))
+        .ok_or_else(|| {
+            format!(
+                "no balance assertion for {}: the bank's reference date {reference} is outside \
+                 the years 1 to 9999 that Beancount reads",
+                account.account
+            )
+        })?;
     Ok(Some(BalanceEntry {
         date,
         account: account.account.clone(),
         amount: Amount::new(number, currency),
         meta,
     }))
+}
+
+/// Whether Beancount can read the date: years 1 to 9999.
+fn in_beancount_range(d: NaiveDate) -> bool {
+    (1..=9999).contains(&chrono::Datelike::year(&d))
 }
 
 /// The end-of-day balance of the last day before `today` with booked

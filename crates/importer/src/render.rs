@@ -132,7 +132,7 @@ pub fn sanitize(s: &str) -> String {
         .collect()
 }
 
-fn is_breaking(c: char) -> bool {
+pub(crate) fn is_breaking(c: char) -> bool {
     c.is_control() || c == '\u{2028}' || c == '\u{2029}'
 }
 

@@ -139,6 +139,9 @@ pub enum ConversionError {
         /// The transaction's.
         found: String,
     },
+    /// A date Beancount cannot read (its years are 1 to 9999).
+    #[error("date {0} is outside the years 1 to 9999 that Beancount reads")]
+    DateOutOfRange(String),
     /// No date at all.
     #[error("no date: none of bookingDate, valueDate, bookingDateTime, valueDateTime is readable")]
     NoDate,
