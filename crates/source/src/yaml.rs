@@ -121,4 +121,22 @@ mod tests {
             assert_eq!(map["k"], text);
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: std::env::var("FUZZ_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(256),
+            ..Default::default()
+        })]
+
+        /// Whatever the bank sends, the block stays two keys: the scalar
+        /// reads back as sent and the comment adds nothing.
+        #[test]
+        fn any_text_stays_a_value_and_a_comment(text in proptest::prelude::any::<String>()) {
+            let doc = format!("name: {} # {}\nother: 1\n", scalar(&text), comment(&text));
+            let map: BTreeMap<String, serde_norway::Value> =
+                serde_norway::from_str(&doc).unwrap_or_else(|e| panic!("{text:?}: {e}\n{doc}"));
+            proptest::prop_assert_eq!(map.len(), 2);
+            proptest::prop_assert_eq!(map["name"].as_str(), Some(text.as_str()));
+        }
+    }
 }

@@ -11,6 +11,7 @@ mod escaping;
 mod example;
 mod extract_files;
 mod fixtures;
+mod fuzz;
 mod hardening;
 mod learn;
 mod ledger;
