@@ -45,8 +45,6 @@ pub enum MetaValue {
     String(String),
     /// A number.
     Number(Decimal),
-    /// A date.
-    Date(NaiveDate),
 }
 
 impl MetaValue {
@@ -55,7 +53,6 @@ impl MetaValue {
         match self {
             MetaValue::String(s) => s.clone(),
             MetaValue::Number(n) => n.to_string(),
-            MetaValue::Date(d) => d.to_string(),
         }
     }
 }
@@ -85,8 +82,6 @@ impl Amount {
 /// The price of a posting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Price {
-    /// `@ X CUR`: per unit.
-    PerUnit(Amount),
     /// `@@ X CUR`: for the whole posting.
     Total(Amount),
 }

@@ -310,9 +310,6 @@ impl Layout {
             out.extend(std::iter::repeat_n(' ', pad + 2));
             self.push_amount(out, u);
             match &p.price {
-                Some(Price::PerUnit(a)) => {
-                    let _ = write!(out, " @ {} {}", format_number(a.number), a.currency);
-                }
                 Some(Price::Total(a)) => {
                     let _ = write!(out, " @@ {} {}", format_number(a.number), a.currency);
                 }
@@ -359,7 +356,6 @@ fn write_meta(out: &mut String, meta: &Meta, indent: &str) {
             MetaValue::Number(n) => {
                 let _ = write!(out, "{n}");
             }
-            MetaValue::Date(d) => push_date(out, *d),
         }
         out.push('\n');
     }

@@ -209,7 +209,6 @@ fn weights(t: &TransactionEntry) -> BTreeMap<String, Decimal> {
                 assert!(total.number > Decimal::ZERO, "{t:?}");
                 (total.number * units.number.signum(), &total.currency)
             }
-            Some(Price::PerUnit(_)) => panic!("a per-unit price: {t:?}"),
             None => (units.number, &units.currency),
         };
         *sums.entry(currency.clone()).or_insert(Decimal::ZERO) += number;
