@@ -7,6 +7,8 @@
 //! pushed. Everything the server says reaches the terminal through
 //! [`source::terminal::line`].
 
+use std::fmt::{self, Write as _};
+
 use anyhow::Context as _;
 use codat::{AccountPlan, AccountReport, ExportSettings, Feed, Plan, PushStatus, Rules};
 use importer::Config;
@@ -140,21 +142,25 @@ fn print_plans(plans: &[(&str, Plan)], json: bool) -> anyhow::Result<()> {
             .iter()
             .map(|(name, plan)| serde_json::json!({ "export": name, "plan": plan }))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&out)?);
-        return Ok(());
+        let text = serde_json::to_string_pretty(&out)? + "\n";
+        return crate::output::write(None, &text);
     }
     let color = ui::color_stdout();
+    let mut text = String::new();
     for (name, plan) in plans {
         for account in &plan.accounts {
-            print_plan(name, account, color);
+            render_plan(&mut text, name, account, color)?;
         }
     }
-    Ok(())
+    crate::output::write(None, &text)
 }
 
-fn print_plan(export: &str, plan: &AccountPlan, color: bool) {
+/// One account's plan as text: what to push as a table, then what not
+/// and why.
+fn render_plan(out: &mut String, export: &str, plan: &AccountPlan, color: bool) -> fmt::Result {
     let shown = |s: &str| source::terminal::line(s).into_owned();
-    println!(
+    writeln!(
+        out,
         "{} → {export} source account {}{}",
         shown(&plan.account),
         shown(&plan.source_account_id),
@@ -162,19 +168,20 @@ fn print_plan(export: &str, plan: &AccountPlan, color: bool) {
             .as_deref()
             .map(|c| format!(" ({})", shown(c)))
             .unwrap_or_default()
-    );
+    )?;
     if let Some(p) = &plan.problem {
-        println!("  not exported: {}", shown(p));
+        writeln!(out, "  not exported: {}", shown(p))?;
     }
-    println!(
+    writeln!(
+        out,
         "  already pushed: {}; in flight: {}; balance today: {}",
         plan.already_pushed, plan.in_flight, plan.balance
-    );
+    )?;
     if plan.push.is_empty() {
-        println!("  nothing to push");
+        writeln!(out, "  nothing to push")?;
     } else {
         if let Some(b) = plan.opening_balance {
-            println!("  balance before the first: {b}");
+            writeln!(out, "  balance before the first: {b}")?;
         }
         let mut table = Table::new(&[
             "DATE",
@@ -194,21 +201,22 @@ fn print_plan(export: &str, plan: &AccountPlan, color: bool) {
                 Cell::from(shown(&t.location.to_string())),
             ]);
         }
-        print!("{}", table.render(2, color));
-        println!("  {} to push", plan.push.len());
+        out.push_str(&table.render(2, color));
+        writeln!(out, "  {} to push", plan.push.len())?;
     }
     if let Some(h) = &plan.history {
-        println!("  {}", shown(&h.to_string()));
+        writeln!(out, "  {}", shown(&h.to_string()))?;
     }
     for e in &plan.excluded {
-        println!("  not pushed: {}", shown(&e.to_string()));
+        writeln!(out, "  not pushed: {}", shown(&e.to_string()))?;
     }
     for c in &plan.changed {
-        println!("  changed: {}", shown(&c.to_string()));
+        writeln!(out, "  changed: {}", shown(&c.to_string()))?;
     }
     for n in &plan.notices {
-        println!("  notice: {}", shown(&n.to_string()));
+        writeln!(out, "  notice: {}", shown(&n.to_string()))?;
     }
+    Ok(())
 }
 
 /// What an export did for one account, on stderr.
