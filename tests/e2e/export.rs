@@ -223,3 +223,26 @@ fn the_api_key_never_reaches_stderr() {
         "its base64 is on stderr"
     );
 }
+
+#[test]
+fn an_edit_after_a_push_is_reported_with_what_to_do_and_not_pushed() {
+    let books = Books::new();
+    books.export(&[]).assert().success();
+    let text = std::fs::read_to_string(books.ledger()).unwrap();
+    std::fs::write(
+        books.ledger(),
+        text.replace(
+            "Assets:Bank:Business  250.00 GBP",
+            "Assets:Bank:Business  260.00 GBP",
+        ),
+    )
+    .unwrap();
+    let pushes = books.server.push_operation_count();
+    let out = books.export(&[]).assert().code(3);
+    let err = stderr(out);
+    assert!(err.contains("was changed after it was pushed"), "{err}");
+    assert!(err.contains("correct that statement line"), "{err}");
+    assert!(err.contains(&books.line_of("Invoice 12")), "{err}");
+    assert_eq!(books.server.push_operation_count(), pushes);
+    assert_eq!(books.pushed()[1].1, "250.00");
+}
