@@ -72,6 +72,10 @@ pub enum Command {
     /// Fetch every configured account, convert to Beancount, leave out what the
     /// ledger already has, and write it to stdout (or -o).
     Import(ImportArgs),
+    /// Push the ledger's bank and card accounts to accounting software
+    /// (Xero, QuickBooks Online, Sage…) as bank feeds through Codat, as the
+    /// configuration's `exports:` say.
+    Export(ExportArgs),
     /// Fetch into the store only (and optionally archive the raw responses).
     Fetch(FetchArgs),
     /// Convert raw GoCardless response files to Beancount, with no network.
@@ -149,6 +153,32 @@ pub struct ImportArgs {
     /// Write to this file (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The ledger to export from. Repeatable; `include`s are followed.
+    #[arg(short = 'e', long = "existing", value_name = "LEDGER", required = true)]
+    pub ledger: Vec<PathBuf>,
+
+    /// Show what would be pushed, and what not and why, without asking
+    /// Codat anything.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// With --dry-run: print the plan as JSON instead of tables.
+    #[arg(long, requires = "dry_run")]
+    pub json: bool,
+
+    /// Push nothing dated before this date (YYYY-MM-DD): earlier
+    /// transactions make up a new source account's opening balance.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<NaiveDate>,
+
+    /// Only this export (its key under `exports:`).
+    #[arg(long = "export", value_name = "NAME")]
+    pub export: Option<String>,
 }
 
 /// `fetch`.

@@ -15,6 +15,7 @@
 //!   settings of the configuration.
 //! - [`presets`]: the bank presets of the run and the one each account
 //!   uses.
+//! - [`push_log`]: what the exports pushed, kept in the store.
 //! - [`access`], [`suggest`], [`table`]: when access ends, suggested
 //!   account names, plain-text tables.
 //! - [`output`]: stdout, or a file replaced atomically (a device, FIFO or
@@ -48,6 +49,7 @@ mod parallel;
 mod pipeline;
 mod presets;
 mod progress;
+mod push_log;
 mod settings;
 mod suggest;
 mod table;

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod banks;
 pub mod completions;
 pub mod config;
+pub mod export;
 pub mod extract;
 pub mod fetch;
 pub mod import;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Config(ConfigCommand::Check(args)) => config::check(&ctx, &args),
         Command::Import(args) => import::run(&ctx, &args),
         Command::Fetch(args) => fetch::run(&ctx, &args),
+        Command::Export(args) => export::run(&ctx, &args),
         Command::Status(args) => status::run(&ctx, &args),
         Command::Presets(args) => presets::run(&ctx, &args),
         Command::Rules(RulesCommand::Test(args)) => rules::test(&ctx, &args),

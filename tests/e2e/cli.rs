@@ -18,6 +18,7 @@ fn help_lists_every_command_and_the_exit_statuses() {
     for cmd in [
         "import",
         "fetch",
+        "export",
         "extract",
         "banks",
         "link",

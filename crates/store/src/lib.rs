@@ -29,6 +29,9 @@
 //!     as an access token or URL, handed back as [`source::Secret`]), by
 //!     key;
 //!   - a [`ScopeSummary`] of what it holds, for a `status` command.
+//! - An export's push logs ([`Store::push_log`],
+//!   [`Store::update_push_log`]): what it pushed to each target account,
+//!   kept as the exporter serialised it and updated in one transaction.
 //! - [`StoreError`]: every failure, naming the file and what to do.
 //!
 //! The store never asks the clock: every instant it records (when a
@@ -66,6 +69,7 @@ mod error;
 mod file;
 mod keyed;
 mod path;
+mod push_log;
 mod responses;
 mod schema;
 mod source_name;

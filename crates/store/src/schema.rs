@@ -146,6 +146,15 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (source, key)
     ) WITHOUT ROWID;
     ",
+    // 3 → 4: what each export pushed, per target account (see push_log.rs).
+    "
+    CREATE TABLE push_logs (
+        export   TEXT NOT NULL,  -- the key of the config's `exports:`
+        account  TEXT NOT NULL,  -- the target's account id
+        state    TEXT NOT NULL,  -- as the exporter serialised it
+        PRIMARY KEY (export, account)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// The schema version this build writes and reads.
