@@ -59,7 +59,7 @@ proptest! {
     #[test]
     fn transactions_parse_and_convert_without_panic(records in prop::collection::vec(
         prop_oneof![
-            any::<String>().prop_map(|s| serde_json::Value::String(s)),
+            any::<String>().prop_map(serde_json::Value::String),
             (any::<i64>(), "[A-Z]{0,4}", "-?[0-9]{0,12}-[0-9]{1,2}-[0-9]{1,2}", any::<String>()).prop_map(
                 |(n, c, d, t)| serde_json::json!({
                     "transactionId": t, "bookingDate": d,
