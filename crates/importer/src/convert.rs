@@ -159,6 +159,7 @@ pub fn convert_account(
     let ids = assign_ids(&converted);
     let needs_json = !account.metadata_fields.is_empty();
     let id_key = statement.id_key;
+    let status_key = crate::statement::status_key(id_key);
     // Each item gives its entry (none when a rule skips it) and, for a
     // transaction, how it was categorised.
     let one = |item: &Item| match item {
@@ -167,7 +168,13 @@ pub fn convert_account(
             let decision = categorizer.decide(tx, account);
             let skip = decision.skip;
             let mut entry = transaction_entry(
-                tx, &ids[*i], id_key, account, today, needs_json, &decision, own,
+                tx,
+                (&ids[*i], id_key, &status_key),
+                account,
+                today,
+                needs_json,
+                &decision,
+                own,
             );
             let cat = Categorized::new(&ids[*i], tx, &entry, decision);
             cat.decision.apply(&mut entry);
@@ -184,7 +191,14 @@ pub fn convert_account(
         categorized.extend(cat);
     }
 
-    match balance_entry(account, &converted, &dated, statement.balances, today) {
+    match balance_entry(
+        account,
+        &converted,
+        &dated,
+        statement.balances,
+        today,
+        &status_key,
+    ) {
         // Skipped transactions are in the bank's balance, not the ledger's.
         Ok(Some(b)) if categorizer.may_skip_money(account) => dated.push((
             None,
@@ -403,11 +417,11 @@ pub fn collapse_whitespace(s: &str) -> String {
     out
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Builds one transaction's entry. `(id, id_key, status_key)`: its id, the
+/// key it is written under, and the key marking it pending.
 fn transaction_entry(
     tx: &BankTransaction,
-    id: &str,
-    id_key: &str,
+    (id, id_key, status_key): (&str, &str, &str),
     account: &AccountConfig,
     today: NaiveDate,
     needs_json: bool,
@@ -435,6 +449,12 @@ fn transaction_entry(
     own.units = Some(Amount::new(tx.amount, tx.currency.clone()));
     own.meta
         .push((id_key.to_owned(), MetaValue::String(id.to_owned())));
+    if tx.status == Status::Pending {
+        own.meta.push((
+            status_key.to_owned(),
+            MetaValue::String(crate::statement::PENDING.to_owned()),
+        ));
+    }
     let mut postings = vec![own];
 
     let original = tx.exchange.as_ref().and_then(|x| original_amount(tx, x));
@@ -560,6 +580,7 @@ fn balance_entry(
     entries: &[(Option<NaiveDate>, u8, Entry)],
     all: &[Balance],
     today: NaiveDate,
+    status_key: &str,
 ) -> Result<Option<BalanceEntry>, String> {
     let currency_ok = |c: &str| match &account.currency {
         Some(want) => c == want,
@@ -649,13 +670,14 @@ fn balance_entry(
     let mut meta: Meta = vec![("source".to_owned(), MetaValue::String(source))];
     let mut number = figure;
     if !includes_pending {
-        // Beancount counts `!` entries too: add the pending ones dated on or
+        // Beancount counts pending entries too: add those dated on or
         // before the reference day so the assertion holds for the ledger.
+        // Pending is the bank's status, never the flag a rule may set.
         let mut pending_sum = Decimal::ZERO;
         let mut count = 0;
         for (d, _, e) in entries {
             if let (Some(d), Entry::Transaction(t)) = (d, e)
-                && t.flag == '!'
+                && t.postings.iter().any(|p| is_pending(p, status_key))
                 && *d <= reference
                 && let Some(u) = &t.postings[0].units
             {
@@ -686,6 +708,14 @@ fn balance_entry(
         amount: Amount::new(number, currency),
         meta,
     }))
+}
+
+/// Whether a posting carries the importer's pending status
+/// ([`crate::statement::status_key`]).
+pub(crate) fn is_pending(p: &Posting, status_key: &str) -> bool {
+    p.meta.iter().any(|(k, v)| {
+        k == status_key && matches!(v, MetaValue::String(s) if s == crate::statement::PENDING)
+    })
 }
 
 /// The end-of-day balance of the last day before `today` with booked

@@ -9,7 +9,9 @@
 //!    of the Python importer on transactions) is the same transaction.
 //! 3. **By content**: same account, same amount and currency, dates at most
 //!    the window apart (±3 days by default), only against ledger postings
-//!    without an importer id or in a pending (`!`) entry. One-to-one and
+//!    without an importer id or pending ones (their status metadata, e.g.
+//!    `gocardless_status: "pending"`; never the `!` flag, which rules may
+//!    set for review). One-to-one and
 //!    nearest date first, so two genuine identical payments need two ledger
 //!    entries to be hidden. This catches hand-typed entries and a pending
 //!    transaction that booked under a new id.
@@ -204,7 +206,7 @@ pub struct AccountSummary {
     pub label: String,
     /// New transactions written.
     pub new: usize,
-    /// Of the new ones, how many are pending (`!`).
+    /// Of the new ones, how many are pending at the bank.
     pub pending: usize,
     /// Left out: already in the ledger with the same bank id.
     pub dup_id: usize,
@@ -451,6 +453,7 @@ fn dedup_account(
         problems,
         categorized,
     } = output;
+    let status_key = crate::statement::status_key(&id_key);
     let mut kept = Vec::with_capacity(entries.len());
     for ((entry, fate), id) in entries.into_iter().zip(fates).zip(ids) {
         match (entry, fate) {
@@ -475,7 +478,10 @@ fn dedup_account(
             (Entry::Balance(_), Fate::KnownBalance) => summary.balances_known += 1,
             (Entry::Transaction(t), _) => {
                 summary.new += 1;
-                if t.flag == '!' {
+                if t.postings
+                    .iter()
+                    .any(|p| crate::convert::is_pending(p, &status_key))
+                {
                     summary.pending += 1;
                 }
                 kept.push(Entry::Transaction(t));

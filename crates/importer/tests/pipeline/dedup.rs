@@ -305,8 +305,9 @@ fn balance_assertions_are_not_repeated() {
 #[test]
 fn stale_pending_entries_are_reported_with_their_location() {
     let ledger = ledger(
-        "2026-03-03 ! \"Taxi\" \"Card payment Taxi\"\n  Assets:Bank:Checking  -18.00 EUR\n    gocardless_id: \"p-taxi\"\n  Expenses:Transport\n\n\
-         2026-01-03 ! \"Old\" \"outside the window\"\n  Assets:Bank:Checking  -1.00 EUR\n  Expenses:Transport\n",
+        "2026-03-03 ! \"Taxi\" \"Card payment Taxi\"\n  Assets:Bank:Checking  -18.00 EUR\n    gocardless_id: \"p-taxi\"\n    gocardless_status: \"pending\"\n  Expenses:Transport\n\n\
+         2026-01-03 ! \"Old\" \"outside the window\"\n  Assets:Bank:Checking  -1.00 EUR\n    gocardless_status: \"pending\"\n  Expenses:Transport\n\n\
+         2026-03-04 ! \"Review\" \"flagged by a rule, booked\"\n  Assets:Bank:Checking  -2.00 EUR\n    gocardless_id: \"b-review\"\n  Expenses:Transport\n",
     );
     // The taxi booked with a tip: another amount, another id.
     let outputs = convert(

@@ -23,3 +23,45 @@ fn example_converts_cleanly_and_passes_bean_check() {
     std::fs::write(&path, format!("{ledger}\n{}", out.text)).unwrap();
     test_support::bean_check::file(&path);
 }
+
+/// A rule that flags entries `!` for review changes nothing but the flag:
+/// the balance assertions are those of the run without it, and the output
+/// appended to the example ledger passes bean-check (issue 10, part 3).
+#[test]
+fn a_review_flag_from_a_rule_is_not_pending() {
+    let root = test_support::paths::workspace();
+    let yaml = std::fs::read_to_string(root.join("config.example.yaml")).unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 4, 15).unwrap();
+    let balance_lines = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.contains(" balance "))
+            .map(str::to_owned)
+            .collect()
+    };
+    for balance in ["auto", "closingBooked"] {
+        let yaml = yaml.replace("balance: auto", &format!("balance: {balance}"));
+        let plain = config::from_str(&yaml, "plain.yaml").unwrap();
+        let flagged = config::from_str(
+            &format!(
+                "{yaml}\nrules:\n  - {{ if: {{ payee: \"(?i)rewe|stadtwerke|miete|.\" }}, flag: \"!\" }}\n"
+            ),
+            "flagged.yaml",
+        )
+        .unwrap();
+        let paths = [root.join("examples/nordlicht")];
+        let plain = extract(&plain, &paths, today).unwrap().text;
+        let flagged = extract(&flagged, &paths, today).unwrap().text;
+        assert!(
+            flagged.matches(" ! ").count() > plain.matches(" ! ").count(),
+            "{flagged}"
+        );
+        assert_eq!(balance_lines(&plain), balance_lines(&flagged), "{balance}");
+        assert!(!balance_lines(&flagged).is_empty(), "{flagged}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = std::fs::read_to_string(root.join("examples/ledger.bean")).unwrap();
+        let path = dir.path().join("all.bean");
+        std::fs::write(&path, format!("{ledger}\n{flagged}")).unwrap();
+        test_support::bean_check::file(&path);
+    }
+}
