@@ -76,8 +76,20 @@ pub fn report(imported: &Imported, mark_duplicates: bool) -> Outcome {
     for s in &imported.stale_pending {
         ui::warn(s.to_string());
     }
+    for l in &imported.left_out {
+        if l.needs_attention() {
+            ui::warn(l.to_string());
+        } else {
+            tracing::info!("{l}");
+        }
+    }
+    // A day with nothing new says nothing at the default verbosity.
     for s in &imported.summaries {
-        ui::info(s.to_string());
+        if s.new > 0 {
+            ui::info(s.to_string());
+        } else {
+            tracing::info!("{s}");
+        }
     }
     for p in imported.problems() {
         ui::warn(p.to_string());

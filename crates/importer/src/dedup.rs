@@ -19,10 +19,8 @@
 //! Balance assertions already in the ledger (same account and date) are not
 //! repeated. Pending ledger entries inside the fetched window that nothing
 //! matched are reported as stale. Accounts the output uses that the ledger
-//! never opens get an `open` directive; a bank account opened that way
-//! whose balance is asserted also gets a `pad` from
-//! [`OPENING_BALANCES`], because the bank's history does not reach back
-//! to the account's first day and the assertion could not hold otherwise.
+//! never opens get an `open` directive ([`crate::complete`] adds opening
+//! balances and checks the assertions).
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -32,10 +30,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::config::{AccountConfig, DedupConfig};
 use crate::convert::AccountOutput;
-use crate::entry::{Entry, MetaValue, OpenEntry, PadEntry, TransactionEntry};
-
-/// Where the opening balance of a bank account first imported comes from.
-pub const OPENING_BALANCES: &str = "Equity:Opening-Balances";
+use crate::entry::{Entry, MetaValue, TransactionEntry};
 use crate::ledger::{Ledger, Posting};
 use crate::pipeline::print_outputs;
 use crate::render::{Block, print, render_entry};
@@ -250,14 +245,13 @@ pub struct DedupResult {
     pub summaries: Vec<AccountSummary>,
     /// `open` directives ([`Entry::Open`]) for accounts the kept entries use
     /// and the ledger never opens, each dated on its first use, sorted by
-    /// account; then a `pad` ([`Entry::Pad`]) for each bank account among
-    /// them whose balance is asserted (see the module's doc).
+    /// account.
     pub opens: Vec<Entry>,
 }
 
 impl DedupResult {
-    /// The Beancount text: the `open` and `pad` directives, then each
-    /// account's block.
+    /// The Beancount text: the `open` directives, then each account's
+    /// block.
     pub fn render(&self) -> String {
         let mut out = print(&[Block {
             heading: None,
@@ -330,7 +324,7 @@ pub fn dedup(outputs: Vec<AccountOutput>, ledger: &Ledger, opts: &DedupOptions) 
         dedup_account(output, ledger, opts, &mut result);
     }
     if opts.write_opens {
-        result.opens = missing_opens(&result.outputs, ledger);
+        result.opens = crate::complete::missing_opens(&result.outputs, &[], Some(ledger));
     }
     result
 }
@@ -512,88 +506,6 @@ fn marked(d: &Duplicate) -> String {
         text.push_str(line);
     }
     text
-}
-
-/// `open` directives for the accounts the entries use that the ledger never
-/// opens, dated on the first day each is used.
-fn missing_opens(outputs: &[AccountOutput], ledger: &Ledger) -> Vec<Entry> {
-    let mut first_use: HashMap<&str, NaiveDate> = HashMap::new();
-    for output in outputs {
-        for entry in &output.entries {
-            let (accounts, date): (Vec<&str>, NaiveDate) = match entry {
-                Entry::Transaction(t) => (
-                    t.postings.iter().map(|p| p.account.as_str()).collect(),
-                    t.date,
-                ),
-                Entry::Balance(b) => (vec![b.account.as_str()], b.date),
-                _ => continue,
-            };
-            for a in accounts {
-                let d = first_use.entry(a).or_insert(date);
-                if date < *d {
-                    *d = date;
-                }
-            }
-        }
-        // Already opened by the output itself.
-        for entry in &output.entries {
-            if let Entry::Open(o) = entry {
-                first_use.remove(o.account.as_str());
-            }
-        }
-    }
-    // A bank account first imported has a balance the bank's history does
-    // not explain (what it held before the fetched window): pad it from
-    // the opening balances, before its first use and its first assertion.
-    let mut pads = Vec::new();
-    for output in outputs {
-        let bank = output.account.account.as_str();
-        let first_balance = output
-            .entries
-            .iter()
-            .filter_map(|e| match e {
-                Entry::Balance(b) if b.account == bank => Some(b.date),
-                _ => None,
-            })
-            .min();
-        let (Some(first_balance), Some(used)) = (first_balance, first_use.get(bank).copied())
-        else {
-            continue;
-        };
-        if ledger.open_date(bank).is_some() {
-            continue;
-        }
-        let date = used.min(first_balance - Days::new(1));
-        first_use.insert(bank, date);
-        let source = first_use.entry(OPENING_BALANCES).or_insert(date);
-        if date < *source {
-            *source = date;
-        }
-        pads.push(Entry::Pad(PadEntry {
-            date,
-            account: bank.to_owned(),
-            source: OPENING_BALANCES.to_owned(),
-        }));
-    }
-    let mut opens: Vec<Entry> = first_use
-        .into_iter()
-        // An account opened after its first use is the user's to fix: a
-        // second `open` would be an error too.
-        .filter(|(a, _)| ledger.open_date(a).is_none())
-        .map(|(a, date)| {
-            Entry::Open(OpenEntry {
-                date,
-                account: a.to_owned(),
-                currencies: Vec::new(),
-            })
-        })
-        .collect();
-    opens.sort_by(|a, b| match (a, b) {
-        (Entry::Open(a), Entry::Open(b)) => a.account.cmp(&b.account),
-        _ => std::cmp::Ordering::Equal,
-    });
-    opens.extend(pads);
-    opens
 }
 
 /// The dates to ask the bank for, for one account.

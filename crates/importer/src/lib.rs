@@ -26,6 +26,10 @@
 //!   within the batch), reports stale pending entries and adds missing
 //!   `open` directives; it also owns the fetch window
 //!   ([`dedup::fetch_window`]).
+//! - [`complete`]: makes the output a complete ledger, or a complete
+//!   addition to the ledger: `open` directives, exact opening balances,
+//!   and only balance assertions that hold against what the ledger will
+//!   hold.
 //! - [`render`]: the printer: entries to Beancount text, deterministic to
 //!   the byte, with bank text escaped so it can never break out of its
 //!   string. It knows nothing but [`Entry`].
@@ -38,6 +42,7 @@
 
 pub mod balance;
 pub mod beancount;
+pub mod complete;
 pub mod config;
 pub mod convert;
 pub mod dedup;

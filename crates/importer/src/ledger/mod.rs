@@ -5,8 +5,8 @@
 //! `include` directives (relative to the including file, globs allowed) and
 //! keeps what matching needs, each with its file and line: transactions
 //! (date, flag, payee, narration, tags, links, metadata, postings with
-//! account, units, flag and metadata), `open`, `close` and `balance`
-//! directives.
+//! account, units, flag and metadata), `open`, `close`, `balance` and
+//! `pad` directives.
 //!
 //! It is a focused byte scanner, not a full parser: anything valid in
 //! Beancount (options, plugins, `pushtag`/`pushmeta`, org-mode headers,
@@ -205,6 +205,15 @@ pub(crate) struct BalanceRec {
     line: u32,
 }
 
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PadRec {
+    date: NaiveDate,
+    account: u32,
+    source: u32,
+    file: u32,
+    line: u32,
+}
+
 /// An existing ledger, read and indexed for matching.
 ///
 /// Records are stored in flat arrays and handed out as cheap borrowed views
@@ -224,6 +233,7 @@ pub struct Ledger {
     opens: Vec<OpenRec>,
     closes: Vec<OpenRec>,
     balances: Vec<BalanceRec>,
+    pads: Vec<PadRec>,
     skipped: Vec<(u32, u32)>,
     skipped_count: usize,
     id_keys: Vec<String>,
@@ -342,6 +352,16 @@ impl Ledger {
             account: self.accounts.name(r.account),
             number: r.number,
             currency: self.currencies.name(r.currency),
+            location: self.location(r.file, r.line),
+        })
+    }
+
+    /// All `pad` directives, in file order.
+    pub fn pads(&self) -> impl ExactSizeIterator<Item = Pad<'_>> + '_ {
+        self.pads.iter().map(move |r| Pad {
+            date: r.date,
+            account: self.accounts.name(r.account),
+            source: self.accounts.name(r.source),
             location: self.location(r.file, r.line),
         })
     }
@@ -727,6 +747,19 @@ pub struct Open<'a> {
     pub date: NaiveDate,
     /// The account.
     pub account: &'a str,
+    /// Where it is.
+    pub location: Location<'a>,
+}
+
+/// A `pad` directive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pad<'a> {
+    /// The date.
+    pub date: NaiveDate,
+    /// The account padded.
+    pub account: &'a str,
+    /// The account the difference comes from.
+    pub source: &'a str,
     /// Where it is.
     pub location: Location<'a>,
 }

@@ -17,8 +17,8 @@ use rust_decimal::Decimal;
 
 use super::number::parse_expr;
 use super::{
-    BalanceRec, Ledger, LedgerError, MetaRec, NO_CURRENCY, OpenRec, PostingRec, SKIPPED_KEPT, Span,
-    TagRec, TxnRec,
+    BalanceRec, Ledger, LedgerError, MetaRec, NO_CURRENCY, OpenRec, PadRec, PostingRec,
+    SKIPPED_KEPT, Span, TagRec, TxnRec,
 };
 
 /// Bytes read per system call.
@@ -267,6 +267,12 @@ fn merge(ledger: &mut Ledger, second: Ledger, line_offset: u32) {
     };
     ledger.opens.extend(second.opens.iter().map(open));
     ledger.closes.extend(second.closes.iter().map(open));
+    ledger.pads.extend(second.pads.iter().map(|p| PadRec {
+        account: accounts[p.account as usize],
+        source: accounts[p.source as usize],
+        line: p.line + line_offset,
+        ..*p
+    }));
     ledger
         .balances
         .extend(second.balances.iter().map(|b| BalanceRec {
@@ -596,6 +602,7 @@ impl<'l> Parser<'l> {
             b"open" => self.open_close(line, word_end, date, line_no, true),
             b"close" => self.open_close(line, word_end, date, line_no, false),
             b"balance" => self.balance(line, word_end, date, line_no),
+            b"pad" => self.pad(line, word_end, date, line_no),
             // pad, price, note, document, event, query, custom, commodity...
             _ => {
                 self.state = State::Skip;
@@ -840,6 +847,29 @@ impl<'l> Parser<'l> {
             }
             _ => self.skip(line_no),
         }
+        Ok(())
+    }
+
+    fn pad(&mut self, line: &[u8], i: usize, date: NaiveDate, line_no: u32) -> Step {
+        self.state = State::Skip;
+        let start = skip_ws(line, i);
+        let end = token_end(line, start);
+        let source_start = skip_ws(line, end);
+        let source_end = token_end(line, source_start);
+        let (account, source) = (&line[start..end], &line[source_start..source_end]);
+        if !looks_like_account(account) || !looks_like_account(source) {
+            self.skip(line_no);
+            return Ok(());
+        }
+        check_strings(&line[source_end..])?;
+        let ledger = &mut *self.ledger;
+        ledger.pads.push(PadRec {
+            date,
+            account: ledger.accounts.intern_bytes(account),
+            source: ledger.accounts.intern_bytes(source),
+            file: self.file,
+            line: line_no,
+        });
         Ok(())
     }
 

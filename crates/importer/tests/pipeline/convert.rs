@@ -40,7 +40,10 @@ fn run(
 ) -> (AccountOutput, String) {
     let out = convert_account(account, tx, bal, today());
     let text = print_outputs(std::slice::from_ref(&out));
-    test_support::bean_check::text_with_opens(&text);
+    test_support::bean_check::text(&test_support::gocardless_data::as_ledger(
+        std::slice::from_ref(&out),
+        today(),
+    ));
     (out, text)
 }
 

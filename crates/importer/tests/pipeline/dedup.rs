@@ -485,7 +485,7 @@ fn nothing_is_lost_comments_and_invalid_records_pass_through() {
 }
 
 #[test]
-fn a_first_import_pads_the_bank_account_so_its_balance_holds() {
+fn a_first_import_writes_the_exact_opening_balance() {
     // The bank's balance includes years before the fetched window.
     let balances = serde_json::from_value(json!({"balances": [{
         "balanceAmount": {"amount": "1234.56", "currency": "EUR"},
@@ -508,33 +508,100 @@ fn a_first_import_pads_the_bank_account_so_its_balance_holds() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.bean");
     std::fs::write(&path, "option \"operating_currency\" \"EUR\"\n").unwrap();
-    let result = dedup(
-        outputs,
-        &Ledger::load(&[&path]).unwrap(),
-        &DedupOptions::default(),
-    );
-    let text = result.render();
+    let ledger = Ledger::load(&[&path]).unwrap();
+    let config = importer::Config::default();
+    let run = importer::Run::new(&config, Some(&ledger), date("2026-03-04"));
+    let text = run.import_outputs(outputs).text;
     assert!(
-        text.contains("2026-03-01 open Assets:Bank:Checking\n")
-            && text.contains("2026-03-01 open Equity:Opening-Balances\n")
-            && text.contains("2026-03-01 pad Assets:Bank:Checking Equity:Opening-Balances\n")
+        text.contains("2026-02-28 open Assets:Bank:Checking EUR\n")
+            && text.contains("2026-02-28 open Equity:Opening-Balances\n")
+            && text.contains("2026-02-28 * \"Opening balance\"\n")
+            && text.contains("1287.06 EUR")
+            && text.contains(
+                "opening_balance: \"1234.56 EUR asserted on 2026-03-04 (closingBooked 2026-03-03), \
+                 less -52.50 EUR of the 2 entries dated 2026-03-01 to 2026-03-03\""
+            )
+            && !text.contains(" pad ")
             && text.contains("2026-03-04 balance Assets:Bank:Checking"),
         "{text}"
     );
     append(&path, &text);
     test_support::bean_check::file(&path);
 
-    // An account the ledger already opens is the user's to pad.
-    let ledger = ledger("2020-01-01 open Assets:Bank:Checking\n");
-    let again = dedup(
-        vec![convert_account(
+    // The next day the ledger has the history: no second opening.
+    let ledger = Ledger::load(&[&path]).unwrap();
+    let run = importer::Run::new(&config, Some(&ledger), date("2026-03-06"));
+    let balances = serde_json::from_value(json!({"balances": [{
+        "balanceAmount": {"amount": "1233.56", "currency": "EUR"},
+        "balanceType": "closingBooked",
+        "referenceDate": "2026-03-05",
+    }]}))
+    .unwrap();
+    let again = run
+        .import_outputs(vec![convert_account(
             &account(),
             &response(vec![tx(Some("t9"), "2026-03-05", "-1.00", "Kiosk")], vec![]),
             Some(&balances),
             date("2026-03-06"),
-        )],
-        &ledger,
-        &DedupOptions::default(),
+        )])
+        .text;
+    assert!(
+        !again.contains("Opening") && !again.contains(" pad "),
+        "{again}"
     );
-    assert!(!again.render().contains(" pad "), "{}", again.render());
+    assert!(
+        again.contains("2026-03-06 balance Assets:Bank:Checking"),
+        "{again}"
+    );
+    append(&path, &again);
+    test_support::bean_check::file(&path);
+}
+
+#[test]
+fn history_starting_at_zero_needs_no_opening_and_pad_mode_pads() {
+    let balances = |amount: &str| -> gocardless::BalancesResponse {
+        serde_json::from_value(json!({"balances": [{
+            "balanceAmount": {"amount": amount, "currency": "EUR"},
+            "balanceType": "closingBooked",
+            "referenceDate": "2026-03-03",
+        }]}))
+        .unwrap()
+    };
+    let outputs = |amount: &str| {
+        vec![convert_account(
+            &account(),
+            &response(
+                vec![
+                    tx(Some("t1"), "2026-03-01", "100.00", "Salary"),
+                    tx(Some("t2"), "2026-03-03", "-40.00", "Fuel"),
+                ],
+                vec![],
+            ),
+            Some(&balances(amount)),
+            date("2026-03-04"),
+        )]
+    };
+    let mut config = importer::Config::default();
+    let run = importer::Run::new(&config, None, date("2026-03-04"));
+    let text = run.import_outputs(outputs("60.00")).text;
+    assert!(
+        !text.contains("Opening") && !text.contains("Equity"),
+        "{text}"
+    );
+    assert!(
+        text.starts_with("2026-03-01 open Assets:Bank:Checking EUR\n"),
+        "{text}"
+    );
+    test_support::bean_check::text(&text);
+
+    config.opening.mode = importer::config::OpeningMode::Pad;
+    config.opening.account = "Equity:Start".to_owned();
+    let run = importer::Run::new(&config, None, date("2026-03-04"));
+    assert!(!run.import_outputs(outputs("60.00")).text.contains(" pad "));
+    let text = run.import_outputs(outputs("70.00")).text;
+    assert!(
+        text.contains("2026-02-28 pad Assets:Bank:Checking Equity:Start\n"),
+        "{text}"
+    );
+    test_support::bean_check::text(&text);
 }
