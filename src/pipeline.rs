@@ -65,13 +65,18 @@ pub fn report(imported: &Imported, mark_duplicates: bool) -> Outcome {
         );
     }
     for d in &imported.duplicates {
+        // A content match is news once: when the bank's transaction is first
+        // seen; the days after, while it is still fetched, it is not.
         match d.by {
-            MatchKind::Content => ui::note(format!(
+            MatchKind::Content if d.first_seen => ui::note(format!(
                 "{d}: left out{}",
                 if mark_duplicates { " (commented)" } else { "" }
             )),
-            MatchKind::Id | MatchKind::Batch => tracing::info!("{d}"),
+            _ => tracing::info!("{d}"),
         }
+    }
+    for n in &imported.notes {
+        tracing::info!("{n}");
     }
     for s in &imported.stale_pending {
         ui::warn(s.to_string());

@@ -69,11 +69,19 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
     }
 
     crate::pipeline::add_own_accounts(&mut run, &config, &client);
+    // Only what the bank said just now tells which pending entries it no
+    // longer lists.
     run.dedup.fetched = plan
         .iter()
-        .map(|p| {
+        .filter_map(|p| {
+            let d = data.iter().find(|d| d.account.id == p.account.id)?;
+            if d.transactions.source.is_stale() {
+                return None;
+            }
             let from = p.from.unwrap_or(today);
-            (p.account.account.clone(), (from, p.to.unwrap_or(today)))
+            let fetched_on = crate::fetching::local_day(d.transactions.fetched_at);
+            let to = p.to.map_or(fetched_on, |t| t.min(fetched_on));
+            Some((p.account.account.clone(), (from, to)))
         })
         .collect();
     let prepared: Vec<(GoCardlessRecords<'_>, Vec<Balance>)> = data
@@ -88,9 +96,13 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
     let inputs: Vec<Input<'_>> = data
         .iter()
         .zip(&prepared)
-        .map(|(d, (records, balances))| Input {
-            account: &d.account,
-            statement: statement(records, balances),
+        .map(|(d, (records, balances))| {
+            let mut statement = statement(records, balances);
+            statement.fetched_at = Some(d.transactions.fetched_at);
+            Input {
+                account: &d.account,
+                statement,
+            }
         })
         .collect();
     let imported = run.import(&inputs);
@@ -126,6 +138,12 @@ fn balances_for_window(
     }
     d.balances
         .as_ref()
-        .map(|b| balances(&b.value))
+        .map(|b| {
+            let mut all = balances(&b.value);
+            for x in &mut all {
+                x.fetched_at = Some(b.fetched_at);
+            }
+            all
+        })
         .unwrap_or_default()
 }

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
@@ -39,6 +39,9 @@ pub struct AccountOutput {
     /// How each converted transaction was categorised (rule, learned,
     /// transfer or fallback; skipped by a rule), in bank order.
     pub categorized: Vec<Categorized>,
+    /// What the user may want to know at `-v`: why no balance assertion
+    /// was written when the reason is not worth a line in the ledger.
+    pub notes: Vec<String>,
 }
 
 impl AccountOutput {
@@ -133,14 +136,20 @@ pub fn convert_account(
     let mut items: Vec<Item> = Vec::with_capacity(records.len());
     // References, not moves: the transactions are large.
     let mut converted: Vec<&BankTransaction> = Vec::with_capacity(records.len());
+    // What the bank counts as pending, left out or not: its "available"
+    // balances include it.
+    let mut pending_total = Decimal::ZERO;
     for (i, result) in read_all.iter().flatten().enumerate() {
         match result {
-            Ok(Some(tx)) => {
+            Ok(Read::Tx(tx)) => {
+                if tx.status == Status::Pending {
+                    pending_total += tx.amount;
+                }
                 items.push(Item::Tx(converted.len()));
                 converted.push(tx);
             }
             // Pending, and the account leaves pending out.
-            Ok(None) => {}
+            Ok(Read::SkippedPending(amount)) => pending_total += *amount,
             Err(e) => {
                 problems.push(Problem {
                     account: account.label().to_owned(),
@@ -191,14 +200,17 @@ pub fn convert_account(
         categorized.extend(cat);
     }
 
-    match balance_entry(
-        account,
-        &converted,
-        &dated,
-        statement.balances,
+    let mut notes = Vec::new();
+    let facts = Facts {
+        txs: &converted,
+        entries: &dated,
+        statement,
         today,
-        &status_key,
-    ) {
+        status_key: &status_key,
+        pending_total,
+        unreadable: problems.len(),
+    };
+    match balance_entry(account, &facts) {
         // Skipped transactions are in the bank's balance, not the ledger's.
         Ok(Some(b)) if categorizer.may_skip_money(account) => dated.push((
             None,
@@ -214,7 +226,8 @@ pub fn convert_account(
         )),
         Ok(Some(b)) => dated.push((Some(b.date), 0, Entry::Balance(b))),
         Ok(None) => {}
-        Err(why) => dated.push((None, 2, Entry::Comment(why))),
+        Err(Skip::Comment(why)) => dated.push((None, 2, Entry::Comment(why))),
+        Err(Skip::Note(why)) => notes.push(why),
     }
 
     // Stable: bank order is kept within a day; balances first in their
@@ -237,6 +250,7 @@ pub fn convert_account(
         entries,
         problems,
         categorized,
+        notes,
     }
 }
 
@@ -266,15 +280,25 @@ enum Item {
     Invalid(InvalidEntry),
 }
 
-/// Checks one record read by the source; `Ok(None)` for a pending one the
-/// account leaves out.
+/// A record read and checked.
+// Almost every record is a transaction: boxing it would cost an allocation
+// per record for nothing.
+#[allow(clippy::large_enum_variant)]
+enum Read {
+    Tx(BankTransaction),
+    /// Pending, and the account leaves pending out: only its amount counts
+    /// (the bank's available balances include it).
+    SkippedPending(Decimal),
+}
+
+/// Checks one record read by the source.
 fn read(
     tx: Result<BankTransaction, Unreadable>,
     account: &AccountConfig,
-) -> Result<Option<BankTransaction>, Unreadable> {
+) -> Result<Read, Unreadable> {
     let tx = tx?;
     if tx.status == Status::Pending && account.pending == PendingMode::Skip {
-        return Ok(None);
+        return Ok(Read::SkippedPending(tx.amount));
     }
     let date = tx.date(account.date);
     let fail = |e: ConversionError| Unreadable {
@@ -295,7 +319,7 @@ fn read(
     if date.is_none() {
         return Err(fail(ConversionError::NoDate));
     }
-    Ok(Some(tx))
+    Ok(Read::Tx(tx))
 }
 
 /// Chooses every transaction's id: the bank's transaction id, else its
@@ -571,143 +595,279 @@ fn original_amount(
     }
 }
 
-/// The balance assertion, `Ok(None)` when none is wanted or possible
-/// without a reason worth telling, `Err(comment)` when it is left out for a
-/// reason the user should read.
-fn balance_entry(
-    account: &AccountConfig,
-    txs: &[&BankTransaction],
-    entries: &[(Option<NaiveDate>, u8, Entry)],
-    all: &[Balance],
+/// Why no balance assertion is written, when the user should be told.
+enum Skip {
+    /// In the ledger, as a comment where the assertion would be.
+    Comment(String),
+    /// On stderr at `-v` ([`AccountOutput::notes`]).
+    Note(String),
+}
+
+/// What the balance assertion is computed from.
+struct Facts<'a> {
+    /// The transactions converted (pending ones the account keeps too).
+    txs: &'a [&'a BankTransaction],
+    /// Their entries, dated.
+    entries: &'a [(Option<NaiveDate>, u8, Entry)],
+    statement: &'a Statement<'a>,
     today: NaiveDate,
-    status_key: &str,
-) -> Result<Option<BalanceEntry>, String> {
+    status_key: &'a str,
+    /// The sum of every pending record, kept or left out.
+    pending_total: Decimal,
+    /// How many records could not be read.
+    unreadable: usize,
+}
+
+/// How far apart the transactions and the balances may have been fetched
+/// and still be taken as one moment's data.
+const SAME_MOMENT: chrono::Duration = chrono::Duration::minutes(15);
+
+/// The day a fetch happened on, in the user's time zone (as `today` is).
+fn local_day(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&chrono::Local).date_naive()
+}
+
+/// The balance assertion, `Ok(None)` when none is wanted or possible
+/// without a reason worth telling, `Err` when it is left out for a reason
+/// the user should read.
+///
+/// A balance type's meaning is respected: a closing balance is the end of
+/// its reference day, asserted on the next; an opening balance the start of
+/// its day; an interim or expected balance is the balance at the moment it
+/// was fetched, so the bookings of that day the fetched transactions show
+/// are taken off and it is asserted at the start of that day. Balances that
+/// count pending amounts have the pending records of the same moment taken
+/// off. Then the pending entries the ledger will hold before the assertion
+/// are added, since Beancount counts them.
+fn balance_entry(account: &AccountConfig, f: &Facts<'_>) -> Result<Option<BalanceEntry>, Skip> {
+    let txs = f.txs;
     let currency_ok = |c: &str| match &account.currency {
         Some(want) => c == want,
         None => txs.first().is_none_or(|t| t.currency == c),
     };
-    let (figure, currency, reference, source) = match &account.balance {
+    let fetch_day = |b: &Balance| {
+        b.fetched_at
+            .or(f.statement.fetched_at)
+            .map_or(f.today, local_day)
+    };
+    let chosen: Option<&Balance> = match &account.balance {
         BalanceMode::None => return Ok(None),
         BalanceMode::Type(ty) => {
-            let found = all
+            let found = f
+                .statement
+                .balances
                 .iter()
                 .filter(|b| &b.kind == ty && currency_ok(b.currency.trim()))
                 .max_by_key(|b| b.reference_date);
-            let Some(b) = found else {
-                if all.is_empty() {
+            if found.is_none() {
+                if f.statement.balances.is_empty() {
                     return Ok(None);
                 }
-                return Err(format!(
+                return Err(Skip::Comment(format!(
                     "no balance assertion: the bank reported no {ty} balance for {}",
                     account.account
-                ));
-            };
-            let reference = b.reference_date.or(b.last_change).unwrap_or(today);
-            (
-                b.amount,
-                b.currency.trim().to_owned(),
-                reference,
-                format!("{ty} {reference}"),
-            )
+                )));
+            }
+            found
         }
         BalanceMode::Auto => {
-            let pick = |ty: BalanceKind| {
-                all.iter()
+            // Only a balance whose moment is known: a closing balance of a
+            // completed day, an interim one with a date or fetched at a
+            // known time.
+            let pick = |ty: BalanceKind, closing: bool| {
+                f.statement
+                    .balances
+                    .iter()
                     .filter(|b| {
                         b.kind == ty
-                            && b.reference_date.is_some_and(|d| d < today)
                             && currency_ok(b.currency.trim())
+                            && if closing {
+                                b.reference_date.is_some_and(|d| d < fetch_day(b))
+                            } else {
+                                b.reference_date.is_some()
+                                    || b.last_change.is_some()
+                                    || b.fetched_at.is_some()
+                            }
                     })
                     .max_by_key(|b| b.reference_date)
             };
-            if let Some(b) =
-                pick(BalanceKind::ClosingBooked).or_else(|| pick(BalanceKind::InterimBooked))
+            pick(BalanceKind::ClosingBooked, true)
+                .or_else(|| pick(BalanceKind::InterimBooked, false))
+        }
+    };
+    // (figure without pending, the day it holds at the start of, source)
+    let (figure, currency, date, source) = match chosen {
+        Some(b) => {
+            if let (Some(at), Some(tx_at)) = (b.fetched_at, f.statement.fetched_at)
+                && (at - tx_at).abs() > SAME_MOMENT
             {
-                let reference = b.reference_date.expect("filtered");
-                (
-                    b.amount,
-                    b.currency.trim().to_owned(),
-                    reference,
-                    format!("{} {reference}", b.kind),
-                )
-            } else if let Some((figure, currency, reference)) =
-                balance_after_last_day(account, txs, today)
-            {
-                (
+                return Err(Skip::Note(format!(
+                    "{}: no balance assertion: the balances were fetched at {} and the \
+                     transactions at {}, so they do not describe the same moment",
+                    account.account,
+                    at.format("%Y-%m-%d %H:%M UTC"),
+                    tx_at.format("%Y-%m-%d %H:%M UTC"),
+                )));
+            }
+            at_start_of_day(account, b, fetch_day(b), f)?
+        }
+        None => {
+            if !matches!(account.balance, BalanceMode::Auto) {
+                return Ok(None);
+            }
+            match balance_after_last_day(account, txs, f.today) {
+                Some((figure, currency, last)) => (
                     figure,
                     currency,
-                    reference,
-                    format!("balanceAfterTransaction {reference}"),
-                )
-            } else {
-                return Ok(None);
+                    last.checked_add_days(Days::new(1)).ok_or_else(|| {
+                        Skip::Comment("no balance assertion: the date is out of range".into())
+                    })?,
+                    format!("balanceAfterTransaction {last}"),
+                ),
+                None => return Ok(None),
             }
         }
     };
     if !currency_ok(&currency) || crate::beancount::check_currency(&currency).is_err() {
-        return Err(format!(
+        return Err(Skip::Comment(format!(
             "no balance assertion: the balance is in {currency:?}, not the account's currency"
-        ));
+        )));
+    }
+    if f.unreadable > 0 {
+        return Err(Skip::Comment(format!(
+            "no balance assertion for {}: {} record{} could not be read, so the ledger cannot \
+             hold what the bank counts",
+            account.account,
+            f.unreadable,
+            if f.unreadable == 1 { "" } else { "s" }
+        )));
     }
     // The bank counts by booking date; if an entry's date falls on the
-    // other side of the reference day, the figure cannot hold.
+    // other side of the assertion's day, the figure cannot hold.
     let crosses = txs.iter().filter(|t| t.status == Status::Booked).any(|t| {
         let entry = t.date(account.date);
         let booked = t.booking_date.or(t.booking_date_time);
-        matches!((entry, booked), (Some(e), Some(b)) if (e <= reference) != (b <= reference))
+        matches!((entry, booked), (Some(e), Some(b)) if (e < date) != (b < date))
     });
     if crosses {
-        return Err(format!(
+        return Err(Skip::Comment(format!(
             "no balance assertion for {}: with `date: value` some entries fall on the other \
-             side of {reference} than the bank booked them",
+             side of {date} than the bank booked them",
             account.account
-        ));
+        )));
     }
-    let includes_pending = match &account.balance {
-        BalanceMode::Type(ty) => ty.includes_pending(),
-        _ => false,
-    };
     let mut meta: Meta = vec![("source".to_owned(), MetaValue::String(source))];
-    let mut number = figure;
-    if !includes_pending {
-        // Beancount counts pending entries too: add those dated on or
-        // before the reference day so the assertion holds for the ledger.
-        // Pending is the bank's status, never the flag a rule may set.
-        let mut pending_sum = Decimal::ZERO;
-        let mut count = 0;
-        for (d, _, e) in entries {
-            if let (Some(d), Entry::Transaction(t)) = (d, e)
-                && t.postings.iter().any(|p| is_pending(p, status_key))
-                && *d <= reference
-                && let Some(u) = &t.postings[0].units
-            {
-                pending_sum += u.number;
-                count += 1;
+    // Beancount counts pending entries too: add those dated before the
+    // assertion's day so it holds for the ledger. Pending is the bank's
+    // status, never the flag a rule may set.
+    let mut pending_sum = Decimal::ZERO;
+    let mut count = 0;
+    for (d, _, e) in f.entries {
+        if let (Some(d), Entry::Transaction(t)) = (d, e)
+            && *d < date
+        {
+            for p in t.postings.iter().filter(|p| is_pending(p, f.status_key)) {
+                if let Some(u) = &p.units {
+                    pending_sum += u.number;
+                    count += 1;
+                }
             }
         }
-        if count > 0 {
-            number += pending_sum;
-            meta.push((
-                "pending_included".to_owned(),
-                MetaValue::String(format!(
-                    "{} {currency} from {count} pending entr{} dated on or before {reference}; \
-                     booked balance {} {currency}",
-                    format_number(pending_sum),
-                    if count == 1 { "y" } else { "ies" },
-                    format_number(figure),
-                )),
-            ));
-        }
     }
-    let date = reference
-        .checked_add_days(Days::new(1))
-        .ok_or_else(|| "no balance assertion: the reference date is out of range".to_owned())?;
+    let mut number = figure;
+    if count > 0 {
+        number += pending_sum;
+        meta.push((
+            "pending_included".to_owned(),
+            MetaValue::String(format!(
+                "{} {currency} from {count} pending entr{} dated before {date}; booked balance \
+                 {} {currency}",
+                format_number(pending_sum),
+                if count == 1 { "y" } else { "ies" },
+                format_number(figure),
+            )),
+        ));
+    }
     Ok(Some(BalanceEntry {
         date,
         account: account.account.clone(),
         amount: Amount::new(number, currency),
         meta,
     }))
+}
+
+/// A bank balance as the booked balance at the start of a day: the
+/// figure, its currency, the day and a description of where it came from.
+fn at_start_of_day(
+    account: &AccountConfig,
+    b: &Balance,
+    fetch_day: NaiveDate,
+    f: &Facts<'_>,
+) -> Result<(Decimal, String, NaiveDate, String), Skip> {
+    let currency = b.currency.trim().to_owned();
+    let out_of_range = || Skip::Comment("no balance assertion: the date is out of range".into());
+    let reference = b.reference_date.or(b.last_change);
+    let mut figure = b.amount;
+    let mut source = match reference {
+        Some(r) => format!("{} {r}", b.kind),
+        None => b.kind.to_string(),
+    };
+    let closing = matches!(
+        b.kind,
+        BalanceKind::ClosingBooked | BalanceKind::PreviouslyClosedBooked
+    );
+    let date = match &b.kind {
+        BalanceKind::ForwardAvailable
+        | BalanceKind::NonInvoiced
+        | BalanceKind::ClosingAvailable
+        | BalanceKind::OpeningAvailable => {
+            return Err(Skip::Comment(format!(
+                "no balance assertion for {}: a {} balance cannot be told from the \
+                 transactions (use closingBooked, interimBooked or expected)",
+                account.account, b.kind
+            )));
+        }
+        BalanceKind::OpeningBooked => reference.unwrap_or(fetch_day),
+        _ if closing && reference.is_some_and(|r| r < fetch_day) => reference
+            .and_then(|r| r.checked_add_days(Days::new(1)))
+            .ok_or_else(out_of_range)?,
+        kind => {
+            // The balance at the moment it was fetched: the day's bookings
+            // the transactions of that moment show are taken off, and
+            // pending amounts for the kinds that count them.
+            let day = reference.map_or(fetch_day, |r| r.min(fetch_day));
+            if kind.includes_pending() {
+                figure -= f.pending_total;
+            }
+            let since: Decimal = f
+                .txs
+                .iter()
+                .filter(|t| t.status == Status::Booked)
+                .filter(|t| {
+                    t.booking_date
+                        .or(t.booking_date_time)
+                        .or(t.date(account.date))
+                        .is_some_and(|d| d >= day)
+                })
+                .map(|t| t.amount)
+                .sum();
+            figure -= since;
+            if kind.includes_pending() && !f.pending_total.is_zero() {
+                source.push_str(&format!(
+                    ", less {} {currency} pending",
+                    format_number(f.pending_total)
+                ));
+            }
+            if !since.is_zero() {
+                source.push_str(&format!(
+                    ", less {} {currency} booked on or after {day}",
+                    format_number(since)
+                ));
+            }
+            day
+        }
+    };
+    Ok((figure, currency, date, source))
 }
 
 /// Whether a posting carries the importer's pending status

@@ -55,9 +55,10 @@ pub struct DedupOptions {
     /// Write `open` directives for accounts the ledger lacks (`--no-open`
     /// turns it off).
     pub write_opens: bool,
-    /// The date range fetched per Beancount account, to find stale pending
-    /// entries. An account not listed uses the dates of its imported
-    /// transactions.
+    /// The date range fetched per Beancount account, from the bank at the
+    /// moment of the run, to find stale pending entries. Nothing is said
+    /// about the pending entries of an account not listed (its data may be
+    /// out of date, or its window unknown).
     pub fetched: HashMap<String, (NaiveDate, NaiveDate)>,
 }
 
@@ -134,6 +135,10 @@ pub struct Duplicate {
     pub ledger: Option<LedgerLine>,
     /// The bank id of the imported entry, when it has one.
     pub id: Option<String>,
+    /// Whether it is dated after the ledger's last imported entry on the
+    /// account: earlier runs did not see it, so it is news (an earlier one
+    /// was reported when it was first seen).
+    pub first_seen: bool,
 }
 
 impl fmt::Display for Duplicate {
@@ -156,9 +161,9 @@ impl fmt::Display for Duplicate {
 }
 
 /// A pending entry of the ledger that the bank no longer lists and that no
-/// booked transaction matched: its amount changed (a tip, a conversion) or
-/// the payment was cancelled. The user should correct or delete it before
-/// balance assertions disagree.
+/// booked transaction matched, although the fetched days cover every day it
+/// could have booked on: its amount changed (a tip, a conversion) or the
+/// payment was cancelled. `gc-beancount reconcile` brings it in line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StalePending {
     /// The Beancount account.
@@ -185,8 +190,8 @@ impl fmt::Display for StalePending {
         }
         write!(
             f,
-            " {:?} is no longer pending at the bank and no booked transaction matches it; \
-             correct or delete it",
+            " {:?} is no longer pending at the bank and no booked transaction has its amount; \
+             `gc-beancount reconcile` books it with the bank's amount or comments it out",
             self.description
         )
     }
@@ -400,27 +405,16 @@ fn dedup_account(
         }
     }
 
-    // Stale pending: ledger `!` entries in the fetched window nobody claimed.
-    let fetched = opts.fetched.get(&account).copied().or_else(|| {
-        let dates = output.entries.iter().filter_map(|e| match e {
-            Entry::Transaction(t) => Some(t.date),
-            _ => None,
-        });
-        let (min, max) = dates.fold(
-            (None, None),
-            |(lo, hi): (Option<NaiveDate>, Option<NaiveDate>), d| {
-                (
-                    Some(lo.map_or(d, |l| l.min(d))),
-                    Some(hi.map_or(d, |h| h.max(d))),
-                )
-            },
-        );
-        min.zip(max)
-    });
-    if let Some((from, to)) = fetched {
+    // Stale pending: ledger pending entries nobody claimed, when the fetched
+    // window covers every day they could have booked on (from the match
+    // window before them to today). Otherwise nothing is known.
+    if let Some(&(from, to)) = opts.fetched.get(&account) {
         for p in ledger.pending_postings(&account) {
             let date = p.transaction().date();
-            if date >= from && date <= to && !used.contains(&p.index()) {
+            let earliest = date
+                .checked_sub_days(Days::new(u64::from(opts.window_days)))
+                .unwrap_or(date);
+            if from <= earliest && date <= to && !used.contains(&p.index()) {
                 let t = p.transaction();
                 result.stale_pending.push(StalePending {
                     account: account.clone(),
@@ -432,6 +426,7 @@ fn dedup_account(
             }
         }
     }
+    let last_imported = ledger.last_imported(&account);
 
     // Apply.
     let mut summary = AccountSummary {
@@ -446,6 +441,7 @@ fn dedup_account(
         entries,
         problems,
         categorized,
+        notes,
     } = output;
     let status_key = crate::statement::status_key(&id_key);
     let mut kept = Vec::with_capacity(entries.len());
@@ -459,6 +455,7 @@ fn dedup_account(
                 }
                 let duplicate = Duplicate {
                     account: account.clone(),
+                    first_seen: last_imported.is_none_or(|l| t.date > l),
                     entry: t,
                     by,
                     ledger: p.and_then(|p| lines.get(&p).cloned()),
@@ -491,6 +488,7 @@ fn dedup_account(
         entries: kept,
         problems,
         categorized,
+        notes,
     });
 }
 

@@ -56,6 +56,8 @@ pub struct Imported {
     pub opens: Vec<Entry>,
     /// Balance assertions left out because they would not hold.
     pub left_out: Vec<LeftOut>,
+    /// What to say at `-v`, over all accounts ([`AccountOutput::notes`]).
+    pub notes: Vec<String>,
     /// Each account's entries as written.
     pub outputs: Vec<AccountOutput>,
     /// Transfers whose two sides became one entry.
@@ -127,6 +129,7 @@ impl<'a> Run<'a> {
             outputs: Vec::new(),
             opens: Vec::new(),
             left_out: Vec::new(),
+            notes: Vec::new(),
             merged,
             duplicates: Vec::new(),
             stale_pending: Vec::new(),
@@ -145,6 +148,7 @@ impl<'a> Run<'a> {
             &self.config.opening,
             self.dedup.write_opens,
         );
+        imported.notes = outputs.iter().flat_map(|o| o.notes.clone()).collect();
         if self.ledger.is_some() {
             // Nothing new for an account: no block at all, so a run that
             // finds nothing new prints nothing and `>> ledger` appends

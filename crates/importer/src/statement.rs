@@ -6,7 +6,7 @@
 //! through the [`Records`] trait instead of as finished
 //! [`BankTransaction`]s.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::balance::Balance;
 use crate::transaction::BankTransaction;
@@ -25,6 +25,10 @@ pub struct Statement<'a> {
     pub records: &'a dyn Records,
     /// The balances the bank reported; empty when it reported none.
     pub balances: &'a [Balance],
+    /// When the transactions were fetched from the bank, when known. A
+    /// balance fetched at another moment ([`Balance::fetched_at`]) is not
+    /// asserted: what booked in between would be missing or counted twice.
+    pub fetched_at: Option<DateTime<Utc>>,
 }
 
 /// A source's transaction records, read one at a time by index.

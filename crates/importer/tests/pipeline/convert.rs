@@ -415,8 +415,11 @@ fn balance_counts_pending_entries_beancount_will_see() {
             _ => None,
         })
         .unwrap();
+    // An interim balance is the balance of its moment: asserted at the
+    // start of its day, with the pending entry dated before it.
+    assert_eq!(bal.date, d("2024-03-08"));
     assert_eq!(bal.amount.number.to_string(), "85.00");
-    assert!(text.contains("pending_included: \"-2.50 EUR from 1 pending entry dated on or before 2024-03-08; booked balance 87.50 EUR\""), "{text}");
+    assert!(text.contains("pending_included: \"-2.50 EUR from 1 pending entry dated before 2024-03-08; booked balance 87.50 EUR\""), "{text}");
 }
 
 #[test]
@@ -469,7 +472,7 @@ fn balance_none_and_explicit_type() {
     assert!(
         out.entries
             .iter()
-            .any(|e| matches!(e, Entry::Balance(b) if b.date == d("2024-03-10")))
+            .any(|e| matches!(e, Entry::Balance(b) if b.date == d("2024-03-09")))
     );
     assert!(text.contains("source: \"expected 2024-03-09\""), "{text}");
     a.balance = BalanceMode::Type(importer::BalanceKind::InterimBooked);

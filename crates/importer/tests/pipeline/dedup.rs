@@ -325,6 +325,27 @@ fn stale_pending_entries_are_reported_with_their_location() {
     assert_eq!(stale.ledger.to_string(), "ledger.bean:1");
     assert_eq!(stale.description, "Taxi");
     assert!(stale.to_string().contains("stale pending"), "{stale}");
+    assert!(stale.to_string().contains("reconcile"), "{stale}");
+    assert!(!stale.to_string().contains("delete"), "{stale}");
+
+    // The window does not reach back to every day the taxi could have
+    // booked on (the match window before it): nothing is said.
+    let outputs = convert(
+        vec![tx(Some("b-taxi"), "2026-03-04", "-21.00", "Taxi")],
+        vec![],
+        "2026-03-05",
+    );
+    let mut opts = DedupOptions::default();
+    opts.fetched
+        .insert(BANK.to_owned(), (date("2026-03-01"), date("2026-03-05")));
+    assert!(
+        dedup(outputs.clone(), &ledger, &opts)
+            .stale_pending
+            .is_empty()
+    );
+    // Nor when the fetched window is not known (data from the store).
+    let result = dedup(outputs, &ledger, &DedupOptions::default());
+    assert!(result.stale_pending.is_empty());
 }
 
 #[test]

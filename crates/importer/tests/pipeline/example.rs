@@ -50,7 +50,7 @@ fn a_review_flag_from_a_rule_is_not_pending() {
             .map(str::to_owned)
             .collect()
     };
-    for balance in ["auto", "closingBooked"] {
+    for balance in ["auto", "closingBooked", "expected", "interimAvailable"] {
         let yaml = yaml.replace("balance: auto", &format!("balance: {balance}"));
         let plain = config::from_str(&yaml, "plain.yaml").unwrap();
         let flagged = config::from_str(

@@ -3,6 +3,7 @@
 //! (through the `gocardless` crate's mapping) and on hand-built
 //! transactions (the neutral path), every output judged by `bean-check`.
 
+mod balances;
 mod categorize;
 mod convert;
 mod dedup;
