@@ -33,6 +33,9 @@
 //! - [`render`]: the printer: entries to Beancount text, deterministic to
 //!   the byte, with bank text escaped so it can never break out of its
 //!   string. It knows nothing but [`Entry`].
+//! - [`reconcile`]: brings the pending entries of the user's ledger in
+//!   line with what the bank says now (booked, cancelled), as edits that
+//!   change only the lines they must.
 //! - [`Run`] ([`pipeline`]): the one path through the above that
 //!   `import`, `extract` and `rules test` take.
 //! - [`beancount`]: Beancount's syntax rules (account names, currencies,
@@ -50,6 +53,7 @@ pub mod entry;
 pub mod learn;
 pub mod ledger;
 pub mod pipeline;
+pub mod reconcile;
 pub mod render;
 pub mod rules;
 pub mod statement;

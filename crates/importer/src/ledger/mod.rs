@@ -42,6 +42,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use index::{Index, Interner};
+pub(crate) use number::parse_literal;
 
 /// The metadata keys that carry an importer's transaction id by default:
 /// ours (`gocardless_id`, on postings) and the Python `beancount-gocardless`

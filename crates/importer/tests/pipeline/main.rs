@@ -15,4 +15,5 @@ mod fixtures;
 mod learn;
 mod ledger;
 mod neutral;
+mod reconcile;
 mod rules_test;
