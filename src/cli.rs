@@ -72,6 +72,10 @@ pub enum Command {
     /// Fetch every configured account, convert to Beancount, leave out what the
     /// ledger already has, and write it to stdout (or -o).
     Import(ImportArgs),
+    /// Bring the pending entries of your ledger in line with what the bank
+    /// says now: booked ones rewritten, cancelled ones commented out, in
+    /// place.
+    Reconcile(ReconcileArgs),
     /// Fetch into the store only (and optionally archive the raw responses).
     Fetch(FetchArgs),
     /// Convert raw GoCardless response files to Beancount, with no network.
@@ -146,6 +150,37 @@ pub struct ImportArgs {
     /// Write to this file (atomically) instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// `reconcile`.
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// The ledger to bring in line, edited in place (with the files it
+    /// includes). Repeatable.
+    #[arg(short = 'e', long = "existing", value_name = "LEDGER", required = true)]
+    pub existing: Vec<PathBuf>,
+
+    /// Print what would change as a unified diff, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Only this account (its `name` or GoCardless id). Repeatable.
+    #[arg(long = "account", value_name = "NAME_OR_ID")]
+    pub accounts: Vec<String>,
+
+    /// Never touch the network: use the store only.
+    #[arg(long, conflicts_with = "refresh")]
+    pub offline: bool,
+
+    /// Ask the bank even when the store holds a fresh answer (the bank's
+    /// daily limit is still respected).
+    #[arg(long)]
+    pub refresh: bool,
+
+    /// Response files (`<account-id>.transactions.json`) or folders of them
+    /// to read instead of asking the bank or the store.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// `fetch`.

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod fetch;
 pub mod import;
 pub mod link;
+pub mod reconcile;
 pub mod rules;
 pub mod status;
 pub mod unlink;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Unlink(args) => unlink::run(&ctx, &args),
         Command::Config(ConfigCommand::Check(args)) => config::check(&ctx, &args),
         Command::Import(args) => import::run(&ctx, &args),
+        Command::Reconcile(args) => reconcile::run(&ctx, &args),
         Command::Fetch(args) => fetch::run(&ctx, &args),
         Command::Status(args) => status::run(&ctx, &args),
         Command::Rules(RulesCommand::Test(args)) => rules::test(&ctx, &args),

@@ -219,13 +219,13 @@ impl fmt::Display for BalanceChange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}: balance {} {} {} {} becomes {} {3}",
+            "{}: balance {} {} {} {cur} becomes {} {cur}",
             self.location,
-            self.account,
             self.date,
-            self.currency,
+            self.account,
             format_number(self.old),
             format_number(self.new),
+            cur = self.currency,
         )
     }
 }
