@@ -111,3 +111,198 @@ fn reconcile_needs_a_ledger() {
     );
     assert!(err.contains("--existing"), "{err}");
 }
+
+/// The daily workflow through the fake server, as cron runs it:
+/// `gc-beancount reconcile -e main.beancount && gc-beancount import -e
+/// main.beancount >> main.beancount`, with pending transactions that book
+/// with another amount, another date, both, or never.
+mod daily {
+    use std::collections::HashMap;
+    use std::io::Write;
+    use std::path::Path;
+
+    use super::common::{Env, bean_check, stderr, stdout};
+    use chrono::NaiveDate;
+    use gocardless::statement::{GoCardlessRecords, statement};
+    use importer::entry::Entry;
+    use importer::ledger::Ledger;
+
+    /// One day's `reconcile && import >> ledger`; the ledger must pass
+    /// bean-check after it. Returns both stderrs.
+    pub fn run_day(env: &Env, ledger: &Path) -> (String, String) {
+        let r = env.cmd().arg("reconcile").arg("-e").arg(ledger).assert();
+        let reconciled = String::from_utf8_lossy(&r.get_output().stderr).into_owned();
+        assert!(
+            r.get_output().status.success(),
+            "reconcile failed on {}: {reconciled}",
+            env.server.now()
+        );
+        let i = env.cmd().arg("import").arg("-e").arg(ledger).assert();
+        let out = stdout(&i);
+        let imported = String::from_utf8_lossy(&i.get_output().stderr).into_owned();
+        let code = i.get_output().status.code();
+        assert!(
+            matches!(code, Some(0) | Some(3)),
+            "import failed on {}: {imported}",
+            env.server.now()
+        );
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(ledger)
+            .unwrap()
+            .write_all(out.as_bytes())
+            .unwrap();
+        bean_check(ledger);
+        (reconciled, imported)
+    }
+
+    /// Every transaction the bank lists is in the ledger exactly once (the
+    /// booked ones booked, the pending ones pending), and the ledger holds
+    /// no imported entry the bank does not list, but those older than what
+    /// the bank still shows.
+    pub fn exactly_once(env: &Env, ledger_path: &Path, accounts: &[(String, String)]) {
+        let client = gocardless::Client::builder(
+            env.server.secret_id(),
+            gocardless::Secret::new(env.server.secret_key()),
+        )
+        .base_url(&env.server.base_url())
+        .build()
+        .unwrap();
+        let ledger = Ledger::load(&[ledger_path]).unwrap();
+        let today = env.server.now().date_naive();
+        for (id, account) in accounts {
+            let response = client.account_transactions(id, None, None).unwrap().value;
+            let records = GoCardlessRecords::new(&response);
+            let config = importer::AccountConfig::new(id.clone(), account.clone());
+            let out = importer::convert_account(
+                &config,
+                &statement(&records, &[]),
+                today,
+                &importer::rules::Categorizer::default(),
+            );
+            // The bank's ids: pending or not.
+            let mut bank: HashMap<String, bool> = HashMap::new();
+            let mut earliest: Option<NaiveDate> = None;
+            for e in &out.entries {
+                if let Entry::Transaction(t) = e {
+                    let p = &t.postings[0];
+                    let id = p
+                        .meta
+                        .iter()
+                        .find(|(k, _)| k == "gocardless_id")
+                        .map(|(_, v)| v.as_text())
+                        .unwrap();
+                    let pending = p.meta.iter().any(|(k, _)| k == "gocardless_status");
+                    assert!(bank.insert(id, pending).is_none());
+                    earliest = Some(earliest.map_or(t.date, |d: NaiveDate| d.min(t.date)));
+                }
+            }
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            for t in ledger.transactions() {
+                for p in t.postings().filter(|p| p.account() == account) {
+                    let Some(id) = p.ids().next() else { continue };
+                    *seen.entry(id.to_owned()).or_default() += 1;
+                    match bank.get(id) {
+                        Some(pending) => assert_eq!(
+                            *pending,
+                            p.is_pending(),
+                            "{}: {id} pending at the bank: {pending}",
+                            t.location()
+                        ),
+                        // The bank lists 90 days; one with a date near
+                        // that edge may have dropped off.
+                        None => assert!(
+                            earliest.is_some_and(|e| t.date() < e + chrono::Days::new(2)),
+                            "{}: {id} is not what the bank lists (on {})",
+                            t.location(),
+                            env.server.now()
+                        ),
+                    }
+                }
+            }
+            for id in bank.keys() {
+                assert_eq!(
+                    seen.get(id).copied().unwrap_or(0),
+                    1,
+                    "{account}: {id} is not in the ledger exactly once"
+                );
+            }
+        }
+    }
+
+    pub fn accounts(env: &Env) -> Vec<(String, String)> {
+        env.server
+            .account_ids()
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let account = if i == 0 {
+                    "Assets:Bank:Current".to_owned()
+                } else {
+                    format!("Assets:Bank:Account{i}")
+                };
+                (id.clone(), account)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pending_entries_that_book_otherwise_are_reconciled_day_after_day() {
+        let env = Env::with(fake_gocardless::Options {
+            accounts: 2,
+            transactions_per_account: 150,
+            daily_limit: 1000,
+            pending_fates: 50,
+            ..fake_gocardless::Options::default()
+        });
+        let accounts = accounts(&env);
+        let ledger = env.dir.path().join("main.beancount");
+        std::fs::write(&ledger, "").unwrap();
+        run_day(&env, &ledger);
+        let first = std::fs::read_to_string(&ledger).unwrap();
+        assert!(first.contains("* \"Opening balance\""), "{first}");
+        assert!(!first.contains(" pad "), "{first}");
+        exactly_once(&env, &ledger, &accounts);
+        let mut reconciled = String::new();
+        for _ in 0..8 {
+            env.server.advance(chrono::Duration::days(1));
+            let (r, i) = run_day(&env, &ledger);
+            reconciled.push_str(&r);
+            assert!(!i.contains("warning"), "{i}");
+            exactly_once(&env, &ledger, &accounts);
+        }
+        // Each way of booking otherwise happened, and was reconciled.
+        let (changed, vanished) = env.server.bookings(&accounts[0].0);
+        assert!(!changed.is_empty() && !vanished.is_empty());
+        for want in ["booked on", "cancelled", "adjusted"] {
+            assert!(reconciled.contains(want), "no {want:?} in {reconciled}");
+        }
+        let text = std::fs::read_to_string(&ledger).unwrap();
+        assert!(text.contains("; gc-beancount reconcile "), "{text}");
+        // A balance assertion for each account each day.
+        let balances = text
+            .lines()
+            .filter(|l| l.get(10..).is_some_and(|r| r.starts_with(" balance ")))
+            .count();
+        assert_eq!(balances, 9 * accounts.len(), "{text}");
+
+        // Again the same day: nothing to do, nothing said.
+        let r = env
+            .cmd()
+            .arg("reconcile")
+            .arg("-e")
+            .arg(&ledger)
+            .assert()
+            .success();
+        assert_eq!(stderr(r), "");
+        let i = env
+            .cmd()
+            .arg("import")
+            .arg("-e")
+            .arg(&ledger)
+            .assert()
+            .success();
+        assert_eq!(stdout(&i), "");
+        assert_eq!(stderr(i), "");
+    }
+}
