@@ -305,4 +305,128 @@ mod daily {
         assert_eq!(stdout(&i), "");
         assert_eq!(stderr(i), "");
     }
+
+    /// The configuration of `env` with a `balance:` per account and a
+    /// rule flagging every entry with a payee for review.
+    fn write_config(env: &Env, balances: &[&str], extra: &str) {
+        let mut yaml = format!(
+            "secret_id: {}\nsecret_key: ${{TEST_SECRET_KEY}}\nbase_url: {}\nstore: store.sqlite\n{extra}accounts:\n",
+            env.server.secret_id(),
+            env.server.base_url()
+        );
+        for ((id, account), balance) in accounts(env).iter().zip(balances) {
+            yaml.push_str(&format!(
+                "  - id: {id}\n    account: {account}\n    balance: {balance}\n"
+            ));
+        }
+        std::fs::write(&env.config, yaml).unwrap();
+    }
+
+    fn balance_lines(text: &str) -> Vec<&str> {
+        text.lines()
+            .filter(|l| l.get(10..).is_some_and(|r| r.starts_with(" balance ")))
+            .collect()
+    }
+
+    #[test]
+    fn a_review_flag_with_every_balance_type_passes_bean_check() {
+        let env = Env::with(fake_gocardless::Options {
+            accounts: 5,
+            transactions_per_account: 60,
+            daily_limit: 1000,
+            ..fake_gocardless::Options::default()
+        });
+        let kinds = [
+            "auto",
+            "closingBooked",
+            "interimBooked",
+            "interimAvailable",
+            "expected",
+        ];
+        write_config(
+            &env,
+            &kinds,
+            "rules:\n  - { if: { text: \".\" }, flag: \"!\" }\n",
+        );
+        let ledger = env.dir.path().join("main.beancount");
+        std::fs::write(&ledger, "").unwrap();
+        let accounts = accounts(&env);
+        for day in 0..3 {
+            if day > 0 {
+                env.server.advance(chrono::Duration::days(1));
+            }
+            let (_, imported) = run_day(&env, &ledger);
+            assert!(!imported.contains("warning"), "{imported}");
+            exactly_once(&env, &ledger, &accounts);
+        }
+        let text = std::fs::read_to_string(&ledger).unwrap();
+        // Every entry is flagged for review, and only the pending ones are
+        // pending.
+        let flagged = text
+            .lines()
+            .filter(|l| l.get(10..).is_some_and(|r| r.starts_with(" ! ")))
+            .count();
+        let pending = text.matches("gocardless_status: \"pending\"").count();
+        assert!(
+            flagged > 10 * pending.max(1),
+            "{flagged} flagged, {pending} pending"
+        );
+        assert_eq!(balance_lines(&text).len(), 3 * kinds.len(), "{text}");
+    }
+
+    #[test]
+    fn first_import_into_a_ledger_that_opens_the_accounts_or_from_zero() {
+        let env = Env::with(fake_gocardless::Options {
+            accounts: 1,
+            transactions_per_account: 40,
+            daily_limit: 1000,
+            ..fake_gocardless::Options::default()
+        });
+        // A second account whose history starts at zero: its balance is
+        // what its transactions add up to.
+        let tx = |id: &str, day: &str, amount: &str| {
+            serde_json::json!({"transactionId": id, "bookingDate": day,
+                "transactionAmount": {"amount": amount, "currency": "EUR"},
+                "debtorName": "Employer", "remittanceInformationUnstructured": "Salary"})
+        };
+        let zero = env.server.add_account(fake_gocardless::AccountSpec::payloads(
+            serde_json::json!({"transactions": {"booked": [
+                tx("z1", "2026-11-02", "1500.00"), tx("z2", "2026-11-16", "-200.00")],
+                "pending": []}}),
+            serde_json::json!({"balances": [{"balanceAmount": {"amount": "1300.00", "currency": "EUR"},
+                "balanceType": "closingBooked", "referenceDate": "2026-11-19"}]}),
+        ));
+        assert!(env.server.account_ids().contains(&zero));
+        write_config(&env, &["auto", "auto"], "");
+        for opened in [false, true] {
+            let ledger = env.dir.path().join(format!("main-{opened}.beancount"));
+            let start = if opened {
+                "option \"operating_currency\" \"EUR\"\n2020-01-01 open Assets:Bank:Current EUR\n\
+                 2020-01-01 open Assets:Bank:Account1 EUR\n2020-01-01 open Equity:Opening-Balances\n"
+            } else {
+                ""
+            };
+            std::fs::write(&ledger, start).unwrap();
+            let (_, imported) = run_day(&env, &ledger);
+            assert!(!imported.contains("warning"), "{imported}");
+            let text = std::fs::read_to_string(&ledger).unwrap();
+            // The generated account's history does not start at zero: one
+            // exact opening; the other's does: none.
+            assert_eq!(text.matches("* \"Opening balance\"").count(), 1, "{text}");
+            assert!(text.contains("  Assets:Bank:Current "), "{text}");
+            assert!(!text.contains(" pad "), "{text}");
+            assert_eq!(text.contains(" open Assets:Bank:Current"), true);
+            assert_eq!(
+                text.matches(" open Assets:Bank:Current").count(),
+                1,
+                "opened once: {text}"
+            );
+            assert!(
+                balance_lines(&text).iter().any(|l| l
+                    .starts_with("2026-11-20 balance Assets:Bank:Account1 ")
+                    && l.ends_with(" 1300.00 EUR")),
+                "{text}"
+            );
+        }
+    }
 }
