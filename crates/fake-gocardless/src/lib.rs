@@ -211,6 +211,13 @@ impl FakeServer {
         self.shared.lock().expire_access(account_id, status);
     }
 
+    /// The account can be read again, as after the user renewed its
+    /// agreement (undoes [`FakeServer::expire_access`] and
+    /// [`FakeServer::suspend_account`]).
+    pub fn restore_access(&self, account_id: &str) {
+        self.shared.lock().restore_access(account_id);
+    }
+
     /// The account is suspended (as GoCardless does after ten consecutive
     /// errors): its details, balances and transactions answer the real 409
     /// "Account suspended", its metadata status is `SUSPENDED`.

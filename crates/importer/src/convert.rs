@@ -42,6 +42,11 @@ pub struct AccountOutput {
     /// What the user may want to know at `-v`: why no balance assertion
     /// was written when the reason is not worth a line in the ledger.
     pub notes: Vec<String>,
+    /// For a transaction whose id is not the first the bank gave (that one
+    /// was not trusted in this response), the other ids it carries: an
+    /// earlier run, seeing other records, may have written it under one of
+    /// them. Chosen id → other ids.
+    pub aliases: HashMap<String, Vec<String>>,
 }
 
 impl AccountOutput {
@@ -166,6 +171,7 @@ pub fn convert_account(
     }
 
     let ids = assign_ids(&converted);
+    let aliases = aliases(&converted, &ids);
     let needs_json = !account.metadata_fields.is_empty();
     let id_key = statement.id_key;
     let status_key = crate::statement::status_key(id_key);
@@ -251,7 +257,25 @@ pub fn convert_account(
         problems,
         categorized,
         notes,
+        aliases,
     }
+}
+
+/// The ids each transaction carries besides the one chosen for it.
+fn aliases(txs: &[&BankTransaction], ids: &[Cow<'_, str>]) -> HashMap<String, Vec<String>> {
+    let mut out = HashMap::new();
+    for (t, id) in txs.iter().zip(ids) {
+        let others: Vec<String> = [&t.ids.transaction_id, &t.ids.internal_transaction_id]
+            .into_iter()
+            .flatten()
+            .filter(|o| o.as_str() != id.as_ref())
+            .cloned()
+            .collect();
+        if !others.is_empty() {
+            out.insert(id.to_string(), others);
+        }
+    }
+    out
 }
 
 /// Reorders `v` so that `v[k]` becomes the old `v[order[k]]`, by swaps

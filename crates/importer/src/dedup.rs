@@ -358,9 +358,30 @@ fn dedup_account(
                 let Some(id) = entry_id(t, &account, &output.id_key, id_keys) else {
                     continue;
                 };
+                // Under its id, or under another id the bank gave it that an
+                // earlier run chose (seeing other records, it trusted other
+                // ids); an id shared by two records is no proof, so the
+                // amount must agree too.
+                let units = bank_posting(t, &account)
+                    .and_then(|p| p.units.as_ref())
+                    .map(|u| u.number);
+                let in_ledger = || {
+                    ledger.postings_with_id(&account, &id).next().or_else(|| {
+                        output
+                            .aliases
+                            .get(&id)
+                            .into_iter()
+                            .flatten()
+                            .find_map(|alias| {
+                                ledger
+                                    .postings_with_id(&account, alias)
+                                    .find(|p| p.number().is_some() && p.number() == units)
+                            })
+                    })
+                };
                 if !seen_ids.insert(id.clone()) {
                     fates[i] = Fate::Duplicate(MatchKind::Batch, None);
-                } else if let Some(p) = ledger.postings_with_id(&account, &id).next() {
+                } else if let Some(p) = in_ledger() {
                     used.insert(p.index());
                     lines.insert(p.index(), LedgerLine::of(&p));
                     fates[i] = Fate::Duplicate(MatchKind::Id, Some(p.index()));
@@ -442,6 +463,7 @@ fn dedup_account(
         problems,
         categorized,
         notes,
+        aliases,
     } = output;
     let status_key = crate::statement::status_key(&id_key);
     let mut kept = Vec::with_capacity(entries.len());
@@ -489,6 +511,7 @@ fn dedup_account(
         problems,
         categorized,
         notes,
+        aliases,
     });
 }
 

@@ -374,6 +374,13 @@ impl State {
         }
     }
 
+    /// The account can be read again.
+    pub fn restore_access(&mut self, account_id: &str) {
+        if let Some(&i) = self.by_id.get(account_id) {
+            self.accounts[i].access = Access::Ok;
+        }
+    }
+
     /// The account is suspended: its reads answer 409.
     pub fn suspend(&mut self, account_id: &str) {
         if let Some(&i) = self.by_id.get(account_id) {

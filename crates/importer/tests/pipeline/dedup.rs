@@ -626,3 +626,45 @@ fn history_starting_at_zero_needs_no_opening_and_pad_mode_pads() {
     );
     test_support::bean_check::text(&text);
 }
+
+#[test]
+fn an_id_not_trusted_before_is_found_under_the_id_chosen_then() {
+    // Yesterday two records shared a transactionId, so both were written
+    // under their internalTransactionId; today only one of them is in the
+    // window, and its transactionId is trusted.
+    let ledger = ledger(
+        "2026-03-02 * \"Shop\" \"Card payment Shop\"\n  Assets:Bank:Checking  -76.45 EUR\n    \
+         gocardless_id: \"internal-shop\"\n  Expenses:Food\n",
+    );
+    let mut shop = tx(Some("shared"), "2026-03-02", "-76.45", "Shop");
+    shop["internalTransactionId"] = json!("internal-shop");
+    let mut salary = tx(Some("shared-2"), "2026-03-03", "2000.00", "Employer");
+    salary["internalTransactionId"] = json!("internal-salary");
+    let result = dedup(
+        convert(vec![shop, salary], vec![], "2026-03-04"),
+        &ledger,
+        &DedupOptions::default(),
+    );
+    assert_eq!(result.summaries[0].dup_id, 1);
+    assert_eq!(result.summaries[0].new, 1);
+    // Another record carrying the id the ledger has, for another amount, is
+    // not taken for it.
+    let mut other = tx(Some("x"), "2026-03-02", "-10.00", "Shop");
+    other["internalTransactionId"] = json!("internal-other");
+    let mut twin = tx(Some("x"), "2026-03-02", "-12.00", "Shop");
+    twin["internalTransactionId"] = json!("internal-shop-2");
+    let ledger = ledger_text_for_alias();
+    let result = dedup(
+        convert(vec![other, twin], vec![], "2026-03-04"),
+        &ledger,
+        &DedupOptions::default(),
+    );
+    assert_eq!(result.summaries[0].new, 2, "{:?}", result.duplicates);
+}
+
+fn ledger_text_for_alias() -> Ledger {
+    ledger(
+        "2026-03-02 * \"Shop\" \"Card payment Shop\"\n  Assets:Bank:Checking  -76.45 EUR\n    \
+         gocardless_id: \"x\"\n  Expenses:Food\n",
+    )
+}
