@@ -272,8 +272,23 @@ mod daily {
             exactly_once(&env, &ledger, &accounts);
         }
         // Each way of booking otherwise happened, and was reconciled.
-        let (changed, vanished) = env.server.bookings(&accounts[0].0);
-        assert!(!changed.is_empty() && !vanished.is_empty());
+        let mut kinds = std::collections::HashSet::new();
+        for (id, _) in &accounts {
+            let (changed, vanished) = env.server.bookings(id);
+            for b in changed.iter().chain(&vanished) {
+                kinds.insert(match b.fate {
+                    fake_gocardless::Fate::Amount(_) => "amount",
+                    fake_gocardless::Fate::Date(d) if d < 0 => "earlier",
+                    fake_gocardless::Fate::Date(_) => "later",
+                    fake_gocardless::Fate::AmountAndDate(..) => "both",
+                    fake_gocardless::Fate::Vanish => "cancelled",
+                    fake_gocardless::Fate::Same => "same",
+                });
+            }
+        }
+        for kind in ["amount", "earlier", "later", "both", "cancelled"] {
+            assert!(kinds.contains(kind), "no {kind} among {kinds:?}");
+        }
         for want in ["booked on", "cancelled", "adjusted"] {
             assert!(reconciled.contains(want), "no {want:?} in {reconciled}");
         }

@@ -679,19 +679,14 @@ fn rewrite(
     // user set a flag of their own.
     let flag = (booked && t.flag() == '!' && c.entry.flag != '!').then_some(c.entry.flag);
     let own_id = own_id(p).unwrap_or_default();
-    let id_on_posting = p
+    // The key the id is written under: on the posting, else on the
+    // transaction (as the Python importer wrote `nordref`).
+    let is_id = |k: &str| ledger.id_keys().iter().any(|i| i == k);
+    let key = p
         .meta()
-        .any(|(k, _)| ledger.id_keys().iter().any(|i| i == k));
-    let key = if id_on_posting {
-        p.meta()
-            .find(|(k, _)| ledger.id_keys().iter().any(|i| i == k))
-            .map(|(k, _)| k.to_owned())
-    } else {
-        t.meta()
-            .find(|(k, _)| ledger.id_keys().iter().any(|i| i == k))
-            .map(|(k, _)| k.to_owned())
-    }
-    .unwrap_or_else(|| id_key.to_owned());
+        .find(|(k, _)| is_id(k))
+        .or_else(|| t.meta().find(|(k, _)| is_id(k)))
+        .map_or_else(|| id_key.to_owned(), |(k, _)| k.to_owned());
     let id = (booked && own_id != c.id).then(|| (key.clone(), own_id.to_owned(), c.id.clone()));
     let remove_status = booked.then(|| status_key(&key));
 

@@ -259,3 +259,43 @@ fn a_file_changed_since_it_was_read_is_refused() {
     .unwrap_err();
     assert!(err.to_string().contains("run reconcile again"), "{err}");
 }
+
+#[test]
+fn an_entry_whose_postings_cannot_follow_is_refused_and_left_as_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("main.beancount");
+    let text = "2026-01-01 open Assets:Bank:Checking EUR\n2026-01-01 open Expenses:Fuel\n\
+                2026-01-01 open Expenses:Snacks\n\n\
+                2026-04-01 ! \"Shell\" \"split by hand\"\n  Assets:Bank:Checking  -23.50 EUR\n    \
+                gocardless_id: \"PND1\"\n    gocardless_status: \"pending\"\n  Expenses:Fuel  20.00 EUR\n  \
+                Expenses:Snacks  3.50 EUR\n";
+    std::fs::write(&main, text).unwrap();
+    let config = config();
+    let ledger = Ledger::load(&[&main]).unwrap();
+    let records = vec![tx("B1", Status::Booked, "2026-04-02", "-27.00", "Shell")];
+    let run = Run::new(&config, Some(&ledger), date("2026-04-05"));
+    let inputs = [Input {
+        account: &config.accounts[0],
+        statement: Statement {
+            source: "GoCardless",
+            id_key: "gocardless_id",
+            records: &records,
+            balances: &[],
+            fetched_at: None,
+        },
+    }];
+    let plan = plan(
+        &ledger,
+        &run.convert(&inputs),
+        &ReconcileOptions::from_config(&config.reconcile),
+    );
+    assert!(plan.is_empty(), "{:?}", plan.changes);
+    let refused: Vec<String> = plan.refused.iter().map(|r| r.to_string()).collect();
+    assert_eq!(refused.len(), 1);
+    assert!(
+        refused[0].contains("main.beancount:5: not reconciled")
+            && refused[0]
+                .contains("the bank booked it on 2026-04-02 as -27.00 EUR: edit it by hand"),
+        "{refused:?}"
+    );
+}
