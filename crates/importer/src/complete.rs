@@ -394,8 +394,7 @@ fn ledger_total(ledger: &Ledger, account: &str, currency: &str, date: NaiveDate)
     let mut total = anchor.map_or(Decimal::ZERO, |b| b.number);
     for t in ledger.transactions() {
         let on = t.date();
-        let postings: Vec<_> = t.postings().collect();
-        for p in postings.iter().filter(|p| p.account() == account) {
+        for p in t.postings().filter(|p| p.account() == account) {
             history = true;
             if on >= date || from.is_some_and(|f| on < f) {
                 continue;
@@ -406,7 +405,7 @@ fn ledger_total(ledger: &Ledger, account: &str, currency: &str, date: NaiveDate)
                 _ => {
                     // Left for Beancount to fill in: the other postings'
                     // sum, when they are all plain amounts in this currency.
-                    let others = postings.iter().filter(|o| o.index() != p.index());
+                    let others = t.postings().filter(|o| o.index() != p.index());
                     let mut sum = Decimal::ZERO;
                     for o in others {
                         match (o.number(), o.currency()) {

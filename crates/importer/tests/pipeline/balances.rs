@@ -256,3 +256,50 @@ fn an_assertion_the_ledger_cannot_meet_is_left_out_and_said() {
     std::fs::write(&path, all).unwrap();
     test_support::bean_check::file(&path);
 }
+
+#[test]
+fn amounts_left_to_beancount_are_counted_or_the_assertion_is_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("main.beancount");
+    // The opening balance typed with the bank's amount left out: Beancount
+    // fills in 100.00, and so does the check.
+    let elided = LEDGER.replace(
+        "  Assets:Example:Checking   100.00 USD\n  Equity:Opening-Balances\n",
+        "  Equity:Opening-Balances  -100.00 USD\n  Assets:Example:Checking\n",
+    );
+    assert_ne!(elided, LEDGER);
+    std::fs::write(&path, &elided).unwrap();
+    let balances = [balance(
+        BalanceKind::ClosingBooked,
+        "65.00",
+        "2026-03-09",
+        NOW,
+    )];
+    let imported = import("auto", &balances, NOW, &path);
+    assert!(
+        imported.text.contains(" balance "),
+        "{:?}",
+        imported.left_out
+    );
+    std::fs::write(&path, format!("{elided}\n{}", imported.text)).unwrap();
+    test_support::bean_check::file(&path);
+
+    // Priced in another currency: what Beancount fills in cannot be told
+    // here, so no assertion (said at -v), and the ledger still passes.
+    let priced = LEDGER.replace(
+        "  Assets:Example:Checking   100.00 USD\n  Equity:Opening-Balances\n",
+        "  Equity:Opening-Balances  -92.00 EUR @@ 100.00 USD\n  Assets:Example:Checking\n",
+    );
+    std::fs::write(&path, &priced).unwrap();
+    let imported = import("auto", &balances, NOW, &path);
+    assert!(!imported.text.contains(" balance "), "{}", imported.text);
+    assert!(
+        imported.left_out.iter().any(
+            |l| !l.needs_attention() && l.to_string().contains("left for Beancount to compute")
+        ),
+        "{:?}",
+        imported.left_out
+    );
+    std::fs::write(&path, format!("{priced}\n{}", imported.text)).unwrap();
+    test_support::bean_check::file(&path);
+}
