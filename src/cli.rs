@@ -76,6 +76,10 @@ pub enum Command {
     /// (Xero, QuickBooks Online, Sage…) as bank feeds through Codat, as the
     /// configuration's `exports:` say.
     Export(ExportArgs),
+    /// Bring the pending entries of your ledger in line with what the bank
+    /// says now: booked ones rewritten, cancelled ones commented out, in
+    /// place.
+    Reconcile(ReconcileArgs),
     /// Fetch into the store only (and optionally archive the raw responses).
     Fetch(FetchArgs),
     /// Convert raw GoCardless response files to Beancount, with no network.
@@ -179,6 +183,37 @@ pub struct ExportArgs {
     /// Only this export (its key under `exports:`).
     #[arg(long = "export", value_name = "NAME")]
     pub export: Option<String>,
+}
+
+/// `reconcile`.
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// The ledger to bring in line, edited in place (with the files it
+    /// includes). Repeatable.
+    #[arg(short = 'e', long = "existing", value_name = "LEDGER", required = true)]
+    pub existing: Vec<PathBuf>,
+
+    /// Print what would change as a unified diff, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Only this account (its `name` or GoCardless id). Repeatable.
+    #[arg(long = "account", value_name = "NAME_OR_ID")]
+    pub accounts: Vec<String>,
+
+    /// Never touch the network: use the store only.
+    #[arg(long, conflicts_with = "refresh")]
+    pub offline: bool,
+
+    /// Ask the bank even when the store holds a fresh answer (the bank's
+    /// daily limit is still respected).
+    #[arg(long)]
+    pub refresh: bool,
+
+    /// Response files (`<account-id>.transactions.json`) or folders of them
+    /// to read instead of asking the bank or the store.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
 }
 
 /// `fetch`.

@@ -246,6 +246,12 @@ pub fn stale_warning(
     Some(msg)
 }
 
+/// The day a moment falls on in the user's time zone, as
+/// [`crate::context::Context::today`] counts days.
+pub fn local_day(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&chrono::Local).date_naive()
+}
+
 /// `3 days 4 h`, `5 h 12 min`, `7 min`.
 pub fn human_duration(d: chrono::Duration) -> String {
     let mins = d.num_minutes().max(0);

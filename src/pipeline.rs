@@ -111,19 +111,36 @@ pub fn report(imported: &Imported, mark_duplicates: bool) -> Outcome {
         );
     }
     for d in &imported.duplicates {
+        // A content match is news once: when the bank's transaction is first
+        // seen; the days after, while it is still fetched, it is not.
         match d.by {
-            MatchKind::Content => ui::note(format!(
+            MatchKind::Content if d.first_seen => ui::note(format!(
                 "{d}: left out{}",
                 if mark_duplicates { " (commented)" } else { "" }
             )),
-            MatchKind::Id | MatchKind::Batch => tracing::info!("{d}"),
+            _ => tracing::info!("{d}"),
         }
+    }
+    for n in &imported.notes {
+        tracing::info!("{n}");
     }
     for s in &imported.stale_pending {
         ui::warn(s.to_string());
     }
+    for l in &imported.left_out {
+        if l.needs_attention() {
+            ui::warn(l.to_string());
+        } else {
+            tracing::info!("{l}");
+        }
+    }
+    // A day with nothing new says nothing at the default verbosity.
     for s in &imported.summaries {
-        ui::info(s.to_string());
+        if s.new > 0 {
+            ui::info(s.to_string());
+        } else {
+            tracing::info!("{s}");
+        }
     }
     for p in imported.problems() {
         ui::warn(p.to_string());

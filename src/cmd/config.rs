@@ -89,6 +89,34 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
             config.dedup.id_keys.join(", ")
         ),
     );
+    line(
+        &mut out,
+        "opening:",
+        &format!(
+            "{} from {}",
+            match config.opening.mode {
+                importer::config::OpeningMode::Exact => "exact",
+                importer::config::OpeningMode::Pad => "pad",
+            },
+            config.opening.account
+        ),
+    );
+    line(
+        &mut out,
+        "reconcile:",
+        &format!(
+            "±{} days, tolerance {}, cancelled: {}",
+            config.reconcile.window_days,
+            match config.reconcile.tolerance {
+                importer::config::Tolerance::Percent(p) => format!("{p}%"),
+                importer::config::Tolerance::Amount(a) => a.to_string(),
+            },
+            match config.reconcile.cancelled {
+                importer::config::CancelledMode::Comment => "comment",
+                importer::config::CancelledMode::Remove => "remove",
+            }
+        ),
+    );
     line(&mut out, "accounts:", &config.accounts.len().to_string());
     // The bank of each account, as far as the store already knows it.
     let institutions = crate::connect::existing_store_offline(ctx, &located, &config)

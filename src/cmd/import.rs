@@ -71,11 +71,19 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
     let institutions = crate::pipeline::account_metadata(&mut run, &config, &client);
     let all_presets = crate::presets::load(&located, &config)?;
     let chosen = crate::pipeline::presets(&all_presets, &config, &institutions)?;
+    // Only what the bank said just now tells which pending entries it no
+    // longer lists.
     run.dedup.fetched = plan
         .iter()
-        .map(|p| {
+        .filter_map(|p| {
+            let d = data.iter().find(|d| d.account.id == p.account.id)?;
+            if d.transactions.source.is_stale() {
+                return None;
+            }
             let from = p.from.unwrap_or(today);
-            (p.account.account.clone(), (from, p.to.unwrap_or(today)))
+            let fetched_on = crate::fetching::local_day(d.transactions.fetched_at);
+            let to = p.to.map_or(fetched_on, |t| t.min(fetched_on));
+            Some((p.account.account.clone(), (from, to)))
         })
         .collect();
     let prepared: Vec<(GoCardlessRecords<'_>, Vec<Balance>)> = data
@@ -90,10 +98,14 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
     let inputs: Vec<Input<'_>> = data
         .iter()
         .zip(&prepared)
-        .map(|(d, (records, balances))| Input {
-            account: &d.account,
-            statement: statement(records, balances),
-            adjust: crate::pipeline::adjust_of(&config, &chosen, &d.account),
+        .map(|(d, (records, balances))| {
+            let mut statement = statement(records, balances);
+            statement.fetched_at = Some(d.transactions.fetched_at);
+            Input {
+                account: &d.account,
+                statement,
+                adjust: crate::pipeline::adjust_of(&config, &chosen, &d.account),
+            }
         })
         .collect();
     let imported = run.import(&inputs);
@@ -129,6 +141,12 @@ fn balances_for_window(
     }
     d.balances
         .as_ref()
-        .map(|b| balances(&b.value))
+        .map(|b| {
+            let mut all = balances(&b.value);
+            for x in &mut all {
+                x.fetched_at = Some(b.fetched_at);
+            }
+            all
+        })
         .unwrap_or_default()
 }

@@ -15,6 +15,7 @@ pub mod fetch;
 pub mod import;
 pub mod link;
 pub mod presets;
+pub mod reconcile;
 pub mod rules;
 pub mod status;
 pub mod unlink;
@@ -31,6 +32,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Unlink(args) => unlink::run(&ctx, &args),
         Command::Config(ConfigCommand::Check(args)) => config::check(&ctx, &args),
         Command::Import(args) => import::run(&ctx, &args),
+        Command::Reconcile(args) => reconcile::run(&ctx, &args),
         Command::Fetch(args) => fetch::run(&ctx, &args),
         Command::Export(args) => export::run(&ctx, &args),
         Command::Status(args) => status::run(&ctx, &args),

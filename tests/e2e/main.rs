@@ -10,4 +10,5 @@ mod export;
 mod extract;
 mod flow;
 mod import;
+mod reconcile;
 mod rules;

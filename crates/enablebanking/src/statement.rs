@@ -178,6 +178,7 @@ pub fn statement<'a>(
         id_key: ID_KEY,
         records,
         balances,
+        fetched_at: None,
     }
 }
 
@@ -194,6 +195,7 @@ pub fn balances(balances: &[Balance]) -> Vec<importer::Balance> {
             currency: b.balance_amount.currency.trim().to_owned(),
             reference_date: b.reference_date,
             last_change: b.last_change_date_time.map(|d| d.date_naive()),
+            fetched_at: None,
         })
         .collect()
 }

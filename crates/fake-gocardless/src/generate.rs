@@ -282,15 +282,105 @@ pub struct Ledger {
     pub closing_cents: i64,
     /// The sum of pending amounts.
     pub pending_cents: i64,
+    /// Transactions booked otherwise than they were shown while pending,
+    /// in the order they happened.
+    pub changed: Vec<Booking>,
+    /// Pending transactions cancelled, in the order they happened.
+    pub vanished: Vec<Booking>,
 }
 
-/// The transactions and balances of an account when the clock shows `today`.
+/// How a pending transaction books, when not as it was shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// Booked the next day, dated the day it happened, same amount.
+    Same,
+    /// Booked with another amount (a tip, a fuel or hotel
+    /// pre-authorisation released, the final exchange rate), in cents.
+    Amount(i64),
+    /// Booked this many days later (the pending one stays listed until
+    /// then) or, when negative, dated earlier than it was shown.
+    Date(i64),
+    /// Both.
+    AmountAndDate(i64, i64),
+    /// Never booked: the pending transaction is cancelled the next day.
+    Vanish,
+}
+
+impl Fate {
+    /// The booked amount for a pending amount.
+    pub fn booked_cents(self, cents: i64) -> i64 {
+        match self {
+            Fate::Amount(c) | Fate::AmountAndDate(c, _) => c,
+            _ => cents,
+        }
+    }
+
+    /// Days between the day it happened and the booking date.
+    pub fn shift(self) -> i64 {
+        match self {
+            Fate::Date(d) | Fate::AmountAndDate(_, d) => d,
+            _ => 0,
+        }
+    }
+}
+
+/// How the transaction `(k, j)` of an account books: with `percent` in a
+/// hundred, not as shown while pending. Amounts change for money out only.
+pub fn fate(
+    seed: u64,
+    profile: &AccountProfile,
+    k: u64,
+    j: usize,
+    cents: i64,
+    percent: u32,
+) -> Fate {
+    let mut rng = fastrand::Rng::with_seed(mix(&[seed, 29, profile.index, k, j as u64]));
+    if percent == 0 || rng.u32(..100) >= percent {
+        return Fate::Same;
+    }
+    // A day earlier, or one or two days later.
+    let shift = if rng.bool() {
+        -1
+    } else {
+        1 + i64::from(rng.bool())
+    };
+    // 70% to 125% of the pending amount, never the same.
+    let other = {
+        let factor = [70, 85, 90, 110, 115, 125][rng.usize(..6)];
+        let c = cents * factor / 100;
+        if c == cents || c == 0 { cents - 100 } else { c }
+    };
+    match rng.u32(..4) {
+        0 if cents < 0 => Fate::Amount(other),
+        1 => Fate::Date(shift),
+        2 if cents < 0 => Fate::AmountAndDate(other, shift),
+        3 => Fate::Vanish,
+        _ => Fate::Date(shift),
+    }
+}
+
+/// One booking that differs from its pending transaction, for tests to
+/// check against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking {
+    /// The day the transaction happened (and was first listed as pending).
+    pub day: NaiveDate,
+    /// Its amount while pending, in cents.
+    pub pending_cents: i64,
+    /// How it booked.
+    pub fate: Fate,
+}
+
+/// The transactions and balances of an account when the clock shows
+/// `today`, with `fates` percent of them booking differently from how they
+/// were shown while pending.
 pub fn ledger(
     seed: u64,
     profile: &AccountProfile,
     per_window: usize,
     anchor: NaiveDate,
     today: NaiveDate,
+    fates: u32,
 ) -> Ledger {
     let mut out = Ledger {
         closing_cents: profile.opening_cents,
@@ -301,6 +391,8 @@ pub fn ledger(
     }
     let last = (today - anchor).num_days() as u64;
     let mut pair_done_block = u64::MAX;
+    // (booking date, k, j, cents, json) of what is booked by today.
+    let mut booked: Vec<(NaiveDate, u64, usize, i64, Value)> = Vec::new();
     for k in 0..=last {
         let day = anchor + Days::new(k);
         let n = per_day(per_window, k);
@@ -312,24 +404,71 @@ pub fn ledger(
         }
         for j in 0..n {
             let tx = transaction(seed, profile, day, k, j, pair && j < 2);
-            if k == last {
+            let fate = if pair && j < 2 {
+                Fate::Same
+            } else {
+                fate(seed, profile, k, j, tx.cents, fates)
+            };
+            let shift = fate.shift();
+            // Listed as pending from the day it happens until it books (the
+            // day after, or later when it books later).
+            let pending_until = k + shift.max(0) as u64;
+            if last <= pending_until {
                 out.pending_cents += tx.cents;
                 out.pending.push(Served::new(&tx.pending));
-            } else {
-                out.closing_cents += tx.cents;
-                let mut json = tx.booked;
-                if profile.balance_after {
-                    json["balanceAfterTransaction"] = json!({
-                        "balanceAmount": {
-                            "amount": amount_str(out.closing_cents, 2),
-                            "currency": profile.currency,
-                        },
-                        "balanceType": "interimBooked",
-                    });
-                }
-                out.booked.push(Served::new(&json));
+                continue;
             }
+            if fate == Fate::Vanish {
+                out.vanished.push(Booking {
+                    day,
+                    pending_cents: tx.cents,
+                    fate,
+                });
+                continue;
+            }
+            let cents = fate.booked_cents(tx.cents);
+            let on = day
+                .checked_add_signed(chrono::Duration::days(shift))
+                .unwrap_or(day);
+            let mut json = tx.booked;
+            if fate != Fate::Same {
+                out.changed.push(Booking {
+                    day,
+                    pending_cents: tx.cents,
+                    fate,
+                });
+                let o = json.as_object_mut().expect("an object");
+                o.remove("bookingDateTime");
+                o.remove("valueDateTime");
+                o.insert("bookingDate".into(), json!(on.to_string()));
+                if o.contains_key("valueDate") {
+                    o.insert("valueDate".into(), json!(on.to_string()));
+                }
+                if cents != tx.cents {
+                    let currency = o["transactionAmount"]["currency"].clone();
+                    o.insert(
+                        "transactionAmount".into(),
+                        json!({"amount": amount_str(cents, 2), "currency": currency}),
+                    );
+                }
+            }
+            booked.push((on, k, j, cents, json));
         }
+    }
+    // In booking order, so the balance after each one is right.
+    booked.sort_by_key(|(on, k, j, _, _)| (*on, *k, *j));
+    for (_, _, _, cents, mut json) in booked {
+        out.closing_cents += cents;
+        if profile.balance_after {
+            json["balanceAfterTransaction"] = json!({
+                "balanceAmount": {
+                    "amount": amount_str(out.closing_cents, 2),
+                    "currency": profile.currency,
+                },
+                "balanceType": "interimBooked",
+            });
+        }
+        out.booked.push(Served::new(&json));
     }
     out.booked.reverse();
     out.pending.reverse();

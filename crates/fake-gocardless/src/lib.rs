@@ -14,6 +14,8 @@
 //! - [`FakeServer`] starts the server and is the test's handle on it
 //!   (dropping it stops the server).
 //! - [`Options`] sets seed, sizes, token lifetimes, limits, clock and paging.
+//! - [`Fate`]/[`Booking`] say how a pending transaction books when not as
+//!   it was shown ([`Options::pending_fates`]).
 //! - [`Fault`]/[`FaultKind`] describe injected failures, [`AccountSpec`]
 //!   accounts served from given payloads, [`RequestLog`] what was requested.
 //! - Admin routes under `/_fake/` drive a server started as a separate
@@ -59,6 +61,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+pub use generate::{Booking, Fate};
 pub use options::{AccountSpec, Fault, FaultKind, HeaderStyle, Options, RequestLog, Scope};
 pub use state::DEFAULT_LINKED_ACCOUNTS;
 
@@ -221,11 +224,26 @@ impl FakeServer {
         self.shared.lock().expire_access(account_id, status);
     }
 
+    /// The account can be read again, as after the user renewed its
+    /// agreement (undoes [`FakeServer::expire_access`] and
+    /// [`FakeServer::suspend_account`]).
+    pub fn restore_access(&self, account_id: &str) {
+        self.shared.lock().restore_access(account_id);
+    }
+
     /// The account is suspended (as GoCardless does after ten consecutive
     /// errors): its details, balances and transactions answer the real 409
     /// "Account suspended", its metadata status is `SUSPENDED`.
     pub fn suspend_account(&self, account_id: &str) {
         self.shared.lock().suspend(account_id);
+    }
+
+    /// The generated transactions of an account, as of the clock, that
+    /// booked otherwise than they were shown while pending (another amount
+    /// or date, [`Options::pending_fates`]), and those cancelled: what a
+    /// test checks the ledger against.
+    pub fn bookings(&self, account_id: &str) -> (Vec<Booking>, Vec<Booking>) {
+        self.shared.lock().bookings(account_id)
     }
 
     /// Sets what is left of today's budget of an account's scope.

@@ -33,6 +33,10 @@ struct Args {
     /// Spell rate-limit headers `x-ratelimit-*` instead of `http_x_ratelimit_*`.
     #[arg(long)]
     dashed_headers: bool,
+    /// Of a hundred transactions, how many book otherwise than shown while
+    /// pending (another amount, another date, both, or cancelled).
+    #[arg(long, default_value_t = 0)]
+    pending_fates: u32,
     /// Also serve this whole transactions response (e.g. a file of
     /// `shared/fixtures/statements/`) as an account; repeatable.
     #[arg(long, value_name = "FILE")]
@@ -54,6 +58,7 @@ fn main() {
         } else {
             HeaderStyle::Underscore
         },
+        pending_fates: args.pending_fates,
         ..defaults
     };
     let server = match FakeServer::start_on(&format!("127.0.0.1:{}", args.port), opts) {

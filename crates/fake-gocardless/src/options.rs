@@ -27,6 +27,12 @@ pub struct Options {
     pub page_size: Option<usize>,
     /// How the rate-limit headers are spelled.
     pub header_style: HeaderStyle,
+    /// Of a hundred generated transactions, how many book otherwise than
+    /// they were shown while pending: with another amount, dated a day
+    /// earlier or one or two days later (staying pending until then), both,
+    /// or never (cancelled). 0 (the default): every one books the next day
+    /// as it was shown, under a new id.
+    pub pending_fates: u32,
 }
 
 impl Default for Options {
@@ -41,6 +47,7 @@ impl Default for Options {
             now: Utc.with_ymd_and_hms(2026, 11, 20, 10, 0, 0).unwrap(),
             page_size: None,
             header_style: HeaderStyle::Underscore,
+            pending_fates: 0,
         }
     }
 }

@@ -114,6 +114,8 @@ pub fn output(settings: &Settings, fetched: &Fetched, today: NaiveDate) -> Accou
         entries: dated.into_iter().map(|(_, _, e)| e).collect(),
         problems,
         categorized: Vec::new(),
+        notes: Vec::new(),
+        aliases: Default::default(),
     }
 }
 

@@ -58,17 +58,21 @@ impl Records for GoCardlessRecords<'_> {
 }
 
 /// An account's statement: its records and balances, with GoCardless' id
-/// key. `balances` is empty when none were fetched.
+/// key. `balances` is empty when none were fetched. When the transactions
+/// were fetched is not known here: set [`Statement::fetched_at`] when it
+/// is.
 pub fn statement<'a>(records: &'a GoCardlessRecords<'a>, balances: &'a [Balance]) -> Statement<'a> {
     Statement {
         source: SOURCE_LABEL,
         id_key: ID_KEY,
         records,
         balances,
+        fetched_at: None,
     }
 }
 
-/// The balances of a response in neutral terms.
+/// The balances of a response in neutral terms, fetched at an unknown
+/// moment (set [`Balance::fetched_at`] when it is known).
 pub fn balances(response: &BalancesResponse) -> Vec<Balance> {
     response
         .balances
@@ -79,6 +83,7 @@ pub fn balances(response: &BalancesResponse) -> Vec<Balance> {
             currency: b.balance_amount.currency.trim().to_owned(),
             reference_date: b.reference_date,
             last_change: b.last_change_date_time.map(|d| d.date_naive()),
+            fetched_at: None,
         })
         .collect()
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -20,6 +20,11 @@ pub struct Balance {
     pub reference_date: Option<NaiveDate>,
     /// The day the figure last changed, when the bank says instead.
     pub last_change: Option<NaiveDate>,
+    /// When it was fetched from the bank, when known: an interim balance is
+    /// the balance of that moment, and it is asserted only together with
+    /// transactions fetched at the same moment
+    /// ([`Statement::fetched_at`](crate::Statement::fetched_at)).
+    pub fetched_at: Option<DateTime<Utc>>,
 }
 
 /// The kind of a balance, after ISO 20022's balance types (which PSD2

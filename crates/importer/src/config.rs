@@ -69,6 +69,11 @@ pub struct Config {
     pub learn: LearnConfig,
     /// Settings for recognising entries already in the ledger.
     pub dedup: DedupConfig,
+    /// How a bank account's opening balance is written (`opening:`,
+    /// `opening_balance_account:`).
+    pub opening: OpeningConfig,
+    /// How `reconcile` brings pending entries in line (`reconcile:`).
+    pub reconcile: ReconcileConfig,
     /// Remarks for the user about keys accepted but ignored (keys of the
     /// Python importer that have no meaning here), one per key.
     pub notes: Vec<String>,
@@ -329,6 +334,113 @@ impl Default for DedupConfig {
     }
 }
 
+/// How the balance a bank account held before its first imported entry is
+/// written, when the output's balance assertion needs one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpeningConfig {
+    /// As an exact transaction (the default) or a `pad` (`opening:`).
+    pub mode: OpeningMode,
+    /// The account the opening balance comes from
+    /// (`opening_balance_account:`, default `Equity:Opening-Balances`).
+    pub account: String,
+}
+
+impl Default for OpeningConfig {
+    fn default() -> OpeningConfig {
+        OpeningConfig {
+            mode: OpeningMode::Exact,
+            account: "Equity:Opening-Balances".to_owned(),
+        }
+    }
+}
+
+/// How an opening balance is written (`opening:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OpeningMode {
+    /// One transaction with the computed amount, and metadata saying how
+    /// it was computed (`exact`, the default).
+    #[default]
+    Exact,
+    /// A `pad` directive: Beancount computes the amount (`pad`).
+    Pad,
+}
+
+/// How `reconcile` matches and rewrites pending entries (`reconcile:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReconcileConfig {
+    /// How many days apart a pending entry and the booked transaction that
+    /// replaced it (under a new id) may be (default 7).
+    pub window_days: u32,
+    /// How much the booked amount may differ from the pending one when the
+    /// payee agrees: card pre-authorisations (fuel, hotels, tips, a final
+    /// exchange rate). Default 30%.
+    pub tolerance: Tolerance,
+    /// What happens to a pending entry the bank no longer lists and nothing
+    /// replaced (default: commented out).
+    pub cancelled: CancelledMode,
+}
+
+impl Default for ReconcileConfig {
+    fn default() -> ReconcileConfig {
+        ReconcileConfig {
+            window_days: 7,
+            tolerance: Tolerance::Percent(rust_decimal::Decimal::from(30)),
+            cancelled: CancelledMode::Comment,
+        }
+    }
+}
+
+/// How far a booked amount may be from the pending one (`tolerance:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tolerance {
+    /// A share of the pending amount, in percent (`30%`).
+    Percent(rust_decimal::Decimal),
+    /// An amount in the account's currency (`5.00`); `0` asks for equal
+    /// amounts.
+    Amount(rust_decimal::Decimal),
+}
+
+impl Tolerance {
+    /// Whether `booked` is close enough to `pending`: the same sign, and
+    /// within the tolerance of it.
+    ///
+    /// ```
+    /// use importer::config::Tolerance;
+    /// let d = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
+    /// let t = Tolerance::Percent(d("30"));
+    /// assert!(t.allows(d("-23.50"), d("-27.00")));
+    /// assert!(t.allows(d("-60.00"), d("-43.21")));
+    /// assert!(!t.allows(d("-60.00"), d("-30.00")));
+    /// assert!(!t.allows(d("-5"), d("5")));
+    /// ```
+    pub fn allows(&self, pending: rust_decimal::Decimal, booked: rust_decimal::Decimal) -> bool {
+        if pending == booked {
+            return true;
+        }
+        if pending.is_sign_negative() != booked.is_sign_negative() || booked.is_zero() {
+            return false;
+        }
+        let diff = (pending - booked).abs();
+        match self {
+            Tolerance::Percent(p) => {
+                diff * rust_decimal::Decimal::ONE_HUNDRED <= pending.abs() * *p
+            }
+            Tolerance::Amount(a) => diff <= *a,
+        }
+    }
+}
+
+/// What `reconcile` does with a cancelled pending entry (`cancelled:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CancelledMode {
+    /// Comment it out, under a line saying why (the default: nothing is
+    /// lost).
+    #[default]
+    Comment,
+    /// Delete it.
+    Remove,
+}
+
 /// A configuration that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -523,6 +635,23 @@ struct RawConfig {
     learn: Option<LearnConfig>,
     #[serde(default)]
     dedup: Option<RawDedup>,
+    #[serde(default)]
+    opening: Option<OpeningKey>,
+    #[serde(default)]
+    opening_balance_account: Option<AccountName>,
+    #[serde(default)]
+    reconcile: Option<RawReconcile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReconcile {
+    #[serde(default)]
+    window_days: Option<u32>,
+    #[serde(default)]
+    tolerance: Option<ToleranceKey>,
+    #[serde(default)]
+    cancelled: Option<CancelledKey>,
 }
 
 #[derive(Deserialize)]
@@ -763,6 +892,23 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
             }
         }
     };
+    let opening = OpeningConfig {
+        mode: raw.opening.map_or(OpeningMode::Exact, |o| o.0),
+        account: raw
+            .opening_balance_account
+            .map_or_else(|| OpeningConfig::default().account, |a| a.0),
+    };
+    let reconcile = match raw.reconcile {
+        None => ReconcileConfig::default(),
+        Some(r) => {
+            let def = ReconcileConfig::default();
+            ReconcileConfig {
+                window_days: r.window_days.unwrap_or(def.window_days),
+                tolerance: r.tolerance.map_or(def.tolerance, |t| t.0),
+                cancelled: r.cancelled.map_or(def.cancelled, |c| c.0),
+            }
+        }
+    };
     let application = [("store", raw.store), ("cache_ttl", raw.cache_ttl)]
         .into_iter()
         .filter_map(|(k, v)| Some((k.to_owned(), v?.0)))
@@ -794,6 +940,8 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
         rules: raw.rules,
         learn: raw.learn.unwrap_or_default(),
         dedup,
+        opening,
+        reconcile,
         notes,
     })
 }
@@ -1059,6 +1207,65 @@ impl<'de> Deserialize<'de> for BalanceKey {
     }
 }
 
+struct OpeningKey(OpeningMode);
+
+impl<'de> Deserialize<'de> for OpeningKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<OpeningKey, D::Error> {
+        checked(d, |t| match t.as_str() {
+            "exact" => Ok(OpeningKey(OpeningMode::Exact)),
+            "pad" => Ok(OpeningKey(OpeningMode::Pad)),
+            other => Err(format!(
+                "invalid value {other:?}: expected `exact` (an opening transaction with the \
+                 computed amount) or `pad` (a pad directive)"
+            )),
+        })
+    }
+}
+
+struct ToleranceKey(Tolerance);
+
+impl<'de> Deserialize<'de> for ToleranceKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<ToleranceKey, D::Error> {
+        checked(d, |t| {
+            let t = t.trim();
+            let bad = || {
+                format!(
+                    "invalid tolerance {t:?}: expected a percentage of the pending amount \
+                     (30%) or an amount (5.00); 0 asks for equal amounts"
+                )
+            };
+            let (number, percent) = match t.strip_suffix('%') {
+                Some(n) => (n.trim(), true),
+                None => (t, false),
+            };
+            let n: rust_decimal::Decimal = number.parse().map_err(|_| bad())?;
+            if n.is_sign_negative() {
+                return Err(bad());
+            }
+            Ok(ToleranceKey(if percent {
+                Tolerance::Percent(n)
+            } else {
+                Tolerance::Amount(n)
+            }))
+        })
+    }
+}
+
+struct CancelledKey(CancelledMode);
+
+impl<'de> Deserialize<'de> for CancelledKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<CancelledKey, D::Error> {
+        checked(d, |t| match t.as_str() {
+            "comment" => Ok(CancelledKey(CancelledMode::Comment)),
+            "remove" => Ok(CancelledKey(CancelledMode::Remove)),
+            other => Err(format!(
+                "invalid value {other:?}: expected `comment` (commented out, with the reason) \
+                 or `remove`"
+            )),
+        })
+    }
+}
+
 struct Fallback(FallbackAccount);
 
 impl<'de> Deserialize<'de> for Fallback {
@@ -1296,6 +1503,33 @@ accounts:
         assert!(e.contains("from 0 to 31"), "{e}");
         let c = from_str("dedup: { window_days: 5 }\naccounts:\n  - { id: a, account: Assets:A, days_back: 30 }\n", "c.yaml").unwrap();
         assert_eq!((c.dedup.window_days, c.accounts[0].days), (5, Some(30)));
+    }
+
+    #[test]
+    fn opening_and_reconcile_keys() {
+        let c = from_str_with_env("", "c.yaml", env).unwrap();
+        assert_eq!(c.opening, OpeningConfig::default());
+        assert_eq!(c.reconcile, ReconcileConfig::default());
+        let c = from_str_with_env(
+            "opening: pad\nopening_balance_account: Equity:Start\nreconcile:\n  window_days: 10\n  tolerance: 5.00\n  cancelled: remove\n",
+            "c.yaml",
+            env,
+        )
+        .unwrap();
+        assert_eq!(c.opening.mode, OpeningMode::Pad);
+        assert_eq!(c.opening.account, "Equity:Start");
+        assert_eq!(c.reconcile.window_days, 10);
+        assert_eq!(
+            c.reconcile.tolerance,
+            Tolerance::Amount("5.00".parse().unwrap())
+        );
+        assert_eq!(c.reconcile.cancelled, CancelledMode::Remove);
+        let e = err("opening: zero\n");
+        assert!(e.contains("c.yaml:1:10") && e.contains("`exact`"), "{e}");
+        let e = err("reconcile:\n  tolerance: lots\n");
+        assert!(e.contains("c.yaml:2:14") && e.contains("30%"), "{e}");
+        let e = err("opening_balance_account: equity\n");
+        assert!(e.contains("invalid account name"), "{e}");
     }
 
     #[test]

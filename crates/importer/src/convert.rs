@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
@@ -20,7 +20,7 @@ use crate::entry::{
 use crate::pipeline::Input;
 use crate::render::Block;
 use crate::rules::{Categorized, Categorizer, Decision};
-use crate::statement::{Adjust, Adjusted, Unreadable};
+use crate::statement::{Adjust, Adjusted, Statement, Unreadable};
 use crate::transaction::{BankTransaction, ConversionError, Status, field_of};
 use crate::transfer::OwnAccounts;
 
@@ -40,6 +40,14 @@ pub struct AccountOutput {
     /// How each converted transaction was categorised (rule, learned,
     /// transfer or fallback; skipped by a rule), in bank order.
     pub categorized: Vec<Categorized>,
+    /// What the user may want to know at `-v`: why no balance assertion
+    /// was written when the reason is not worth a line in the ledger.
+    pub notes: Vec<String>,
+    /// For a transaction whose id is not the first the bank gave (that one
+    /// was not trusted in this response), the other ids it carries: an
+    /// earlier run, seeing other records, may have written it under one of
+    /// them. Chosen id → other ids.
+    pub aliases: HashMap<String, Vec<String>>,
 }
 
 impl AccountOutput {
@@ -134,9 +142,12 @@ pub fn convert_account(
     let mut items: Vec<Item> = Vec::with_capacity(records.len());
     // References, not moves: the transactions are large.
     let mut converted: Vec<&BankTransaction> = Vec::with_capacity(records.len());
+    // What the bank counts as pending, left out or not: its "available"
+    // balances include it.
+    let mut pending_total = Decimal::ZERO;
     for (i, result) in read_all.iter().flatten().enumerate() {
         match result {
-            Ok((Some(tx), warning)) => {
+            Ok(Read::Tx(tx, warning)) => {
                 if let Some(w) = warning {
                     problems.push(Problem {
                         account: account.label().to_owned(),
@@ -144,12 +155,16 @@ pub fn convert_account(
                         reason: w.clone(),
                     });
                 }
+                if tx.status == Status::Pending {
+                    pending_total += tx.amount;
+                }
                 items.push(Item::Tx(converted.len()));
                 converted.push(tx);
             }
-            // Pending, and the account leaves pending out; or left out
-            // by the account's preset.
-            Ok((None, _)) => {}
+            // Pending, and the account leaves pending out.
+            Ok(Read::SkippedPending(amount)) => pending_total += *amount,
+            // Left out by the account's preset.
+            Ok(Read::Dropped) => {}
             Err(e) => {
                 problems.push(Problem {
                     account: account.label().to_owned(),
@@ -166,8 +181,10 @@ pub fn convert_account(
     }
 
     let ids = assign_ids(&converted);
+    let aliases = aliases(&converted, &ids);
     let needs_json = !account.metadata_fields.is_empty();
     let id_key = statement.id_key;
+    let status_key = crate::statement::status_key(id_key);
     // Each item gives its entry (none when a rule skips it) and, for a
     // transaction, how it was categorised.
     let one = |item: &Item| match item {
@@ -176,7 +193,13 @@ pub fn convert_account(
             let decision = categorizer.decide(tx, account);
             let skip = decision.skip;
             let mut entry = transaction_entry(
-                tx, &ids[*i], id_key, account, today, needs_json, &decision, own,
+                tx,
+                (&ids[*i], id_key, &status_key),
+                account,
+                today,
+                needs_json,
+                &decision,
+                own,
             );
             let cat = Categorized::new(&ids[*i], tx, &entry, decision);
             cat.decision.apply(&mut entry);
@@ -193,7 +216,17 @@ pub fn convert_account(
         categorized.extend(cat);
     }
 
-    match balance_entry(account, &converted, &dated, statement.balances, today) {
+    let mut notes = Vec::new();
+    let facts = Facts {
+        txs: &converted,
+        entries: &dated,
+        statement,
+        today,
+        status_key: &status_key,
+        pending_total,
+        unreadable: problems.len(),
+    };
+    match balance_entry(account, &facts) {
         // Skipped transactions are in the bank's balance, not the ledger's.
         Ok(Some(b)) if categorizer.may_skip_money(account) => dated.push((
             None,
@@ -209,7 +242,8 @@ pub fn convert_account(
         )),
         Ok(Some(b)) => dated.push((Some(b.date), 0, Entry::Balance(b))),
         Ok(None) => {}
-        Err(why) => dated.push((None, 2, Entry::Comment(why))),
+        Err(Skip::Comment(why)) => dated.push((None, 2, Entry::Comment(why))),
+        Err(Skip::Note(why)) => notes.push(why),
     }
 
     // Stable: bank order is kept within a day; balances first in their
@@ -232,7 +266,26 @@ pub fn convert_account(
         entries,
         problems,
         categorized,
+        notes,
+        aliases,
     }
+}
+
+/// The ids each transaction carries besides the one chosen for it.
+fn aliases(txs: &[&BankTransaction], ids: &[Cow<'_, str>]) -> HashMap<String, Vec<String>> {
+    let mut out = HashMap::new();
+    for (t, id) in txs.iter().zip(ids) {
+        let others: Vec<String> = [&t.ids.transaction_id, &t.ids.internal_transaction_id]
+            .into_iter()
+            .flatten()
+            .filter(|o| o.as_str() != id.as_ref())
+            .cloned()
+            .collect();
+        if !others.is_empty() {
+            out.insert(id.to_string(), others);
+        }
+    }
+    out
 }
 
 /// Reorders `v` so that `v[k]` becomes the old `v[order[k]]`, by swaps
@@ -261,23 +314,37 @@ enum Item {
     Invalid(InvalidEntry),
 }
 
+/// A record read and checked.
+// Almost every record is a transaction: boxing it would cost an allocation
+// per record for nothing.
+#[allow(clippy::large_enum_variant)]
+enum Read {
+    /// A transaction, with the preset's warning when it could not adjust
+    /// it.
+    Tx(BankTransaction, Option<String>),
+    /// Pending, and the account leaves pending out: only its amount counts
+    /// (the bank's available balances include it).
+    SkippedPending(Decimal),
+    /// Left out by the account's preset.
+    Dropped,
+}
+
 /// Adjusts (with the account's preset) and checks one record read by the
-/// source: the transaction, `None` for one the account or its preset
-/// leaves out, and the preset's warning when it could not adjust it.
+/// source.
 fn read(
     tx: Result<BankTransaction, Unreadable>,
     account: &AccountConfig,
     adjust: Option<&dyn Adjust>,
-) -> Result<(Option<BankTransaction>, Option<String>), Unreadable> {
+) -> Result<Read, Unreadable> {
     let mut tx = tx?;
     let mut warning = None;
     match adjust.map(|a| a.adjust(&mut tx)) {
         None | Some(Adjusted::Kept) => {}
-        Some(Adjusted::Dropped) => return Ok((None, None)),
+        Some(Adjusted::Dropped) => return Ok(Read::Dropped),
         Some(Adjusted::Failed(w)) => warning = Some(w),
     }
     if tx.status == Status::Pending && account.pending == PendingMode::Skip {
-        return Ok((None, None));
+        return Ok(Read::SkippedPending(tx.amount));
     }
     // The ids as the ledger will read them back (a control character is
     // written as a space), so that later runs find them.
@@ -322,7 +389,7 @@ fn read(
     if date.is_none() {
         return Err(fail(ConversionError::NoDate));
     }
-    Ok((Some(tx), warning))
+    Ok(Read::Tx(tx, warning))
 }
 
 /// Chooses every transaction's id: the bank's transaction id, else its
@@ -444,11 +511,11 @@ pub fn collapse_whitespace(s: &str) -> String {
     out
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Builds one transaction's entry. `(id, id_key, status_key)`: its id, the
+/// key it is written under, and the key marking it pending.
 fn transaction_entry(
     tx: &BankTransaction,
-    id: &str,
-    id_key: &str,
+    (id, id_key, status_key): (&str, &str, &str),
     account: &AccountConfig,
     today: NaiveDate,
     needs_json: bool,
@@ -478,6 +545,12 @@ fn transaction_entry(
         .push((id_key.to_owned(), MetaValue::String(id.to_owned())));
     for (key, value) in &tx.meta {
         push_meta(&mut own.meta, key, MetaValue::String(value.clone()));
+    }
+    if tx.status == Status::Pending {
+        own.meta.push((
+            status_key.to_owned(),
+            MetaValue::String(crate::statement::PENDING.to_owned()),
+        ));
     }
     let mut postings = vec![own];
 
@@ -595,146 +668,203 @@ fn original_amount(
     }
 }
 
-/// The balance assertion, `Ok(None)` when none is wanted or possible
-/// without a reason worth telling, `Err(comment)` when it is left out for a
-/// reason the user should read.
-fn balance_entry(
-    account: &AccountConfig,
-    txs: &[&BankTransaction],
-    entries: &[(Option<NaiveDate>, u8, Entry)],
-    all: &[Balance],
+/// Why no balance assertion is written, when the user should be told.
+enum Skip {
+    /// In the ledger, as a comment where the assertion would be.
+    Comment(String),
+    /// On stderr at `-v` ([`AccountOutput::notes`]).
+    Note(String),
+}
+
+/// What the balance assertion is computed from.
+struct Facts<'a> {
+    /// The transactions converted (pending ones the account keeps too).
+    txs: &'a [&'a BankTransaction],
+    /// Their entries, dated.
+    entries: &'a [(Option<NaiveDate>, u8, Entry)],
+    statement: &'a Statement<'a>,
     today: NaiveDate,
-) -> Result<Option<BalanceEntry>, String> {
+    status_key: &'a str,
+    /// The sum of every pending record, kept or left out.
+    pending_total: Decimal,
+    /// How many records could not be read.
+    unreadable: usize,
+}
+
+/// How far apart the transactions and the balances may have been fetched
+/// and still be taken as one moment's data.
+const SAME_MOMENT: chrono::Duration = chrono::Duration::minutes(15);
+
+/// The day a fetch happened on, in the user's time zone (as `today` is).
+fn local_day(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&chrono::Local).date_naive()
+}
+
+/// The balance assertion, `Ok(None)` when none is wanted or possible
+/// without a reason worth telling, `Err` when it is left out for a reason
+/// the user should read.
+///
+/// A balance type's meaning is respected: a closing balance is the end of
+/// its reference day, asserted on the next; an opening balance the start of
+/// its day; an interim or expected balance is the balance at the moment it
+/// was fetched, so the bookings of that day the fetched transactions show
+/// are taken off and it is asserted at the start of that day. Balances that
+/// count pending amounts have the pending records of the same moment taken
+/// off. Then the pending entries the ledger will hold before the assertion
+/// are added, since Beancount counts them.
+fn balance_entry(account: &AccountConfig, f: &Facts<'_>) -> Result<Option<BalanceEntry>, Skip> {
+    let txs = f.txs;
     let currency_ok = |c: &str| match &account.currency {
         Some(want) => c == want,
         None => txs.first().is_none_or(|t| t.currency == c),
     };
-    let (figure, currency, reference, source) = match &account.balance {
+    let fetch_day = |b: &Balance| {
+        b.fetched_at
+            .or(f.statement.fetched_at)
+            .map_or(f.today, local_day)
+    };
+    let chosen: Option<&Balance> = match &account.balance {
         BalanceMode::None => return Ok(None),
         BalanceMode::Type(ty) => {
-            let found = all
+            let found = f
+                .statement
+                .balances
                 .iter()
                 .filter(|b| &b.kind == ty && currency_ok(b.currency.trim()))
                 .max_by_key(|b| b.reference_date);
-            let Some(b) = found else {
-                if all.is_empty() {
+            if found.is_none() {
+                if f.statement.balances.is_empty() {
                     return Ok(None);
                 }
-                return Err(format!(
+                return Err(Skip::Comment(format!(
                     "no balance assertion: the bank reported no {ty} balance for {}",
                     account.account
-                ));
-            };
-            let reference = b.reference_date.or(b.last_change).unwrap_or(today);
-            (
-                b.amount,
-                b.currency.trim().to_owned(),
-                reference,
-                format!("{ty} {reference}"),
-            )
+                )));
+            }
+            found
         }
         BalanceMode::Auto => {
-            let pick = |ty: BalanceKind| {
-                all.iter()
+            // Only a balance whose moment is known: a closing balance of a
+            // completed day, an interim one with a date or fetched at a
+            // known time.
+            let pick = |ty: BalanceKind, closing: bool| {
+                f.statement
+                    .balances
+                    .iter()
                     .filter(|b| {
                         b.kind == ty
-                            && b.reference_date.is_some_and(|d| d < today)
                             && currency_ok(b.currency.trim())
+                            && if closing {
+                                b.reference_date.is_some_and(|d| d < fetch_day(b))
+                            } else {
+                                b.reference_date.is_some()
+                                    || b.last_change.is_some()
+                                    || b.fetched_at.is_some()
+                            }
                     })
                     .max_by_key(|b| b.reference_date)
             };
-            if let Some(b) =
-                pick(BalanceKind::ClosingBooked).or_else(|| pick(BalanceKind::InterimBooked))
+            pick(BalanceKind::ClosingBooked, true)
+                .or_else(|| pick(BalanceKind::InterimBooked, false))
+        }
+    };
+    // (figure without pending, the day it holds at the start of, source)
+    let (figure, currency, date, source) = match chosen {
+        Some(b) => {
+            if let (Some(at), Some(tx_at)) = (b.fetched_at, f.statement.fetched_at)
+                && (at - tx_at).abs() > SAME_MOMENT
             {
-                let reference = b.reference_date.expect("filtered");
-                (
-                    b.amount,
-                    b.currency.trim().to_owned(),
-                    reference,
-                    format!("{} {reference}", b.kind),
-                )
-            } else if let Some((figure, currency, reference)) =
-                balance_after_last_day(account, txs, today)
-            {
-                (
+                return Err(Skip::Note(format!(
+                    "{}: no balance assertion: the balances were fetched at {} and the \
+                     transactions at {}, so they do not describe the same moment",
+                    account.account,
+                    at.format("%Y-%m-%d %H:%M UTC"),
+                    tx_at.format("%Y-%m-%d %H:%M UTC"),
+                )));
+            }
+            at_start_of_day(account, b, fetch_day(b), f)?
+        }
+        None => {
+            if !matches!(account.balance, BalanceMode::Auto) {
+                return Ok(None);
+            }
+            match balance_after_last_day(account, txs, f.today) {
+                Some((figure, currency, last)) => (
                     figure,
                     currency,
-                    reference,
-                    format!("balanceAfterTransaction {reference}"),
-                )
-            } else {
-                return Ok(None);
+                    last.checked_add_days(Days::new(1)).ok_or_else(|| {
+                        Skip::Comment("no balance assertion: the date is out of range".into())
+                    })?,
+                    format!("balanceAfterTransaction {last}"),
+                ),
+                None => return Ok(None),
             }
         }
     };
     if !currency_ok(&currency) || crate::beancount::check_currency(&currency).is_err() {
-        return Err(format!(
+        return Err(Skip::Comment(format!(
             "no balance assertion: the balance is in {currency:?}, not the account's currency"
-        ));
+        )));
+    }
+    if f.unreadable > 0 {
+        return Err(Skip::Comment(format!(
+            "no balance assertion for {}: {} record{} could not be read, so the ledger cannot \
+             hold what the bank counts",
+            account.account,
+            f.unreadable,
+            if f.unreadable == 1 { "" } else { "s" }
+        )));
     }
     // The bank counts by booking date; if an entry's date falls on the
-    // other side of the reference day, the figure cannot hold.
+    // other side of the assertion's day, the figure cannot hold.
     let crosses = txs.iter().filter(|t| t.status == Status::Booked).any(|t| {
         let entry = t.date(account.date);
         let booked = t.booking_date.or(t.booking_date_time);
-        matches!((entry, booked), (Some(e), Some(b)) if (e <= reference) != (b <= reference))
+        matches!((entry, booked), (Some(e), Some(b)) if (e < date) != (b < date))
     });
     if crosses {
-        return Err(format!(
+        return Err(Skip::Comment(format!(
             "no balance assertion for {}: with `date: {}` some entries fall on the other \
-             side of {reference} than the bank booked them",
+             side of {date} than the bank booked them",
             account.account,
             match account.date {
                 DateMode::Transaction => "transaction",
                 _ => "value",
             }
-        ));
+        )));
     }
-    let includes_pending = match &account.balance {
-        BalanceMode::Type(ty) => ty.includes_pending(),
-        _ => false,
-    };
     let mut meta: Meta = vec![("source".to_owned(), MetaValue::String(source))];
-    let mut number = figure;
-    if !includes_pending {
-        // Beancount counts `!` entries too: add the pending ones dated on or
-        // before the reference day so the assertion holds for the ledger.
-        let mut pending_sum = Decimal::ZERO;
-        let mut count = 0;
-        for (d, _, e) in entries {
-            if let (Some(d), Entry::Transaction(t)) = (d, e)
-                && t.flag == '!'
-                && *d <= reference
-                && let Some(u) = &t.postings[0].units
-            {
-                pending_sum += u.number;
-                count += 1;
+    // Beancount counts pending entries too: add those dated before the
+    // assertion's day so it holds for the ledger. Pending is the bank's
+    // status, never the flag a rule may set.
+    let mut pending_sum = Decimal::ZERO;
+    let mut count = 0;
+    for (d, _, e) in f.entries {
+        if let (Some(d), Entry::Transaction(t)) = (d, e)
+            && *d < date
+        {
+            for p in t.postings.iter().filter(|p| is_pending(p, f.status_key)) {
+                if let Some(u) = &p.units {
+                    pending_sum += u.number;
+                    count += 1;
+                }
             }
         }
-        if count > 0 {
-            number += pending_sum;
-            meta.push((
-                "pending_included".to_owned(),
-                MetaValue::String(format!(
-                    "{} {currency} from {count} pending entr{} dated on or before {reference}; \
-                     booked balance {} {currency}",
-                    format_number(pending_sum),
-                    if count == 1 { "y" } else { "ies" },
-                    format_number(figure),
-                )),
-            ));
-        }
     }
-    let date = reference
-        .checked_add_days(Days::new(1))
-        .filter(|d| in_beancount_range(*d))
-        .ok_or_else(|| {
-            format!(
-                "no balance assertion for {}: the bank's reference date {reference} is outside \
-                 the years 1 to 9999 that Beancount reads",
-                account.account
-            )
-        })?;
+    let mut number = figure;
+    if count > 0 {
+        number += pending_sum;
+        meta.push((
+            "pending_included".to_owned(),
+            MetaValue::String(format!(
+                "{} {currency} from {count} pending entr{} dated before {date}; booked balance \
+                 {} {currency}",
+                format_number(pending_sum),
+                if count == 1 { "y" } else { "ies" },
+                format_number(figure),
+            )),
+        ));
+    }
     Ok(Some(BalanceEntry {
         date,
         account: account.account.clone(),
@@ -746,6 +876,88 @@ fn balance_entry(
 /// Whether Beancount can read the date: years 1 to 9999.
 fn in_beancount_range(d: NaiveDate) -> bool {
     (1..=9999).contains(&chrono::Datelike::year(&d))
+}
+
+/// A bank balance as the booked balance at the start of a day: the
+/// figure, its currency, the day and a description of where it came from.
+fn at_start_of_day(
+    account: &AccountConfig,
+    b: &Balance,
+    fetch_day: NaiveDate,
+    f: &Facts<'_>,
+) -> Result<(Decimal, String, NaiveDate, String), Skip> {
+    let currency = b.currency.trim().to_owned();
+    let out_of_range = || Skip::Comment("no balance assertion: the date is out of range".into());
+    let reference = b.reference_date.or(b.last_change);
+    let mut figure = b.amount;
+    let mut source = match reference {
+        Some(r) => format!("{} {r}", b.kind),
+        None => b.kind.to_string(),
+    };
+    let closing = matches!(
+        b.kind,
+        BalanceKind::ClosingBooked | BalanceKind::PreviouslyClosedBooked
+    );
+    let date = match &b.kind {
+        BalanceKind::ForwardAvailable
+        | BalanceKind::NonInvoiced
+        | BalanceKind::ClosingAvailable
+        | BalanceKind::OpeningAvailable => {
+            return Err(Skip::Comment(format!(
+                "no balance assertion for {}: a {} balance cannot be told from the \
+                 transactions (use closingBooked, interimBooked or expected)",
+                account.account, b.kind
+            )));
+        }
+        BalanceKind::OpeningBooked => reference.unwrap_or(fetch_day),
+        _ if closing && reference.is_some_and(|r| r < fetch_day) => reference
+            .and_then(|r| r.checked_add_days(Days::new(1)))
+            .ok_or_else(out_of_range)?,
+        kind => {
+            // The balance at the moment it was fetched: the day's bookings
+            // the transactions of that moment show are taken off, and
+            // pending amounts for the kinds that count them.
+            let day = reference.map_or(fetch_day, |r| r.min(fetch_day));
+            if kind.includes_pending() {
+                figure -= f.pending_total;
+            }
+            let since: Decimal = f
+                .txs
+                .iter()
+                .filter(|t| t.status == Status::Booked)
+                .filter(|t| {
+                    t.booking_date
+                        .or(t.booking_date_time)
+                        .or(t.date(account.date))
+                        .is_some_and(|d| d >= day)
+                })
+                .map(|t| t.amount)
+                .sum();
+            figure -= since;
+            if kind.includes_pending() && !f.pending_total.is_zero() {
+                source.push_str(&format!(
+                    ", less {} {currency} pending",
+                    format_number(f.pending_total)
+                ));
+            }
+            if !since.is_zero() {
+                source.push_str(&format!(
+                    ", less {} {currency} booked on or after {day}",
+                    format_number(since)
+                ));
+            }
+            day
+        }
+    };
+    Ok((figure, currency, date, source))
+}
+
+/// Whether a posting carries the importer's pending status
+/// ([`crate::statement::status_key`]).
+pub(crate) fn is_pending(p: &Posting, status_key: &str) -> bool {
+    p.meta.iter().any(|(k, v)| {
+        k == status_key && matches!(v, MetaValue::String(s) if s == crate::statement::PENDING)
+    })
 }
 
 /// The end-of-day balance of the last day before `today` with booked
@@ -848,6 +1060,7 @@ mod tests {
                 id_key: "plaid_id",
                 records: &records,
                 balances: &[],
+                fetched_at: None,
             },
             adjust: None,
         };

@@ -9,7 +9,9 @@
 //!    of the Python importer on transactions) is the same transaction.
 //! 3. **By content**: same account, same amount and currency, dates at most
 //!    the window apart (±3 days by default), only against ledger postings
-//!    without an importer id or in a pending (`!`) entry. One-to-one and
+//!    without an importer id or pending ones (their status metadata, e.g.
+//!    `gocardless_status: "pending"`; never the `!` flag, which rules may
+//!    set for review). One-to-one and
 //!    nearest date first, so two genuine identical payments need two ledger
 //!    entries to be hidden. This catches hand-typed entries and a pending
 //!    transaction that booked under a new id. A pending entry carrying the
@@ -20,10 +22,8 @@
 //! Balance assertions already in the ledger (same account and date) are not
 //! repeated. Pending ledger entries inside the fetched window that nothing
 //! matched are reported as stale. Accounts the output uses that the ledger
-//! never opens get an `open` directive; a bank account opened that way
-//! whose balance is asserted also gets a `pad` from
-//! [`OPENING_BALANCES`], because the bank's history does not reach back
-//! to the account's first day and the assertion could not hold otherwise.
+//! never opens get an `open` directive ([`crate::complete`] adds opening
+//! balances and checks the assertions).
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -33,10 +33,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::config::{AccountConfig, DedupConfig};
 use crate::convert::AccountOutput;
-use crate::entry::{Entry, MetaValue, OpenEntry, PadEntry, TransactionEntry};
-
-/// Where the opening balance of a bank account first imported comes from.
-pub const OPENING_BALANCES: &str = "Equity:Opening-Balances";
+use crate::entry::{Entry, MetaValue, TransactionEntry};
 use crate::ledger::{Ledger, Posting};
 use crate::pipeline::print_outputs;
 use crate::render::{Block, print, render_entry};
@@ -61,9 +58,10 @@ pub struct DedupOptions {
     /// Write `open` directives for accounts the ledger lacks (`--no-open`
     /// turns it off).
     pub write_opens: bool,
-    /// The date range fetched per Beancount account, to find stale pending
-    /// entries. An account not listed uses the dates of its imported
-    /// transactions.
+    /// The date range fetched per Beancount account, from the bank at the
+    /// moment of the run, to find stale pending entries. Nothing is said
+    /// about the pending entries of an account not listed (its data may be
+    /// out of date, or its window unknown).
     pub fetched: HashMap<String, (NaiveDate, NaiveDate)>,
 }
 
@@ -140,6 +138,10 @@ pub struct Duplicate {
     pub ledger: Option<LedgerLine>,
     /// The bank id of the imported entry, when it has one.
     pub id: Option<String>,
+    /// Whether it is dated after the ledger's last imported entry on the
+    /// account: earlier runs did not see it, so it is news (an earlier one
+    /// was reported when it was first seen).
+    pub first_seen: bool,
 }
 
 impl fmt::Display for Duplicate {
@@ -162,9 +164,9 @@ impl fmt::Display for Duplicate {
 }
 
 /// A pending entry of the ledger that the bank no longer lists and that no
-/// booked transaction matched: its amount changed (a tip, a conversion) or
-/// the payment was cancelled. The user should correct or delete it before
-/// balance assertions disagree.
+/// booked transaction matched, although the fetched days cover every day it
+/// could have booked on: its amount changed (a tip, a conversion) or the
+/// payment was cancelled. `gc-beancount reconcile` brings it in line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StalePending {
     /// The Beancount account.
@@ -191,8 +193,8 @@ impl fmt::Display for StalePending {
         }
         write!(
             f,
-            " {:?} is no longer pending at the bank and no booked transaction matches it; \
-             correct or delete it",
+            " {:?} is no longer pending at the bank and no booked transaction has its amount; \
+             `gc-beancount reconcile` books it with the bank's amount or comments it out",
             self.description
         )
     }
@@ -207,7 +209,7 @@ pub struct AccountSummary {
     pub label: String,
     /// New transactions written.
     pub new: usize,
-    /// Of the new ones, how many are pending (`!`).
+    /// Of the new ones, how many are pending at the bank.
     pub pending: usize,
     /// Left out: already in the ledger with the same bank id.
     pub dup_id: usize,
@@ -251,14 +253,13 @@ pub struct DedupResult {
     pub summaries: Vec<AccountSummary>,
     /// `open` directives ([`Entry::Open`]) for accounts the kept entries use
     /// and the ledger never opens, each dated on its first use, sorted by
-    /// account; then a `pad` ([`Entry::Pad`]) for each bank account among
-    /// them whose balance is asserted (see the module's doc).
+    /// account.
     pub opens: Vec<Entry>,
 }
 
 impl DedupResult {
-    /// The Beancount text: the `open` and `pad` directives, then each
-    /// account's block.
+    /// The Beancount text: the `open` directives, then each account's
+    /// block.
     pub fn render(&self) -> String {
         let mut out = print(&[Block {
             heading: None,
@@ -331,7 +332,7 @@ pub fn dedup(outputs: Vec<AccountOutput>, ledger: &Ledger, opts: &DedupOptions) 
         dedup_account(output, ledger, opts, &mut result);
     }
     if opts.write_opens {
-        result.opens = missing_opens(&result.outputs, ledger);
+        result.opens = crate::complete::missing_opens(&result.outputs, &[], Some(ledger));
     }
     result
 }
@@ -360,9 +361,30 @@ fn dedup_account(
                 let Some(id) = entry_id(t, &account, &output.id_key, id_keys) else {
                     continue;
                 };
+                // Under its id, or under another id the bank gave it that an
+                // earlier run chose (seeing other records, it trusted other
+                // ids); an id shared by two records is no proof, so the
+                // amount must agree too.
+                let units = bank_posting(t, &account)
+                    .and_then(|p| p.units.as_ref())
+                    .map(|u| u.number);
+                let in_ledger = || {
+                    ledger.postings_with_id(&account, &id).next().or_else(|| {
+                        output
+                            .aliases
+                            .get(&id)
+                            .into_iter()
+                            .flatten()
+                            .find_map(|alias| {
+                                ledger
+                                    .postings_with_id(&account, alias)
+                                    .find(|p| p.number().is_some() && p.number() == units)
+                            })
+                    })
+                };
                 if !seen_ids.insert(id.clone()) {
                     fates[i] = Fate::Duplicate(MatchKind::Batch, None);
-                } else if let Some(p) = ledger.postings_with_id(&account, &id).next() {
+                } else if let Some(p) = in_ledger() {
                     used.insert(p.index());
                     lines.insert(p.index(), LedgerLine::of(&p));
                     fates[i] = Fate::Duplicate(MatchKind::Id, Some(p.index()));
@@ -415,27 +437,16 @@ fn dedup_account(
         }
     }
 
-    // Stale pending: ledger `!` entries in the fetched window nobody claimed.
-    let fetched = opts.fetched.get(&account).copied().or_else(|| {
-        let dates = output.entries.iter().filter_map(|e| match e {
-            Entry::Transaction(t) => Some(t.date),
-            _ => None,
-        });
-        let (min, max) = dates.fold(
-            (None, None),
-            |(lo, hi): (Option<NaiveDate>, Option<NaiveDate>), d| {
-                (
-                    Some(lo.map_or(d, |l| l.min(d))),
-                    Some(hi.map_or(d, |h| h.max(d))),
-                )
-            },
-        );
-        min.zip(max)
-    });
-    if let Some((from, to)) = fetched {
+    // Stale pending: ledger pending entries nobody claimed, when the fetched
+    // window covers every day they could have booked on (from the match
+    // window before them to today). Otherwise nothing is known.
+    if let Some(&(from, to)) = opts.fetched.get(&account) {
         for p in ledger.pending_postings(&account) {
             let date = p.transaction().date();
-            if date >= from && date <= to && !used.contains(&p.index()) {
+            let earliest = date
+                .checked_sub_days(Days::new(u64::from(opts.window_days)))
+                .unwrap_or(date);
+            if from <= earliest && date <= to && !used.contains(&p.index()) {
                 let t = p.transaction();
                 result.stale_pending.push(StalePending {
                     account: account.clone(),
@@ -447,6 +458,7 @@ fn dedup_account(
             }
         }
     }
+    let last_imported = ledger.last_imported(&account);
 
     // Apply.
     let mut summary = AccountSummary {
@@ -461,7 +473,10 @@ fn dedup_account(
         entries,
         problems,
         categorized,
+        notes,
+        aliases,
     } = output;
+    let status_key = crate::statement::status_key(&id_key);
     let mut kept = Vec::with_capacity(entries.len());
     for ((entry, fate), id) in entries.into_iter().zip(fates).zip(ids) {
         match (entry, fate) {
@@ -473,6 +488,7 @@ fn dedup_account(
                 }
                 let duplicate = Duplicate {
                     account: account.clone(),
+                    first_seen: last_imported.is_none_or(|l| t.date > l),
                     entry: t,
                     by,
                     ledger: p.and_then(|p| lines.get(&p).cloned()),
@@ -486,7 +502,10 @@ fn dedup_account(
             (Entry::Balance(_), Fate::KnownBalance) => summary.balances_known += 1,
             (Entry::Transaction(t), _) => {
                 summary.new += 1;
-                if t.flag == '!' {
+                if t.postings
+                    .iter()
+                    .any(|p| crate::convert::is_pending(p, &status_key))
+                {
                     summary.pending += 1;
                 }
                 kept.push(Entry::Transaction(t));
@@ -502,6 +521,8 @@ fn dedup_account(
         entries: kept,
         problems,
         categorized,
+        notes,
+        aliases,
     });
 }
 
@@ -517,88 +538,6 @@ fn marked(d: &Duplicate) -> String {
         text.push_str(line);
     }
     text
-}
-
-/// `open` directives for the accounts the entries use that the ledger never
-/// opens, dated on the first day each is used.
-fn missing_opens(outputs: &[AccountOutput], ledger: &Ledger) -> Vec<Entry> {
-    let mut first_use: HashMap<&str, NaiveDate> = HashMap::new();
-    for output in outputs {
-        for entry in &output.entries {
-            let (accounts, date): (Vec<&str>, NaiveDate) = match entry {
-                Entry::Transaction(t) => (
-                    t.postings.iter().map(|p| p.account.as_str()).collect(),
-                    t.date,
-                ),
-                Entry::Balance(b) => (vec![b.account.as_str()], b.date),
-                _ => continue,
-            };
-            for a in accounts {
-                let d = first_use.entry(a).or_insert(date);
-                if date < *d {
-                    *d = date;
-                }
-            }
-        }
-        // Already opened by the output itself.
-        for entry in &output.entries {
-            if let Entry::Open(o) = entry {
-                first_use.remove(o.account.as_str());
-            }
-        }
-    }
-    // A bank account first imported has a balance the bank's history does
-    // not explain (what it held before the fetched window): pad it from
-    // the opening balances, before its first use and its first assertion.
-    let mut pads = Vec::new();
-    for output in outputs {
-        let bank = output.account.account.as_str();
-        let first_balance = output
-            .entries
-            .iter()
-            .filter_map(|e| match e {
-                Entry::Balance(b) if b.account == bank => Some(b.date),
-                _ => None,
-            })
-            .min();
-        let (Some(first_balance), Some(used)) = (first_balance, first_use.get(bank).copied())
-        else {
-            continue;
-        };
-        if ledger.open_date(bank).is_some() {
-            continue;
-        }
-        let date = used.min(first_balance - Days::new(1));
-        first_use.insert(bank, date);
-        let source = first_use.entry(OPENING_BALANCES).or_insert(date);
-        if date < *source {
-            *source = date;
-        }
-        pads.push(Entry::Pad(PadEntry {
-            date,
-            account: bank.to_owned(),
-            source: OPENING_BALANCES.to_owned(),
-        }));
-    }
-    let mut opens: Vec<Entry> = first_use
-        .into_iter()
-        // An account opened after its first use is the user's to fix: a
-        // second `open` would be an error too.
-        .filter(|(a, _)| ledger.open_date(a).is_none())
-        .map(|(a, date)| {
-            Entry::Open(OpenEntry {
-                date,
-                account: a.to_owned(),
-                currencies: Vec::new(),
-            })
-        })
-        .collect();
-    opens.sort_by(|a, b| match (a, b) {
-        (Entry::Open(a), Entry::Open(b)) => a.account.cmp(&b.account),
-        _ => std::cmp::Ordering::Equal,
-    });
-    opens.extend(pads);
-    opens
 }
 
 /// The dates to ask the bank for, for one account.

@@ -27,9 +27,16 @@
 //!   within the batch), reports stale pending entries and adds missing
 //!   `open` directives; it also owns the fetch window
 //!   ([`dedup::fetch_window`]).
+//! - [`complete`]: makes the output a complete ledger, or a complete
+//!   addition to the ledger: `open` directives, exact opening balances,
+//!   and only balance assertions that hold against what the ledger will
+//!   hold.
 //! - [`render`]: the printer: entries to Beancount text, deterministic to
 //!   the byte, with bank text escaped so it can never break out of its
 //!   string. It knows nothing but [`Entry`].
+//! - [`reconcile`]: brings the pending entries of the user's ledger in
+//!   line with what the bank says now (booked, cancelled), as edits that
+//!   change only the lines they must.
 //! - [`Run`] ([`pipeline`]): the one path through the above that
 //!   `import`, `extract` and `rules test` take.
 //! - [`beancount`]: Beancount's syntax rules (account names, currencies,
@@ -39,6 +46,7 @@
 
 pub mod balance;
 pub mod beancount;
+pub mod complete;
 pub mod config;
 pub mod convert;
 pub mod dedup;
@@ -46,6 +54,7 @@ pub mod entry;
 pub mod learn;
 pub mod ledger;
 pub mod pipeline;
+pub mod reconcile;
 pub mod render;
 pub mod rules;
 pub mod statement;

@@ -1,17 +1,19 @@
 //! The one path every source's data takes: statements → conversion
 //! (categorised) → the two sides of own transfers joined → deduplication
-//! against the ledger → Beancount text. `import`, `extract` and
+//! against the ledger → completion (opening balances, `open` directives,
+//! only balance assertions that hold) → Beancount text. `import`, `extract` and
 //! `rules test` are thin callers of [`Run`].
 
 use chrono::NaiveDate;
 
+use crate::complete::{LeftOut, complete};
 use crate::config::{AccountConfig, Config};
 use crate::convert::{AccountOutput, Problem, convert_account};
 use crate::dedup::{AccountSummary, DedupOptions, Duplicate, StalePending, dedup};
 use crate::entry::Entry;
 use crate::learn::Model;
 use crate::ledger::Ledger;
-use crate::render::print;
+use crate::render::{Block, print};
 use crate::rules::Categorizer;
 use crate::statement::{Adjust, Statement};
 use crate::transfer::{Merged, merge};
@@ -47,9 +49,18 @@ pub struct Run<'a> {
 /// What [`Run::import`] produced.
 #[derive(Debug, Clone)]
 pub struct Imported {
-    /// The Beancount text: `open` directives the ledger lacks, then each
-    /// account's block with something new. Empty when nothing is new.
+    /// The Beancount text: `open` directives for the accounts it uses that
+    /// the ledger (if any) does not open, opening balances, then each
+    /// account's block with something new. Without a ledger it is a ledger
+    /// of its own; with one, empty when nothing is new.
     pub text: String,
+    /// The `open` directives and opening balances written before the
+    /// accounts' blocks.
+    pub opens: Vec<Entry>,
+    /// Balance assertions left out because they would not hold.
+    pub left_out: Vec<LeftOut>,
+    /// What to say at `-v`, over all accounts ([`AccountOutput::notes`]).
+    pub notes: Vec<String>,
     /// Each account's entries as written.
     pub outputs: Vec<AccountOutput>,
     /// Transfers whose two sides became one entry.
@@ -116,29 +127,57 @@ impl<'a> Run<'a> {
     /// pipeline here.
     pub fn import_outputs(&self, mut outputs: Vec<AccountOutput>) -> Imported {
         let merged = merge(&mut outputs);
-        let Some(ledger) = self.ledger else {
-            let text = print_outputs(&outputs);
-            return Imported {
-                text,
-                outputs,
-                merged,
-                duplicates: Vec::new(),
-                stale_pending: Vec::new(),
-                summaries: Vec::new(),
-            };
-        };
-        let mut result = dedup(outputs, ledger, &self.dedup);
-        // Nothing new for an account: no block at all, so a run that finds
-        // nothing new prints nothing and `>> ledger` appends nothing.
-        result.outputs.retain(|o| !o.entries.is_empty());
-        Imported {
-            text: result.render(),
-            outputs: result.outputs,
+        let mut imported = Imported {
+            text: String::new(),
+            outputs: Vec::new(),
+            opens: Vec::new(),
+            left_out: Vec::new(),
+            notes: Vec::new(),
             merged,
-            duplicates: result.duplicates,
-            stale_pending: result.stale_pending,
-            summaries: result.summaries,
+            duplicates: Vec::new(),
+            stale_pending: Vec::new(),
+            summaries: Vec::new(),
+        };
+        if let Some(ledger) = self.ledger {
+            let result = dedup(outputs, ledger, &self.dedup);
+            outputs = result.outputs;
+            imported.duplicates = result.duplicates;
+            imported.stale_pending = result.stale_pending;
+            imported.summaries = result.summaries;
         }
+        let completion = complete(
+            &mut outputs,
+            self.ledger,
+            &self.config.opening,
+            self.dedup.write_opens,
+        );
+        imported.notes = outputs.iter().flat_map(|o| o.notes.clone()).collect();
+        if self.ledger.is_some() {
+            // Nothing new for an account: no block at all, so a run that
+            // finds nothing new prints nothing and `>> ledger` appends
+            // nothing.
+            outputs.retain(|o| !o.entries.is_empty());
+        }
+        let mut blocks = Vec::new();
+        if !completion.opens.is_empty() {
+            blocks.push(Block {
+                heading: None,
+                entries: &completion.opens,
+            });
+        }
+        if !completion.openings.is_empty() {
+            blocks.push(Block {
+                heading: Some("Opening balances".to_owned()),
+                entries: &completion.openings,
+            });
+        }
+        blocks.extend(outputs.iter().map(AccountOutput::block));
+        imported.text = print(&blocks);
+        imported.opens = completion.opens;
+        imported.opens.extend(completion.openings);
+        imported.left_out = completion.left_out;
+        imported.outputs = outputs;
+        imported
     }
 }
 

@@ -6,7 +6,7 @@
 //! through the [`Records`] trait instead of as finished
 //! [`BankTransaction`]s.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::balance::Balance;
 use crate::transaction::BankTransaction;
@@ -18,12 +18,17 @@ pub struct Statement<'a> {
     pub source: &'a str,
     /// The metadata key the source's transaction ids are written under, on
     /// the bank account's posting (`gocardless_id`): the key dedup finds
-    /// them by on later runs.
+    /// them by on later runs. Pending entries also carry
+    /// [`status_key`]`(id_key)` with the value [`PENDING`].
     pub id_key: &'a str,
     /// The transaction records, booked and pending.
     pub records: &'a dyn Records,
     /// The balances the bank reported; empty when it reported none.
     pub balances: &'a [Balance],
+    /// When the transactions were fetched from the bank, when known. A
+    /// balance fetched at another moment ([`Balance::fetched_at`]) is not
+    /// asserted: what booked in between would be missing or counted twice.
+    pub fetched_at: Option<DateTime<Utc>>,
 }
 
 /// A source's transaction records, read one at a time by index.
@@ -93,4 +98,26 @@ impl Records for Vec<BankTransaction> {
     fn raw(&self, i: usize) -> &str {
         &self[i].raw
     }
+}
+
+/// The value of the status key on a pending entry's bank posting.
+pub const PENDING: &str = "pending";
+
+/// The metadata key that marks a pending entry, derived from the source's
+/// id key: `gocardless_id` gives `gocardless_status`, any other key `K`
+/// gives `K_status` (`nordref_status`).
+///
+/// The importer writes `STATUS_KEY: "pending"` on the bank posting of every
+/// pending entry, next to its id, and nothing on booked ones. That, not the
+/// `!` flag, is what makes an entry pending for balances, deduplication and
+/// `reconcile`: a rule may flag any entry `!` for review.
+///
+/// ```
+/// use importer::statement::status_key;
+/// assert_eq!(status_key("gocardless_id"), "gocardless_status");
+/// assert_eq!(status_key("nordref"), "nordref_status");
+/// ```
+pub fn status_key(id_key: &str) -> String {
+    let stem = id_key.strip_suffix("_id").unwrap_or(id_key);
+    format!("{stem}_status")
 }

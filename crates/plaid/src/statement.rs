@@ -191,6 +191,7 @@ pub fn statement<'a>(records: &'a PlaidRecords<'a>, balances: &'a [Balance]) -> 
         id_key: ID_KEY,
         records,
         balances,
+        fetched_at: None,
     }
 }
 
@@ -236,6 +237,7 @@ pub fn balances(account: &Account, as_of: NaiveDate) -> Vec<Balance> {
                 .unwrap_or(as_of),
         ),
         last_change: None,
+        fetched_at: None,
     }]
 }
 

@@ -173,6 +173,7 @@ impl<'a> AccountStatement<'a> {
             id_key: ID_KEY,
             records: &self.records,
             balances: &self.balances,
+            fetched_at: None,
         }
     }
 
@@ -241,6 +242,7 @@ fn balances(
         currency: records.currency.clone(),
         reference_date: Some(day),
         last_change: None,
+        fetched_at: None,
     }];
     if let Some(posted_that_day) = posted_on(records, day, at, query)
         && let Some(before) = day.checked_sub_days(Days::new(1))
@@ -251,6 +253,7 @@ fn balances(
             currency: records.currency.clone(),
             reference_date: Some(before),
             last_change: None,
+            fetched_at: None,
         });
     }
     out

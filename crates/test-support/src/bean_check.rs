@@ -144,40 +144,14 @@ pub fn accounts_in(text: &str) -> Vec<String> {
     out
 }
 
-/// `open` directives for every account `text` uses and does not open,
-/// plus, with `pad`, a `pad` from `Equity:Opening-Balances` for each
-/// account with a balance assertion.
-///
-/// Output without a ledger (`-e`) lacks these until the importer writes a
-/// complete ledger on its own (issue 10); the tests of such output add
-/// them with [`text_with_opens`].
-pub fn opens(text: &str, pad: bool) -> String {
-    let mut s = String::from("1970-01-01 open Equity:Opening-Balances\n");
-    for a in accounts_in(text) {
-        if a == "Equity:Opening-Balances" || text.contains(&format!(" open {a}")) {
-            continue;
-        }
-        s.push_str(&format!("1970-01-01 open {a}\n"));
-        if pad && text.contains(&format!(" balance {a} ")) {
-            s.push_str(&format!("1970-01-02 pad {a} Equity:Opening-Balances\n"));
-        }
-    }
-    s
-}
-
-/// Runs `bean-check` on `text` preceded by the `open` (and `pad`)
-/// directives it lacks (see [`opens`]).
+/// Runs `bean-check` on `text` exactly as it is: the output of a run
+/// without a ledger is a ledger of its own.
 ///
 /// # Panics
 /// When bean-check complains.
-pub fn text_with_opens(text: &str) {
+pub fn text(text: &str) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("check.bean");
-    std::fs::write(&path, format!("{}\n{text}", opens(text, true))).expect("write");
-    // When the first balance already holds without history the pad is
-    // unused, which bean-check reports: then check without it.
-    if run(&path).is_err_and(|e| e.contains("Unused Pad entry")) {
-        std::fs::write(&path, format!("{}\n{text}", opens(text, false))).expect("write");
-    }
+    std::fs::write(&path, text).expect("write");
     file(&path);
 }

@@ -45,6 +45,14 @@ pub fn convert_account_with(
     importer::convert_account(&input, today, categorizer)
 }
 
+/// The text a run without a ledger writes for these outputs: a complete
+/// ledger (`open` directives, opening balances, the entries).
+pub fn as_ledger(outputs: &[AccountOutput], today: NaiveDate) -> String {
+    Run::new(&Config::default(), None, today)
+        .import_outputs(outputs.to_vec())
+        .text
+}
+
 /// What [`extract`] and [`convert_all_with`] give: the text, the outputs
 /// and every problem (records not converted, files not used).
 #[derive(Debug, Clone)]
@@ -75,6 +83,29 @@ pub fn convert_all_with(
         outputs: imported.outputs,
         problems,
     }
+}
+
+/// `extract -e LEDGER PATH…`: what a run with the configuration's rules
+/// writes to append to `ledger`.
+///
+/// # Errors
+/// When the files cannot be loaded.
+pub fn extract_into(
+    config: &Config,
+    paths: &[PathBuf],
+    ledger: &importer::ledger::Ledger,
+    today: NaiveDate,
+) -> Result<Extracted, FilesError> {
+    let data = files::load_files(paths)?;
+    let run = Run::new(config, Some(ledger), today);
+    let imported = run.import(&Prepared::new(config, &data).inputs(|_| None));
+    let mut problems = files::problems(config, &data);
+    problems.extend(imported.problems().cloned());
+    Ok(Extracted {
+        text: imported.text,
+        outputs: imported.outputs,
+        problems,
+    })
 }
 
 /// `extract PATH…` without a ledger, with the configuration's rules.

@@ -171,6 +171,7 @@ impl State {
             self.opts.transactions_per_account,
             self.anchor,
             today,
+            self.opts.pending_fates,
         ));
         self.accounts[i].cache = Some((today, l.clone()));
         l

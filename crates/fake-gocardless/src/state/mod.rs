@@ -387,6 +387,13 @@ impl State {
         }
     }
 
+    /// The account can be read again.
+    pub fn restore_access(&mut self, account_id: &str) {
+        if let Some(&i) = self.by_id.get(account_id) {
+            self.accounts[i].access = Access::Ok;
+        }
+    }
+
     /// The account is suspended: its reads answer 409.
     pub fn suspend(&mut self, account_id: &str) {
         if let Some(&i) = self.by_id.get(account_id) {
@@ -419,6 +426,22 @@ impl State {
             };
         }
         b.remaining
+    }
+
+    /// The bookings of a generated account that differ from their pending
+    /// transactions, and the cancelled ones (none for an unknown account or
+    /// one served from given payloads).
+    pub fn bookings(
+        &mut self,
+        account_id: &str,
+    ) -> (Vec<generate::Booking>, Vec<generate::Booking>) {
+        match self.by_id.get(account_id).copied() {
+            Some(i) if self.accounts[i].spec.is_none() => {
+                let l = self.ledger(i);
+                (l.changed.clone(), l.vanished.clone())
+            }
+            _ => (Vec::new(), Vec::new()),
+        }
     }
 
     /// Forgets every issued token.

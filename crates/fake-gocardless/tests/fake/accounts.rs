@@ -335,6 +335,13 @@ fn expired_access_answers_like_the_real_api() {
         api.get(&format!("/accounts/{}/balances/", ids[1])).status,
         403
     );
+    // Renewed: readable again.
+    s.restore_access(&ids[0]);
+    assert_eq!(
+        api.get(&format!("/accounts/{}/transactions/", ids[0]))
+            .status,
+        200
+    );
 }
 
 #[test]

@@ -348,3 +348,103 @@ fn set_now_moves_the_clock_both_ways() {
     s.set_now(t0);
     assert_eq!(s.now(), t0);
 }
+
+#[test]
+fn pending_transactions_book_otherwise_or_vanish_with_pending_fates() {
+    let s = FakeServer::start(Options {
+        accounts: 2,
+        transactions_per_account: 400,
+        daily_limit: 1000,
+        pending_fates: 60,
+        ..Options::default()
+    });
+    let id = s.account_ids()[0].clone();
+    let amount_of = |t: &Value| units(t["transactionAmount"]["amount"].as_str().unwrap());
+    let fetch = |s: &FakeServer| {
+        let api = Api::login(s);
+        let tx = api.get(&format!("/accounts/{id}/transactions/")).json;
+        let bal = api.get(&format!("/accounts/{id}/balances/")).json;
+        let amount = |i: usize| {
+            units(
+                bal["balances"][i]["balanceAmount"]["amount"]
+                    .as_str()
+                    .unwrap(),
+            )
+        };
+        // The available balance is the booked one plus pending.
+        let pending_sum: i64 = pending(&tx).iter().map(amount_of).sum();
+        assert_eq!(amount(2) - amount(0), pending_sum);
+        (amount(0), tx)
+    };
+    let (mut closing, mut yesterday) = fetch(&s);
+    let mut kinds = HashSet::new();
+    let mut listed_twice = 0;
+    for _ in 0..12 {
+        s.advance(Duration::days(1));
+        let (now_closing, today) = fetch(&s);
+        // The closing balance moves by what booked since, whatever its
+        // date (a booking dated earlier changes the past).
+        let before: HashSet<String> = booked(&yesterday).iter().map(|t| t.to_string()).collect();
+        let new: i64 = booked(&today)
+            .iter()
+            .filter(|t| !before.contains(&t.to_string()))
+            .map(amount_of)
+            .sum();
+        assert_eq!(now_closing - closing, new);
+        let (changed, vanished) = s.bookings(&id);
+        for b in changed.iter().chain(&vanished) {
+            kinds.insert(match b.fate {
+                fake_gocardless::Fate::Amount(_) => "amount",
+                fake_gocardless::Fate::Date(d) if d < 0 => "earlier",
+                fake_gocardless::Fate::Date(_) => "later",
+                fake_gocardless::Fate::AmountAndDate(..) => "both",
+                fake_gocardless::Fate::Vanish => "vanish",
+                fake_gocardless::Fate::Same => "same",
+            });
+        }
+        // A transaction booking later is still listed as pending the day
+        // after it happened.
+        let listed: HashSet<String> = pending(&today).iter().map(|t| t.to_string()).collect();
+        let still = pending(&yesterday)
+            .iter()
+            .filter(|t| listed.contains(&t.to_string()))
+            .count();
+        listed_twice += still;
+        (closing, yesterday) = (now_closing, today);
+    }
+    for kind in ["amount", "earlier", "later", "both", "vanish"] {
+        assert!(kinds.contains(kind), "no {kind} in {kinds:?}");
+    }
+    assert!(!kinds.contains("same"));
+    assert!(listed_twice > 0, "none stayed pending for a second day");
+    // Without fates, every pending transaction books as shown.
+    let plain = FakeServer::start(opts(5));
+    plain.advance(Duration::days(3));
+    let (changed, vanished) = plain.bookings(&plain.account_ids()[0]);
+    assert!(changed.is_empty() && vanished.is_empty());
+}
+
+#[test]
+fn one_scope_out_of_budget_while_another_answers() {
+    let s = FakeServer::start(opts(3));
+    let id = s.account_ids()[0].clone();
+    s.set_remaining(&id, fake_gocardless::Scope::Transactions, 0);
+    let api = Api::login(&s);
+    let tx = api.get(&format!("/accounts/{id}/transactions/"));
+    assert_eq!(tx.status, 429, "{}", tx.text);
+    assert!(
+        tx.text.contains("RateLimitError") || tx.text.contains("limit"),
+        "{}",
+        tx.text
+    );
+    let bal = api.get(&format!("/accounts/{id}/balances/"));
+    assert_eq!(bal.status, 200, "{}", bal.text);
+    assert!(bal.json["balances"].is_array());
+    // Tomorrow the budget is back.
+    s.advance(Duration::days(1));
+    let api = Api::login(&s);
+    assert_eq!(
+        api.get(&format!("/accounts/{id}/transactions/")).status,
+        200
+    );
+}

@@ -575,6 +575,7 @@ fn the_transfer_account_nets_to_zero_with_the_bank_lines() {
             id_key: "gocardless_id",
             records: &lines,
             balances: &[],
+            fetched_at: None,
         },
         adjust: None,
     };
@@ -662,6 +663,7 @@ fn the_transfer_account_nets_to_zero_with_the_bank_lines() {
             id_key: "gocardless_id",
             records: &lines,
             balances: &[],
+            fetched_at: None,
         },
         adjust: None,
     };

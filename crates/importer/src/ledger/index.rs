@@ -260,7 +260,7 @@ impl Table {
 pub(crate) struct Index {
     by_id: Table,
     by_content: Table,
-    /// `(account, posting)` of postings in pending transactions, by account.
+    /// `(account, posting)` of pending postings, by account.
     pending: Vec<(u32, u32)>,
     /// `(account, date)` of balance assertions, sorted.
     balances: Vec<(u32, NaiveDate)>,
@@ -289,10 +289,12 @@ impl Index {
         for t in &ledger.txns {
             let txn_meta = ledger.meta_slice(t.meta_start, t.meta_len);
             let txn_has_id = txn_meta.iter().any(|m| is_id(m.key));
-            let pending = t.flag == b'!';
+            let txn_pending = ledger.pending_in(txn_meta);
             for p_index in t.post_start..t.post_start + u32::from(t.post_len) {
                 let p = &ledger.postings[p_index as usize];
                 let own_meta = ledger.meta_slice(p.meta_start, p.meta_len);
+                let pending =
+                    ledger.pending_in(own_meta) || (txn_pending && p_index == t.post_start);
                 let mut has_own_id = txn_has_id && p_index == t.post_start;
                 for m in own_meta.iter().chain(txn_meta) {
                     if is_id(m.key) {

@@ -42,6 +42,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use index::{Index, Interner};
+pub(crate) use number::parse_literal;
 
 /// The metadata keys that carry an importer's transaction id by default:
 /// ours (`gocardless_id`, on postings) and the Python `beancount-gocardless`
@@ -241,6 +242,8 @@ pub struct Ledger {
     skipped_count: usize,
     id_keys: Vec<String>,
     id_key_ids: Vec<u32>,
+    /// The status keys of the id keys ([`crate::statement::status_key`]).
+    status_key_ids: Vec<u32>,
     index: Index,
 }
 
@@ -332,6 +335,11 @@ impl Ledger {
             .iter()
             .map(|k| ledger.keys.intern(k))
             .collect();
+        ledger.status_key_ids = options
+            .id_keys
+            .iter()
+            .map(|k| ledger.keys.intern(&crate::statement::status_key(k)))
+            .collect();
         ledger
     }
 
@@ -340,6 +348,7 @@ impl Ledger {
         Ledger {
             id_keys: other.id_keys.clone(),
             id_key_ids: other.id_key_ids.clone(),
+            status_key_ids: other.status_key_ids.clone(),
             keys: other.keys.clone(),
             ..Ledger::default()
         }
@@ -445,8 +454,8 @@ impl Ledger {
     }
 
     /// Postings on `account` with exactly these units that content matching
-    /// may use: those without an importer id, or whose transaction is
-    /// pending (`!`). Any date; the caller applies its window.
+    /// may use: those without an importer id, or pending ones
+    /// ([`Posting::is_pending`]). Any date; the caller applies its window.
     pub fn content_candidates<'a>(
         &'a self,
         account: &str,
@@ -466,7 +475,7 @@ impl Ledger {
             })
     }
 
-    /// Postings on `account` whose transaction is pending (`!`).
+    /// Postings on `account` that are pending ([`Posting::is_pending`]).
     pub fn pending_postings<'a>(&'a self, account: &str) -> impl Iterator<Item = Posting<'a>> + 'a {
         let postings = match self.accounts.get(account) {
             Some(a) => self.index.pending(a),
@@ -518,6 +527,16 @@ impl Ledger {
         (self.keys.name(m.key), value)
     }
 
+    /// Whether these metadata records hold an importer status of
+    /// [`crate::statement::PENDING`].
+    fn pending_in(&self, meta: &[MetaRec]) -> bool {
+        meta.iter().any(|m| {
+            m.is_string
+                && self.status_key_ids.contains(&m.key)
+                && self.str(m.value) == crate::statement::PENDING
+        })
+    }
+
     /// Importer ids among these metadata records.
     fn ids_in<'a>(&'a self, meta: &'a [MetaRec]) -> impl Iterator<Item = &'a str> + 'a {
         meta.iter()
@@ -560,9 +579,10 @@ impl<'a> Transaction<'a> {
         self.rec().flag as char
     }
 
-    /// True for a pending (`!`) transaction.
+    /// True when one of its postings is pending ([`Posting::is_pending`]),
+    /// whatever its flag: a `!` alone marks an entry for review.
     pub fn is_pending(&self) -> bool {
-        self.rec().flag == b'!'
+        self.postings().any(|p| p.is_pending())
     }
 
     /// The payee, when the transaction has two strings.
@@ -740,6 +760,25 @@ impl<'a> Posting<'a> {
         }
         let t = self.transaction();
         t.rec().post_start == self.index && t.ids().next().is_some()
+    }
+
+    /// True when the bank had not booked it when it was imported: the
+    /// posting carries the importer's status `"pending"` (e.g.
+    /// `gocardless_status: "pending"`, the status key of one of the id
+    /// keys), or its transaction does and this is its first posting.
+    pub fn is_pending(&self) -> bool {
+        let r = self.rec();
+        if self
+            .ledger
+            .pending_in(self.ledger.meta_slice(r.meta_start, r.meta_len))
+        {
+            return true;
+        }
+        let t = self.transaction().rec();
+        t.post_start == self.index
+            && self
+                .ledger
+                .pending_in(self.ledger.meta_slice(t.meta_start, t.meta_len))
     }
 
     /// The transaction the posting belongs to.

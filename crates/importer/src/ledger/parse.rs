@@ -338,6 +338,12 @@ fn merge(ledger: &mut Ledger, second: Ledger, line_offset: u32) {
     };
     ledger.opens.extend(second.opens.iter().map(open));
     ledger.closes.extend(second.closes.iter().map(open));
+    ledger.pads.extend(second.pads.iter().map(|p| PadRec {
+        account: accounts[p.account as usize],
+        source: accounts[p.source as usize],
+        line: p.line + line_offset,
+        ..*p
+    }));
     ledger
         .balances
         .extend(second.balances.iter().map(|b| BalanceRec {

@@ -75,7 +75,7 @@ fn data(account_id: &str, booked: &[String]) -> AccountData {
 fn run(config: &Config, data: &[AccountData], categorizer: &Categorizer) -> Extracted {
     let out = convert_all_with(config, data, today(), categorizer);
     assert!(out.problems.is_empty(), "{:?}", out.problems);
-    test_support::bean_check::text_with_opens(&out.text);
+    test_support::bean_check::text(&out.text);
     out
 }
 

@@ -298,6 +298,8 @@ fn a_pending_entry_of_the_same_source_under_another_id_in_its_metadata_never_mat
         entries: vec![entry("P2", "9.80"), entry("P3", "5.00")],
         problems: Vec::new(),
         categorized: Vec::new(),
+        notes: Vec::new(),
+        aliases: Default::default(),
     };
     let result = dedup(vec![output], &ledger, &DedupOptions::default());
     let s = &result.summaries[0];
@@ -358,8 +360,9 @@ fn balance_assertions_are_not_repeated() {
 #[test]
 fn stale_pending_entries_are_reported_with_their_location() {
     let ledger = ledger(
-        "2026-03-03 ! \"Taxi\" \"Card payment Taxi\"\n  Assets:Bank:Checking  -18.00 EUR\n    gocardless_id: \"p-taxi\"\n  Expenses:Transport\n\n\
-         2026-01-03 ! \"Old\" \"outside the window\"\n  Assets:Bank:Checking  -1.00 EUR\n  Expenses:Transport\n",
+        "2026-03-03 ! \"Taxi\" \"Card payment Taxi\"\n  Assets:Bank:Checking  -18.00 EUR\n    gocardless_id: \"p-taxi\"\n    gocardless_status: \"pending\"\n  Expenses:Transport\n\n\
+         2026-01-03 ! \"Old\" \"outside the window\"\n  Assets:Bank:Checking  -1.00 EUR\n    gocardless_status: \"pending\"\n  Expenses:Transport\n\n\
+         2026-03-04 ! \"Review\" \"flagged by a rule, booked\"\n  Assets:Bank:Checking  -2.00 EUR\n    gocardless_id: \"b-review\"\n  Expenses:Transport\n",
     );
     // The taxi booked with a tip: another amount, another id.
     let outputs = convert(
@@ -377,6 +380,27 @@ fn stale_pending_entries_are_reported_with_their_location() {
     assert_eq!(stale.ledger.to_string(), "ledger.bean:1");
     assert_eq!(stale.description, "Taxi");
     assert!(stale.to_string().contains("stale pending"), "{stale}");
+    assert!(stale.to_string().contains("reconcile"), "{stale}");
+    assert!(!stale.to_string().contains("delete"), "{stale}");
+
+    // The window does not reach back to every day the taxi could have
+    // booked on (the match window before it): nothing is said.
+    let outputs = convert(
+        vec![tx(Some("b-taxi"), "2026-03-04", "-21.00", "Taxi")],
+        vec![],
+        "2026-03-05",
+    );
+    let mut opts = DedupOptions::default();
+    opts.fetched
+        .insert(BANK.to_owned(), (date("2026-03-01"), date("2026-03-05")));
+    assert!(
+        dedup(outputs.clone(), &ledger, &opts)
+            .stale_pending
+            .is_empty()
+    );
+    // Nor when the fetched window is not known (data from the store).
+    let result = dedup(outputs, &ledger, &DedupOptions::default());
+    assert!(result.stale_pending.is_empty());
 }
 
 #[test]
@@ -537,7 +561,7 @@ fn nothing_is_lost_comments_and_invalid_records_pass_through() {
 }
 
 #[test]
-fn a_first_import_pads_the_bank_account_so_its_balance_holds() {
+fn a_first_import_writes_the_exact_opening_balance() {
     // The bank's balance includes years before the fetched window.
     let balances = serde_json::from_value(json!({"balances": [{
         "balanceAmount": {"amount": "1234.56", "currency": "EUR"},
@@ -560,33 +584,142 @@ fn a_first_import_pads_the_bank_account_so_its_balance_holds() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.bean");
     std::fs::write(&path, "option \"operating_currency\" \"EUR\"\n").unwrap();
-    let result = dedup(
-        outputs,
-        &Ledger::load(&[&path]).unwrap(),
-        &DedupOptions::default(),
-    );
-    let text = result.render();
+    let ledger = Ledger::load(&[&path]).unwrap();
+    let config = importer::Config::default();
+    let run = importer::Run::new(&config, Some(&ledger), date("2026-03-04"));
+    let text = run.import_outputs(outputs).text;
     assert!(
-        text.contains("2026-03-01 open Assets:Bank:Checking\n")
-            && text.contains("2026-03-01 open Equity:Opening-Balances\n")
-            && text.contains("2026-03-01 pad Assets:Bank:Checking Equity:Opening-Balances\n")
+        text.contains("2026-02-28 open Assets:Bank:Checking EUR\n")
+            && text.contains("2026-02-28 open Equity:Opening-Balances\n")
+            && text.contains("2026-02-28 * \"Opening balance\"\n")
+            && text.contains("1287.06 EUR")
+            && text.contains(
+                "opening_balance: \"1234.56 EUR asserted on 2026-03-04 (closingBooked 2026-03-03), \
+                 less -52.50 EUR of the 2 entries dated 2026-03-01 to 2026-03-03\""
+            )
+            && !text.contains(" pad ")
             && text.contains("2026-03-04 balance Assets:Bank:Checking"),
         "{text}"
     );
     append(&path, &text);
     test_support::bean_check::file(&path);
 
-    // An account the ledger already opens is the user's to pad.
-    let ledger = ledger("2020-01-01 open Assets:Bank:Checking\n");
-    let again = dedup(
-        vec![convert_account(
+    // The next day the ledger has the history: no second opening.
+    let ledger = Ledger::load(&[&path]).unwrap();
+    let run = importer::Run::new(&config, Some(&ledger), date("2026-03-06"));
+    let balances = serde_json::from_value(json!({"balances": [{
+        "balanceAmount": {"amount": "1233.56", "currency": "EUR"},
+        "balanceType": "closingBooked",
+        "referenceDate": "2026-03-05",
+    }]}))
+    .unwrap();
+    let again = run
+        .import_outputs(vec![convert_account(
             &account(),
             &response(vec![tx(Some("t9"), "2026-03-05", "-1.00", "Kiosk")], vec![]),
             Some(&balances),
             date("2026-03-06"),
-        )],
+        )])
+        .text;
+    assert!(
+        !again.contains("Opening") && !again.contains(" pad "),
+        "{again}"
+    );
+    assert!(
+        again.contains("2026-03-06 balance Assets:Bank:Checking"),
+        "{again}"
+    );
+    append(&path, &again);
+    test_support::bean_check::file(&path);
+}
+
+#[test]
+fn history_starting_at_zero_needs_no_opening_and_pad_mode_pads() {
+    let balances = |amount: &str| -> gocardless::BalancesResponse {
+        serde_json::from_value(json!({"balances": [{
+            "balanceAmount": {"amount": amount, "currency": "EUR"},
+            "balanceType": "closingBooked",
+            "referenceDate": "2026-03-03",
+        }]}))
+        .unwrap()
+    };
+    let outputs = |amount: &str| {
+        vec![convert_account(
+            &account(),
+            &response(
+                vec![
+                    tx(Some("t1"), "2026-03-01", "100.00", "Salary"),
+                    tx(Some("t2"), "2026-03-03", "-40.00", "Fuel"),
+                ],
+                vec![],
+            ),
+            Some(&balances(amount)),
+            date("2026-03-04"),
+        )]
+    };
+    let mut config = importer::Config::default();
+    let run = importer::Run::new(&config, None, date("2026-03-04"));
+    let text = run.import_outputs(outputs("60.00")).text;
+    assert!(
+        !text.contains("Opening") && !text.contains("Equity"),
+        "{text}"
+    );
+    assert!(
+        text.starts_with("2026-03-01 open Assets:Bank:Checking EUR\n"),
+        "{text}"
+    );
+    test_support::bean_check::text(&text);
+
+    config.opening.mode = importer::config::OpeningMode::Pad;
+    config.opening.account = "Equity:Start".to_owned();
+    let run = importer::Run::new(&config, None, date("2026-03-04"));
+    assert!(!run.import_outputs(outputs("60.00")).text.contains(" pad "));
+    let text = run.import_outputs(outputs("70.00")).text;
+    assert!(
+        text.contains("2026-02-28 pad Assets:Bank:Checking Equity:Start\n"),
+        "{text}"
+    );
+    test_support::bean_check::text(&text);
+}
+
+#[test]
+fn an_id_not_trusted_before_is_found_under_the_id_chosen_then() {
+    // Yesterday two records shared a transactionId, so both were written
+    // under their internalTransactionId; today only one of them is in the
+    // window, and its transactionId is trusted.
+    let ledger = ledger(
+        "2026-03-02 * \"Shop\" \"Card payment Shop\"\n  Assets:Bank:Checking  -76.45 EUR\n    \
+         gocardless_id: \"internal-shop\"\n  Expenses:Food\n",
+    );
+    let mut shop = tx(Some("shared"), "2026-03-02", "-76.45", "Shop");
+    shop["internalTransactionId"] = json!("internal-shop");
+    let mut salary = tx(Some("shared-2"), "2026-03-03", "2000.00", "Employer");
+    salary["internalTransactionId"] = json!("internal-salary");
+    let result = dedup(
+        convert(vec![shop, salary], vec![], "2026-03-04"),
         &ledger,
         &DedupOptions::default(),
     );
-    assert!(!again.render().contains(" pad "), "{}", again.render());
+    assert_eq!(result.summaries[0].dup_id, 1);
+    assert_eq!(result.summaries[0].new, 1);
+    // Another record carrying the id the ledger has, for another amount, is
+    // not taken for it.
+    let mut other = tx(Some("x"), "2026-03-02", "-10.00", "Shop");
+    other["internalTransactionId"] = json!("internal-other");
+    let mut twin = tx(Some("x"), "2026-03-02", "-12.00", "Shop");
+    twin["internalTransactionId"] = json!("internal-shop-2");
+    let ledger = ledger_text_for_alias();
+    let result = dedup(
+        convert(vec![other, twin], vec![], "2026-03-04"),
+        &ledger,
+        &DedupOptions::default(),
+    );
+    assert_eq!(result.summaries[0].new, 2, "{:?}", result.duplicates);
+}
+
+fn ledger_text_for_alias() -> Ledger {
+    ledger(
+        "2026-03-02 * \"Shop\" \"Card payment Shop\"\n  Assets:Bank:Checking  -76.45 EUR\n    \
+         gocardless_id: \"x\"\n  Expenses:Food\n",
+    )
 }

@@ -72,7 +72,7 @@ fn folders_files_and_problems() {
             .any(|r| r.starts_with("account acc-2: ") && r.contains("not a transactions response")),
         "{reasons:?}"
     );
-    test_support::bean_check::text_with_opens(&out.text);
+    test_support::bean_check::text(&out.text);
 }
 
 #[test]

@@ -61,6 +61,7 @@ poptag #trip-2020
 
 2020-01-04 ! "Only narration"
   Assets:Bank:Girokonto  -5 EUR
+    gocardless_status: "pending"
   Expenses:Food
 
 2020-01-05 * "Buy stock"
@@ -131,7 +132,7 @@ fn reads_a_ledger_full_of_features_without_skipping_anything() {
     assert_eq!(ledger.opens().len(), 7);
     let close = ledger.closes().next().unwrap();
     assert_eq!(close.account, "Assets:Bank:Épargne");
-    assert_eq!(close.location.to_string(), "features.bean:63");
+    assert_eq!(close.location.to_string(), "features.bean:64");
     assert_eq!(
         ledger.open_date("Expenses:Café:Öl"),
         Some(date("2020-01-01"))
@@ -213,7 +214,7 @@ fn costs_prices_and_multi_line_strings() {
     );
     let multi = ledger.transactions().nth(6).unwrap();
     assert_eq!(multi.payee(), Some("Multi\nline payee"));
-    assert_eq!(multi.location().to_string(), "features.bean:69");
+    assert_eq!(multi.location().to_string(), "features.bean:70");
     // The note's string swallowed a line that looks like a transaction.
     assert_eq!(ledger.transactions().len(), 7);
 }
@@ -226,7 +227,7 @@ fn balances_and_ids() {
     assert_eq!(balances[1].account, "Assets:Bank:Girokonto");
     assert_eq!(balances[1].number, d("892.50"));
     assert_eq!(balances[1].currency, "EUR");
-    assert_eq!(balances[1].location.line, 62);
+    assert_eq!(balances[1].location.line, 63);
     assert!(ledger.has_balance("Assets:Bank:Girokonto", date("2020-01-09")));
     assert!(!ledger.has_balance("Assets:Bank:Girokonto", date("2020-01-10")));
 
@@ -314,6 +315,36 @@ fn content_candidates_leave_out_imported_postings_unless_pending() {
             .content_candidates(girokonto, d("-5.00"), "USD")
             .count(),
         0
+    );
+}
+
+#[test]
+fn pending_is_the_status_never_the_flag() {
+    let text = "2020-01-01 ! \"Review\" \"flagged by a rule\"\n  Assets:A  -7 EUR\n    gocardless_id: \"b-1\"\n  Assets:B\n\n\
+                2020-01-02 * \"Card\" \"pending, flagged * by a rule\"\n  Assets:A  -3 EUR\n    gocardless_id: \"p-1\"\n    gocardless_status: \"pending\"\n  Assets:B\n\n\
+                2020-01-03 * \"Python\" \"status on the transaction\"\n  nordref: \"n-1\"\n  nordref_status: \"pending\"\n  Assets:A  -4 EUR\n  Assets:B\n";
+    let ledger = Ledger::from_source(Path::new("l.bean"), text, &LedgerOptions::default()).unwrap();
+    let pending: Vec<bool> = ledger.transactions().map(|t| t.is_pending()).collect();
+    assert_eq!(pending, [false, true, true]);
+    let on_a: Vec<Option<Decimal>> = ledger
+        .pending_postings("Assets:A")
+        .map(|p| p.number())
+        .collect();
+    assert_eq!(on_a, [Some(d("-3")), Some(d("-4"))]);
+    // The status on a transaction stands for its first posting only.
+    assert_eq!(ledger.pending_postings("Assets:B").count(), 0);
+    // The booked entry flagged for review is not a content candidate.
+    assert_eq!(
+        ledger
+            .content_candidates("Assets:A", d("-7"), "EUR")
+            .count(),
+        0
+    );
+    assert_eq!(
+        ledger
+            .content_candidates("Assets:A", d("-3"), "EUR")
+            .count(),
+        1
     );
 }
 

@@ -3,6 +3,7 @@
 //! (through the `gocardless` crate's mapping) and on hand-built
 //! transactions (the neutral path), every output judged by `bean-check`.
 
+mod balances;
 mod categorize;
 mod convert;
 mod dedup;
@@ -16,4 +17,5 @@ mod hardening;
 mod learn;
 mod ledger;
 mod neutral;
+mod reconcile;
 mod rules_test;

@@ -83,6 +83,7 @@ fn hand_built_transactions_go_through_the_whole_pipeline() {
         currency: "USD".into(),
         reference_date: Some(date("2026-03-04")),
         last_change: None,
+        fetched_at: None,
     }];
     let import = || {
         let ledger = Ledger::load_with(
@@ -100,6 +101,7 @@ fn hand_built_transactions_go_through_the_whole_pipeline() {
                 id_key: "example_id",
                 records: &records,
                 balances: &balances,
+                fetched_at: None,
             },
             adjust: None,
         }];
