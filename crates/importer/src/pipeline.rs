@@ -155,8 +155,9 @@ impl<'a> Run<'a> {
         if self.ledger.is_some() {
             // Nothing new for an account: no block at all, so a run that
             // finds nothing new prints nothing and `>> ledger` appends
-            // nothing.
-            outputs.retain(|o| !o.entries.is_empty());
+            // nothing. A remark alone (why no balance is asserted) is not
+            // news either: it would be appended again every day.
+            outputs.retain(|o| o.entries.iter().any(|e| !matches!(e, Entry::Comment(_))));
         }
         let mut blocks = Vec::new();
         if !completion.opens.is_empty() {

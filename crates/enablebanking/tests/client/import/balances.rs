@@ -126,6 +126,19 @@ fn each_configurable_balance_type_is_asserted() {
             today + chrono::Duration::days(d)
         });
         for (output, a) in outcome.imported.outputs.iter().zip(&NORDEA) {
+            // Kinds that count pending or future money cannot be told
+            // from the transactions: the importer says so instead.
+            if matches!(config, "CLAV" | "OPAV" | "FWAV" | "NINV") {
+                assert!(
+                    output.entries.iter().any(|e| matches!(
+                        e,
+                        Entry::Comment(c) if c.contains("cannot be told from the transactions")
+                    )),
+                    "{config}: {:?}",
+                    output.entries
+                );
+                continue;
+            }
             let balances: Vec<_> = output
                 .entries
                 .iter()
@@ -137,12 +150,20 @@ fn each_configurable_balance_type_is_asserted() {
             assert_eq!(balances.len(), 1, "{config}: {:?}", output.entries);
             let b = balances[0];
             assert_eq!(b.account, a.beancount);
-            assert_eq!(
-                b.amount.number,
-                amount.parse::<Decimal>().unwrap(),
-                "{config}"
-            );
-            assert_eq!(b.date, reference + Days::new(1), "{config}");
+            // A closing figure holds at the start of the next day; an
+            // interim or opening one at the start of its own day, with
+            // that day's bookings taken off (the ledger's bean-check, in
+            // `import`, proves each holds).
+            if matches!(config, "CLBD" | "auto") {
+                assert_eq!(
+                    b.amount.number,
+                    amount.parse::<Decimal>().unwrap(),
+                    "{config}"
+                );
+                assert_eq!(b.date, reference + Days::new(1), "{config}");
+            } else {
+                assert!(b.date <= reference + Days::new(1), "{config}: {b:?}");
+            }
         }
     }
 }

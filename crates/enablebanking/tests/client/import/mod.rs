@@ -24,24 +24,10 @@ use importer::{Config, Imported, Input};
 
 use crate::common::{Fake, fast_retry, follow};
 
-/// The user's ledger before the first import: the accounts opened long
-/// ago, and, when balances are asserted, their balance before the fetched
-/// history as a `pad` that the first imported assertion settles.
-fn ledger_start(pads: bool) -> String {
-    let mut s = String::from(
-        "option \"title\" \"Enable Banking\"\n\
-         2020-01-01 open Equity:Opening-Balances\n",
-    );
-    for a in &NORDEA {
-        s.push_str(&format!("2020-01-01 open {} EUR\n", a.beancount));
-        if pads {
-            s.push_str(&format!(
-                "2020-01-01 pad {} Equity:Opening-Balances\n",
-                a.beancount
-            ));
-        }
-    }
-    s
+/// The user's ledger before the first import: nothing yet. The first
+/// import opens the accounts and writes their exact opening balances.
+fn ledger_start() -> String {
+    String::from("option \"title\" \"Enable Banking\"\n")
 }
 
 /// One account of the configuration: what the user writes after linking.
@@ -125,7 +111,7 @@ impl User {
         }
         let config = importer::config::from_str(&yaml, "config.yaml").unwrap();
         let ledger = fake.dir.path().join("ledger.bean");
-        std::fs::write(&ledger, ledger_start(balance != "none")).unwrap();
+        std::fs::write(&ledger, ledger_start()).unwrap();
         User {
             fake,
             client,
@@ -179,7 +165,13 @@ impl User {
             run.dedup
                 .fetched
                 .insert(account.account.clone(), (txs.date_from, today));
-            fetched.push((txs, enablebanking::statement::balances(&balances)));
+            // Fetched just now, on the fake's clock: the same moment.
+            let now = enablebanking::Clock::now(&self.fake.clock);
+            let mut balances = enablebanking::statement::balances(&balances);
+            for b in &mut balances {
+                b.fetched_at = Some(now);
+            }
+            fetched.push((txs, balances));
         }
         let records: Vec<EnableBankingRecords<'_>> = fetched
             .iter()
@@ -191,10 +183,14 @@ impl User {
             .iter()
             .zip(&records)
             .zip(&fetched)
-            .map(|((account, records), (_, balances))| Input {
-                account,
-                statement: enablebanking::statement::statement(records, balances),
-                adjust: None,
+            .map(|((account, records), (_, balances))| {
+                let mut statement = enablebanking::statement::statement(records, balances);
+                statement.fetched_at = Some(enablebanking::Clock::now(&self.fake.clock));
+                Input {
+                    account,
+                    statement,
+                    adjust: None,
+                }
             })
             .collect();
         let imported = run.import(&inputs);
