@@ -306,6 +306,11 @@ fn payout_entry(
                 "payout_status",
                 payout.status.as_ref().map_or("pending", |s| s.as_str()),
             ));
+            // What the importer reads as "pending" (not the `!` flag).
+            postings[0].meta.push(text(
+                &importer::statement::status_key(PAYOUT_ID_KEY),
+                importer::statement::PENDING,
+            ));
             (payout.created_at.map_or(today, |t| t.date_naive()), '!')
         }
     };

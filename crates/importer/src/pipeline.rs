@@ -157,7 +157,13 @@ impl<'a> Run<'a> {
             // finds nothing new prints nothing and `>> ledger` appends
             // nothing. A remark alone (why no balance is asserted) is not
             // news either: it would be appended again every day.
-            outputs.retain(|o| o.entries.iter().any(|e| !matches!(e, Entry::Comment(_))));
+            // (With `--mark-duplicates` the comments are the point.)
+            let marked = self.dedup.mark_duplicates;
+            outputs.retain(|o| {
+                o.entries
+                    .iter()
+                    .any(|e| marked || !matches!(e, Entry::Comment(_)))
+            });
         }
         let mut blocks = Vec::new();
         if !completion.opens.is_empty() {

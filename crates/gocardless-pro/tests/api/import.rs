@@ -125,10 +125,13 @@ accounts:
     /// were fetched (for the pending entries nothing claims).
     fn run<'a>(&'a self, ledger: &'a Ledger) -> Run<'a> {
         let mut run = Run::new(&self.config, Some(ledger), self.today());
-        run.dedup.fetched.insert(
-            self.settings.accounts.payout.clone(),
-            (self.since.date_naive(), self.today()),
-        );
+        // Payouts are listed by creation from `since`; a pending one keeps
+        // its id until paid, so the listing covers every day it could have
+        // been paid on from the match window before `since`.
+        let from = self.since.date_naive() - chrono::Days::new(u64::from(run.dedup.window_days));
+        run.dedup
+            .fetched
+            .insert(self.settings.accounts.payout.clone(), (from, self.today()));
         run
     }
 
@@ -690,6 +693,7 @@ fn a_payout_is_never_taken_for_another_one_of_the_same_amount() {
   gocardless_payout_id: \"PO001\"
   payout_status: \"pending\"
   Assets:Transfers:GoCardless   9.80 EUR
+    gocardless_payout_status: \"pending\"
   Income:GoCardless           -10.00 EUR
     gocardless_payment_id: \"PM001\"
   Expenses:Fees:GoCardless      0.20 EUR

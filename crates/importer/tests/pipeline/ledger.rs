@@ -261,7 +261,7 @@ fn pads_tolerances_and_priced_postings() {
     assert_eq!(pads[0].date, date("2020-01-08"));
     assert_eq!(pads[0].account, "Assets:Bank:Épargne");
     assert_eq!(pads[0].source_account, "Equity:Opening-Balances");
-    assert_eq!(pads[0].location.to_string(), "features.bean:60");
+    assert_eq!(pads[0].location.to_string(), "features.bean:61");
     let balances: Vec<_> = ledger.balances().collect();
     assert_eq!(balances[0].tolerance, None);
     assert_eq!(balances[1].tolerance, Some(d("0.01")));

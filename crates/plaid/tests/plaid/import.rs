@@ -251,7 +251,10 @@ fn a_first_import_is_a_clean_ledger_and_a_second_adds_nothing() {
                 _ => None,
             })
             .unwrap_or_else(|| panic!("no balance for {}", ACCOUNTS[i]));
-        assert_eq!(b.date, tomorrow);
+        // `current` is the booked balance as of the fetch: it holds at
+        // the start of today, today's bookings taken off.
+        assert_eq!(b.date, s.today(), "{b:?}");
+        assert!(b.date < tomorrow);
         assert_eq!(b.amount.number.is_sign_negative(), i >= 2, "{b:?}");
     }
     // Every transaction Plaid files under FOOD_AND_DRINK went to the rule's
@@ -393,9 +396,11 @@ fn a_day_later_posted_purchases_replace_nothing_yet_and_changes_are_reported() {
     // The importer cannot see these pending entries as stale: Plaid's
     // sync has no date window, so it looks only at today's dates.
     assert!(second.imported.stale_pending.is_empty());
-    // Yesterday's balance assertion still holds; today's is off by
-    // exactly the stale pending entries, and nothing else is wrong.
-    assert_eq!(balance_failures(&s.ledger), stale);
+    // Today's balance would be off by exactly the stale pending entries
+    // (until `reconcile` brings them in line): the importer leaves that
+    // assertion out rather than write one that fails.
+    assert!(stale.values().any(|v| !v.is_zero()), "{stale:?}");
+    assert!(balance_failures(&s.ledger).is_empty());
 
     // The same day again: nothing new.
     let third = s.import(Some(&second.sync.next_cursor));
