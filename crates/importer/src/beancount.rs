@@ -12,13 +12,17 @@ pub const ROOT_ACCOUNTS: [&str; 5] = ["Assets", "Liabilities", "Equity", "Income
 /// Checks a Beancount account name such as `Assets:Bank:Checking`.
 ///
 /// The first component must be one of [`ROOT_ACCOUNTS`]; every other
-/// component starts with an upper-case letter or a digit and goes on with
-/// letters, digits or `-`. There must be at least two components.
+/// component starts with an ASCII capital or digit and goes on with ASCII
+/// letters, digits or `-`, and may hold any non-ASCII character (CJK,
+/// emoji, combining marks) except spaces and controls, as Beancount 3
+/// reads them. There must be at least two components.
 ///
 /// ```
 /// use importer::beancount::check_account;
 /// assert!(check_account("Assets:Bank:Checking").is_ok());
 /// assert!(check_account("Assets:Bank:2024-Ä").is_ok());
+/// assert!(check_account("Assets:銀行:Café").is_ok());
+/// assert!(check_account("Assets:Bank:a b").is_err());
 /// assert!(check_account("Assets").is_err());
 /// assert!(check_account("Asets:Bank").is_err());
 /// assert!(check_account("Assets:bank").is_err());
@@ -36,14 +40,19 @@ pub fn check_account(name: &str) -> Result<(), String> {
     for part in parts {
         count += 1;
         let mut chars = part.chars();
+        // Beancount 3's lexer: an ASCII capital or digit first, then ASCII
+        // letters, digits and '-'; any other (non-ASCII) character anywhere
+        // (CJK, emoji, combining marks), but no space or control.
+        let other = |c: char| !c.is_ascii() && !c.is_whitespace() && !c.is_control();
         let first_ok = chars
             .next()
-            .is_some_and(|c| c.is_uppercase() || c.is_numeric());
-        let rest_ok = chars.all(|c| c.is_alphabetic() || c.is_numeric() || c == '-');
+            .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || other(c));
+        let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || other(c));
         if !first_ok || !rest_ok {
             return Err(format!(
                 "invalid account name {name:?}: the component {part:?} must start with an \
-                 upper-case letter or a digit and contain only letters, digits and '-'"
+                 upper-case letter or a digit and contain only letters, digits, '-' and \
+                 non-ASCII characters, with no space"
             ));
         }
     }

@@ -772,6 +772,9 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
     let sources = resolve_sources(&raw, &at, origin)?;
     let defaults = raw.defaults.unwrap_or_default();
     let mut accounts: Vec<AccountConfig> = Vec::new();
+    // Indexes, so that checking many accounts stays linear.
+    let mut by_id: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    let mut names: std::collections::HashSet<String> = Default::default();
     for (i, a) in raw.accounts.into_iter().enumerate() {
         let account = match (a.account, a.asset_account) {
             (Some(x), _) | (None, Some(x)) => x.0,
@@ -790,9 +793,12 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
         if a.id.0.trim().is_empty() {
             return Err(at("id", "", format!("accounts[{i}]: `id` is empty")));
         }
-        if let Some(prev) = accounts
-            .iter()
-            .find(|p| p.id == a.id.0 && a.source.as_ref().is_none_or(|s| s.0 == p.source))
+        if let Some(prev) = by_id
+            .get(a.id.0.as_str())
+            .into_iter()
+            .flatten()
+            .map(|&j| &accounts[j])
+            .find(|p: &&AccountConfig| a.source.as_ref().is_none_or(|s| s.0 == p.source))
         {
             return Err(at(
                 "id",
@@ -805,9 +811,7 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
         }
         let name = a.name.map(|n| n.0);
         if let Some(n) = &name
-            && accounts
-                .iter()
-                .any(|p| p.name.as_deref() == Some(n) || &p.id == n)
+            && (names.contains(n.as_str()) || by_id.contains_key(n.as_str()))
         {
             return Err(at(
                 "name",
@@ -872,6 +876,13 @@ fn resolve(raw: RawConfig, text: &str, origin: &str) -> Result<Config, ConfigErr
             &label,
             &mut notes,
         );
+        by_id
+            .entry(acc.id.clone())
+            .or_default()
+            .push(accounts.len());
+        if let Some(n) = &acc.name {
+            names.insert(n.clone());
+        }
         accounts.push(acc);
     }
     // Categorisation: an `account:` condition must name a configured account.
