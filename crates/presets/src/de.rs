@@ -8,6 +8,7 @@ use std::marker::PhantomData;
 
 use importer::Status;
 use importer::rules::AmountCondition;
+use importer::rules::scalar;
 use regex::Regex;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -102,43 +103,6 @@ impl<'de> DeserializeSeed<'de> for Key {
                 .ok_or_else(|| unknown(self.what, &key, self.valid))
         })
     }
-}
-
-/// Reads a scalar as text (`mcc: 5411` is fine) and checks it while the
-/// reader still points at it.
-fn scalar<'de, D, T, F>(d: D, check: F) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    F: FnOnce(String) -> Result<T, String>,
-{
-    struct V<F>(F);
-    impl<T, F: FnOnce(String) -> Result<T, String>> V<F> {
-        fn run<E: de::Error>(self, s: String) -> Result<T, E> {
-            (self.0)(s).map_err(E::custom)
-        }
-    }
-    impl<T, F: FnOnce(String) -> Result<T, String>> Visitor<'_> for V<F> {
-        type Value = T;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string or a number")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
-            self.run(v.to_owned())
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
-            self.run(v.to_string())
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
-            self.run(v.to_string())
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
-            self.run(v.to_string())
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
-            self.run(v.to_string())
-        }
-    }
-    d.deserialize_any(V(check))
 }
 
 struct Text(String);

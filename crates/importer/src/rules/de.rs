@@ -91,8 +91,13 @@ impl<'de> Deserialize<'de> for Scalar {
 
 /// Reads a scalar as text and checks it with `check` while the YAML
 /// deserialiser still points at it, so an error carries the scalar's line
-/// and column rather than its parent's.
-pub(crate) fn scalar<'de, D, T, F>(d: D, check: F) -> Result<T, D::Error>
+/// and column rather than its parent's. Rules use it, and so do files of
+/// the same language (bank presets).
+///
+/// # Errors
+/// What `check` says, at the scalar's position; or a scalar that is not a
+/// string, number or boolean.
+pub fn scalar<'de, D, T, F>(d: D, check: F) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     F: FnOnce(String) -> Result<T, String>,
