@@ -31,11 +31,25 @@ pub fn store_path(located: &Located, config: &Config) -> anyhow::Result<PathBuf>
     Ok(store::default_path(configured.as_deref()))
 }
 
-/// Opens (or creates) the store.
+/// Opens (or creates) the store, as GoCardless' part of it.
 pub fn open_store(ctx: &Context, located: &Located, config: &Config) -> anyhow::Result<Store> {
+    let file = open_store_file(located, config)?;
+    Ok(gocardless_part(ctx, &file))
+}
+
+/// Opens (or creates) the store file every source keeps its part in.
+pub fn open_store_file(located: &Located, config: &Config) -> anyhow::Result<store::Store> {
     let path = store_path(located, config)?;
     tracing::info!("store: {}", path.display());
-    Ok(Store::open_with_clock(&path, ctx.clock.clone())?)
+    Ok(store::Store::open(&path)?)
+}
+
+/// GoCardless' part of the store file.
+pub fn gocardless_part(ctx: &Context, file: &store::Store) -> Store {
+    Store::new(
+        file.source(&store::SourceName::GOCARDLESS),
+        ctx.clock.clone(),
+    )
 }
 
 /// The secret id, or a usage error saying where to get it.

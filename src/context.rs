@@ -37,7 +37,7 @@ impl Context {
             located.how
         );
         let config = importer::config::load(&located.path)?;
-        crate::settings::check_providers(&config)?;
+        crate::sources::check_providers(&config)?;
         for note in &config.notes {
             crate::ui::note(note);
         }

@@ -51,6 +51,7 @@ mod presets;
 mod progress;
 mod push_log;
 mod settings;
+mod sources;
 mod suggest;
 mod table;
 mod ui;

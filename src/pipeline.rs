@@ -20,7 +20,7 @@ pub fn ledger(paths: &[PathBuf], config: &Config) -> anyhow::Result<Option<Ledge
         return Ok(None);
     }
     let options = LedgerOptions {
-        id_keys: config.dedup.id_keys.clone(),
+        id_keys: crate::sources::id_keys(config),
     };
     let ledger = Ledger::load_with(paths, &options).map_err(|e| usage(e.to_string()))?;
     tracing::info!(

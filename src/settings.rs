@@ -66,23 +66,6 @@ pub fn gocardless(config: &Config) -> anyhow::Result<gocardless::Settings> {
     gocardless::Settings::from_source(source).map_err(|e| usage(format!("{}: {e}", config.origin)))
 }
 
-/// Checks that every source of the configuration is one this version
-/// reads, so that an account of another provider is refused at once.
-pub fn check_providers(config: &Config) -> anyhow::Result<()> {
-    for s in &config.sources {
-        if s.provider != gocardless::PROVIDER {
-            return Err(usage(format!(
-                "{}: source {}: provider {:?} is not supported by this version (supported: {})",
-                config.origin,
-                s.name,
-                s.provider,
-                gocardless::PROVIDER
-            )));
-        }
-    }
-    Ok(())
-}
-
 /// Reads `3600`, `90s`, `30m`, `12h` or `1d`.
 pub fn parse_duration(t: &str) -> Result<Duration, String> {
     let t = t.trim();

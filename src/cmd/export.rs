@@ -28,7 +28,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<Outcome> {
     let ledger = Ledger::load_with(
         &args.ledger,
         &LedgerOptions {
-            id_keys: id_keys(&config),
+            id_keys: crate::sources::id_keys(&config),
         },
     )
     .map_err(|e| usage(e.to_string()))?;
@@ -116,23 +116,6 @@ fn settings(config: &Config, only: Option<&str>) -> anyhow::Result<Vec<ExportSet
             ExportSettings::from_export(e).map_err(|e| usage(format!("{}: {e}", config.origin)))
         })
         .collect()
-}
-
-/// The metadata keys that hold importer ids in the ledger: the
-/// configuration's, and those of its sources, so that an imported posting
-/// keeps its importer's id as its id in the feed.
-fn id_keys(config: &Config) -> Vec<String> {
-    let mut keys = config.dedup.id_keys.clone();
-    for s in &config.sources {
-        let key = match s.provider.as_str() {
-            gocardless::PROVIDER => gocardless::statement::ID_KEY,
-            _ => continue,
-        };
-        if !keys.iter().any(|k| k == key) {
-            keys.push(key.to_owned());
-        }
-    }
-    keys
 }
 
 /// The plans of a dry run on stdout: tables, or JSON.

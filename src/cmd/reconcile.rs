@@ -13,13 +13,14 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use chrono::{Days, NaiveDate};
 use gocardless::files::{Prepared, load_files};
-use gocardless::statement::{GoCardlessRecords, statement};
 use importer::reconcile::{ReconcileOptions, edit, plan};
-use importer::{AccountConfig, AccountOutput, Input, Run};
+use importer::{AccountConfig, AccountOutput, Input, Run, Statement};
 
 use crate::cli::{FetchSelection, ReconcileArgs};
 use crate::context::Context;
 use crate::exit::{Outcome, usage};
+use crate::fetching::Planned;
+use crate::sources::{self, Opening, Reach};
 use crate::ui;
 
 /// Runs `reconcile`.
@@ -57,56 +58,75 @@ pub fn run(ctx: &Context, args: &ReconcileArgs) -> anyhow::Result<Outcome> {
     let run = Run::new(&config, Some(&ledger), today);
     let mut failed = 0;
     let outputs: Vec<AccountOutput> = if args.paths.is_empty() {
-        let store = crate::connect::open_store(ctx, &located, &config)?;
-        let client =
-            crate::connect::cached(ctx, &located, &config, &store, args.offline, args.refresh)?;
+        let store = crate::connect::open_store_file(&located, &config)?;
+        let opening = Opening {
+            ctx,
+            located: &located,
+            config: &config,
+            store: &store,
+            reach: Reach {
+                offline: args.offline,
+                refresh: args.refresh,
+            },
+        };
+        let with_pending: Vec<AccountConfig> = pending.iter().map(|(a, _)| (*a).clone()).collect();
+        let opened = sources::open_for(&opening, &with_pending, &selection)?;
         let now = ctx.clock.now();
         let mut outputs = Vec::new();
-        for (account, first) in &pending {
-            let from = first
-                .checked_sub_days(Days::new(u64::from(opts.window_days)))
-                .unwrap_or(*first)
-                .min(today);
-            tracing::info!(
-                "{}: pending entries from {first}, fetching from {from}",
-                account.label()
-            );
-            let response = match client.transactions(&account.id, Some(from), None) {
-                Ok(r) => r,
-                Err(e) => {
-                    failed += 1;
-                    ui::error_line(format!(
-                        "account {} ({}): {}; its pending entries are left as they are",
-                        account.label(),
-                        account.account,
-                        crate::fetching::describe_cache_error(&e, None)
-                    ));
-                    continue;
-                }
-            };
-            if let Some(w) = crate::fetching::stale_warning(
-                account,
-                "transactions",
-                &response.source,
-                response.fetched_at,
-                now,
-            ) {
-                ui::warn(w);
-            } else {
-                // What the bank said at the moment of the run: what it
-                // no longer lists is gone.
-                let to = crate::fetching::local_day(response.fetched_at);
-                opts.covered.insert(account.account.clone(), (from, to));
+        for source in &opened {
+            let plan: Vec<Planned> = pending
+                .iter()
+                .filter(|(a, _)| a.source == source.name())
+                .map(|(account, first)| {
+                    let from = first
+                        .checked_sub_days(Days::new(u64::from(opts.window_days)))
+                        .unwrap_or(*first)
+                        .min(today);
+                    tracing::info!(
+                        "{}: pending entries from {first}, fetching from {from}",
+                        account.label()
+                    );
+                    Planned {
+                        account: (*account).clone(),
+                        from: Some(from),
+                        to: None,
+                    }
+                })
+                .collect();
+            if plan.is_empty() {
+                continue;
             }
-            let records = GoCardlessRecords::new(&response.value);
-            let mut statement = statement(&records, &[]);
-            statement.fetched_at = Some(response.fetched_at);
-            let input = Input {
-                account,
-                statement,
-                adjust: None,
-            };
-            outputs.extend(run.convert(std::slice::from_ref(&input)));
+            for r in source.fetch(&plan, now) {
+                let Ok(f) = r else {
+                    failed += 1;
+                    continue;
+                };
+                // What the bank said at the moment of the run: what it no
+                // longer lists is gone.
+                if let Some(listed) = f.listed {
+                    opts.covered.insert(f.account.account.clone(), listed);
+                }
+                let records = f.data.records();
+                let input = Input {
+                    account: &f.account,
+                    statement: Statement {
+                        source: source.label(),
+                        id_key: source.id_key(),
+                        records: records.as_ref(),
+                        balances: &[],
+                        fetched_at: f.fetched_at,
+                    },
+                    adjust: None,
+                };
+                outputs.extend(run.convert(std::slice::from_ref(&input)));
+            }
+        }
+        if failed > 0 {
+            ui::warn(format!(
+                "{failed} account{} could not be fetched: {} pending entries are left as they are",
+                if failed == 1 { "" } else { "s" },
+                if failed == 1 { "its" } else { "their" }
+            ));
         }
         outputs
     } else {
