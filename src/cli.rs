@@ -281,9 +281,15 @@ pub struct PresetsArgs {
 /// `link`.
 #[derive(Debug, Args)]
 pub struct LinkArgs {
-    /// The institution id, as `banks` shows it (e.g. REVOLUT_REVOGB21).
+    /// The source to link (its key under `sources:`); needed when the
+    /// configuration has more than one.
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+
+    /// The bank: for GoCardless its institution id, as `banks` shows it
+    /// (e.g. REVOLUT_REVOGB21).
     #[arg(long = "bank", value_name = "INSTITUTION_ID")]
-    pub bank: String,
+    pub bank: Option<String>,
 
     /// Your own reference for the requisition (unique; default: generated).
     #[arg(long, value_name = "REF")]

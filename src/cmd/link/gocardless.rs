@@ -1,5 +1,5 @@
-//! `link --bank INSTITUTION_ID`: an end-user agreement and a requisition,
-//! and the link the user opens to give consent at the bank.
+//! `link --bank INSTITUTION_ID` for GoCardless: an end-user agreement and
+//! a requisition, and the link the user opens to give consent at the bank.
 
 use std::time::{Duration, Instant};
 
@@ -12,7 +12,10 @@ use gocardless::model::{
 use source::terminal::line;
 use source::yaml;
 
+use importer::Config;
+
 use crate::cli::LinkArgs;
+use crate::config_path::Located;
 use crate::context::Context;
 use crate::exit::{Outcome, usage};
 use crate::ui;
@@ -22,12 +25,22 @@ const FALLBACK_DAYS: u32 = 90;
 
 /// Creates the agreement and requisition, prints the link, and with
 /// `--wait` the `accounts:` block once the user has given consent.
-pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
-    let (located, config) = ctx.config()?;
-    let store = crate::connect::open_store(ctx, &located, &config)?;
-    let client = crate::connect::client(ctx, &located, &config, &store)?;
+pub fn run(
+    ctx: &Context,
+    located: &Located,
+    config: &Config,
+    args: &LinkArgs,
+) -> anyhow::Result<Outcome> {
+    let Some(bank) = args.bank.as_deref() else {
+        return Err(usage(
+            "link: --bank INSTITUTION_ID is needed for GoCardless; find the id with \
+             `gc-beancount banks --country CC NAME`",
+        ));
+    };
+    let store = crate::connect::open_store(ctx, located, config)?;
+    let client = crate::connect::client(ctx, located, config, &store)?;
 
-    let bank = args.bank.trim();
+    let bank = bank.trim();
     let institution = client.institution(bank).map_err(|e| match e {
         gocardless::Error::NotFound { .. } => usage(format!(
             "no bank with id {bank:?}; find its id with `gc-beancount banks --country CC NAME`"
