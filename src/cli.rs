@@ -319,6 +319,22 @@ pub struct LinkArgs {
     /// Give up waiting after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
     pub timeout: u64,
+
+    /// Plaid: exchange this public token (from Hosted Link or the
+    /// sandbox's /sandbox/public_token/create) instead of opening Link in
+    /// a browser.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "GC_BEANCOUNT_PLAID_PUBLIC_TOKEN",
+        hide_env_values = true
+    )]
+    pub public_token: Option<String>,
+
+    /// Plaid: repair this Item (update mode, after ITEM_LOGIN_REQUIRED);
+    /// its accounts keep their ids.
+    #[arg(long, value_name = "ITEM_ID")]
+    pub item: Option<String>,
 }
 
 /// `accounts`.

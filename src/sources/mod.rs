@@ -18,6 +18,7 @@ pub use crate::fetching::AccountFailure;
 use crate::fetching::Planned;
 
 mod gocardless;
+pub(crate) mod plaid;
 
 /// How a command lets a source reach the network.
 #[derive(Debug, Clone, Copy, Default)]
@@ -117,13 +118,13 @@ pub trait Source {
 }
 
 /// The providers this version reads.
-pub const PROVIDERS: &[&str] = &[::gocardless::PROVIDER];
+pub const PROVIDERS: &[&str] = &[::gocardless::PROVIDER, ::plaid::PROVIDER];
 
 /// The metadata keys every provider writes its ids under: the ledger is
 /// read for all of them, and the configuration's own.
 pub fn id_keys(config: &Config) -> Vec<String> {
     let mut keys = config.dedup.id_keys.clone();
-    for key in [::gocardless::statement::ID_KEY] {
+    for key in [::gocardless::statement::ID_KEY, ::plaid::statement::ID_KEY] {
         if !keys.iter().any(|k| k == key) {
             keys.push(key.to_owned());
         }
@@ -158,6 +159,7 @@ pub fn check_providers(config: &Config) -> anyhow::Result<()> {
 pub fn open(opening: &Opening<'_>, source: &SourceConfig) -> anyhow::Result<Box<dyn Source>> {
     match source.provider.as_str() {
         ::gocardless::PROVIDER => Ok(Box::new(gocardless::GoCardless::open(opening, source)?)),
+        ::plaid::PROVIDER => Ok(Box::new(plaid::Plaid::open(opening, source)?)),
         other => Err(usage(format!(
             "{}: source {}: provider {other:?} is not supported by this version (supported: {})",
             opening.config.origin,
