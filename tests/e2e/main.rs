@@ -10,5 +10,6 @@ mod export;
 mod extract;
 mod flow;
 mod import;
+mod plaid;
 mod reconcile;
 mod rules;
