@@ -245,7 +245,7 @@ impl Plaid {
         now: DateTime<Utc>,
     ) -> anyhow::Result<Vec<Fetched>> {
         let Some(clients) = &self.clients else {
-            return self.from_store(item_id, plan);
+            return self.stored(item_id, plan);
         };
         let Some(access) = self.access(item_id)? else {
             anyhow::bail!(
@@ -339,7 +339,7 @@ impl Plaid {
     }
 
     /// `--offline`: the transactions and balances last stored.
-    fn from_store(&self, item_id: &str, plan: &[&Planned]) -> anyhow::Result<Vec<Fetched>> {
+    fn stored(&self, item_id: &str, plan: &[&Planned]) -> anyhow::Result<Vec<Fetched>> {
         let subject = subject(item_id);
         let Some(stored) = self.store.latest_response(&subject, TRANSACTIONS)? else {
             anyhow::bail!(

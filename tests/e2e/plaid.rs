@@ -29,13 +29,14 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
-        // A seed whose first day has pending purchases on the checking
-        // account and the card, and whose second day posts some of them
-        // with a tip and some without.
-        let fake = fake_plaid::FakeServer::start(fake_plaid::Options {
-            seed: 3,
-            ..fake_plaid::Options::default()
-        });
+        Env::with(fake_plaid::Options::default())
+    }
+
+    /// With the fake's options, on a seed whose first day has pending
+    /// purchases on the checking account and the card, and whose second
+    /// day posts some of them with a tip and some without.
+    fn with(opts: fake_plaid::Options) -> Env {
+        let fake = fake_plaid::FakeServer::start(fake_plaid::Options { seed: 3, ..opts });
         let dir = tempfile::tempdir().unwrap();
         let head = format!(
             "store: store.sqlite\nsources:\n  bank:\n    provider: plaid\n    client_id: {}\n    \
@@ -72,7 +73,14 @@ impl Env {
         let public = self.fake.new_public_token();
         let assert = self
             .cmd()
-            .args(["-vvv", "link", "--source", "bank", "--public-token", &public])
+            .args([
+                "-vvv",
+                "link",
+                "--source",
+                "bank",
+                "--public-token",
+                &public,
+            ])
             .assert()
             .success();
         let block = stdout(&assert);
@@ -176,7 +184,11 @@ fn link_import_again_and_a_day_later_reconcile_then_import() {
     }
     // Checking and savings are assets; the card and the loan are owed.
     assert_eq!(config.matches("account: Assets:").count(), 2, "{config}");
-    assert_eq!(config.matches("account: Liabilities:").count(), 2, "{config}");
+    assert_eq!(
+        config.matches("account: Liabilities:").count(),
+        2,
+        "{config}"
+    );
     assert_eq!(config.matches("source: \"bank\"").count(), 4, "{config}");
 
     let first = env.import();
@@ -197,6 +209,19 @@ fn link_import_again_and_a_day_later_reconcile_then_import() {
     let syncs = env.fake.count("POST", "/transactions/sync");
     assert_eq!(env.import(), "");
     assert_eq!(env.fake.count("POST", "/transactions/sync"), syncs + 1);
+    // It synced from the cursor the first import saved.
+    let last_sync = env
+        .fake
+        .requests()
+        .into_iter()
+        .rfind(|r| r.path == "/transactions/sync")
+        .unwrap();
+    assert!(
+        last_sync.body["cursor"]
+            .as_str()
+            .is_some_and(|c| !c.is_empty()),
+        "the second import sent no cursor"
+    );
 
     // A day later: reconcile, then import, as the README's daily flow.
     env.fake.advance(Duration::days(1));
@@ -256,9 +281,27 @@ fn link_import_again_and_a_day_later_reconcile_then_import() {
 }
 
 #[test]
-fn an_item_needing_its_user_names_the_command_whose_page_repairs_it() {
-    let env = Env::new();
+fn not_ready_then_an_item_needing_its_user_names_the_command_whose_page_repairs_it() {
+    let env = Env::with(fake_plaid::Options {
+        not_ready_calls: 1,
+        ..fake_plaid::Options::default()
+    });
     let item = env.link();
+    // Plaid's first pull is not done: said, nothing written, no failure.
+    let assert = env
+        .cmd()
+        .args(["import", "-e", "main.beancount"])
+        .assert()
+        .success();
+    assert_eq!(stdout(&assert), "");
+    let err = stderr(assert);
+    assert!(
+        err.contains("has not finished its first pull")
+            && err.contains("try again in a few minutes"),
+        "{err}"
+    );
+
+    env.fake.require_login(&item);
     env.fake.require_login(&item);
     let assert = env
         .cmd()
@@ -272,7 +315,6 @@ fn an_item_needing_its_user_names_the_command_whose_page_repairs_it() {
         err.contains(&format!("gc-beancount link --source bank --item {item}")),
         "{err}"
     );
-    // The store kept no cursor: the next import reads from the start.
 
     // The command it names serves Plaid Link in update mode on 127.0.0.1;
     // the user logs in again there and the page posts the result back.
@@ -280,7 +322,15 @@ fn an_item_needing_its_user_names_the_command_whose_page_repairs_it() {
         .current_dir(env.dir.path())
         .arg("--config")
         .arg(&env.config)
-        .args(["link", "--source", "bank", "--item", &item, "--timeout", "120"])
+        .args([
+            "link",
+            "--source",
+            "bank",
+            "--item",
+            &item,
+            "--timeout",
+            "120",
+        ])
         .env_remove("GC_BEANCOUNT_STORE")
         .env_remove("RUST_LOG")
         .env("XDG_CACHE_HOME", "/nonexistent-gc-beancount-test")

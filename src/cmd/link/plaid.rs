@@ -170,11 +170,11 @@ fn accounts_block(source_name: &str, institution: Option<&str>, accounts: &[Acco
                 (true, Some(rest)) => format!("Liabilities{rest}"),
                 _ => name,
             };
-            let hint = a
-                .official_name
-                .clone()
-                .filter(|n| !n.trim().is_empty())
-                .or_else(|| (!a.name.trim().is_empty()).then(|| a.name.clone()));
+            // The user's (or the bank's short) name tells the accounts
+            // apart; the official one is a product's long name.
+            let hint = (!a.name.trim().is_empty())
+                .then(|| a.name.clone())
+                .or_else(|| a.official_name.clone());
             (name, hint)
         })
         .collect();
