@@ -226,7 +226,7 @@ fn browser_link(link_token: &Secret, timeout: Duration, what: &str) -> anyhow::R
     let nonce = nonce();
     let page = page(link_token, &nonce);
     ui::info(format!(
-        "Open http://127.0.0.1:{port}/ in a browser on this computer and {what} in Plaid Link.\n\
+        "Open http://127.0.0.1:{port}/ in a browser on this computer; in Plaid Link, {what}.\n\
          waiting (Ctrl-C to stop) ..."
     ));
     let (tx, rx) = mpsc::channel();
