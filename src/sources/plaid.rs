@@ -296,6 +296,16 @@ impl Plaid {
             .filter_map(TransactionRecord::transaction_id)
             .collect();
         let fresh = apply(&mut state.transactions, &sync);
+        let unassigned = sync
+            .added
+            .iter()
+            .filter(|r| r.account_id().is_none())
+            .count();
+        if unassigned > 0 {
+            ui::warn(format!(
+                "item {item_id}: {unassigned} transaction(s) from Plaid name no account: left out"
+            ));
+        }
         self.report_changes(&sync, &known, plan);
         let balances = self.balances(clients, &access, plan, now);
         let body = serde_json::to_string(&state)?;

@@ -246,8 +246,25 @@ fn link_import_again_and_a_day_later_reconcile_then_import() {
         .collect();
     assert!(!tipped.is_empty(), "the seed has tipped purchases");
 
+    // The bank renames a transaction imported yesterday: said, not
+    // rewritten.
+    let renamed = day1
+        .iter()
+        .find(|(_, e)| !e.pending)
+        .map(|(id, _)| id.clone())
+        .unwrap();
+    assert!(
+        env.fake
+            .modify_transaction(&item, &renamed, "Renamed by the bank")
+    );
+
     let said = env.reconcile();
     assert!(said.contains("reconciled"), "{said}");
+    assert!(
+        said.contains(&format!("Plaid changed transaction {renamed}"))
+            && said.contains("Renamed by the bank"),
+        "{said}"
+    );
     let second = env.import();
     let day2 = by_id(&env.load());
     // Every pending entry of yesterday is gone under its own id: booked
@@ -268,6 +285,7 @@ fn link_import_again_and_a_day_later_reconcile_then_import() {
     for (id, t) in &now {
         assert_eq!(day2[id].pending, t["pending"].as_bool().unwrap(), "{id}");
     }
+    assert_eq!(day2[&renamed], day1[&renamed]);
 
     // The same day again: nothing new; reconcile has nothing to do.
     assert_eq!(env.import(), "");
