@@ -713,3 +713,90 @@ impl Source for Plaid {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tx(id: &str, account: &str, date: &str, amount: &str) -> TransactionRecord {
+        TransactionRecord::from_json(&format!(
+            r#"{{"transaction_id": "{id}", "account_id": "{account}", "amount": {amount},
+                "iso_currency_code": "USD", "date": "{date}", "name": "n {id}"}}"#
+        ))
+        .unwrap()
+    }
+
+    fn sync(
+        added: Vec<TransactionRecord>,
+        modified: Vec<TransactionRecord>,
+        removed: &[&str],
+    ) -> SyncResult {
+        SyncResult {
+            added,
+            modified,
+            removed: removed
+                .iter()
+                .map(|id| plaid::RemovedTransaction {
+                    transaction_id: (*id).to_owned(),
+                    account_id: "a".to_owned(),
+                })
+                .collect(),
+            accounts: Vec::new(),
+            next_cursor: Cursor::new("c").unwrap(),
+            update_status: Default::default(),
+            pages: 1,
+            restarts: 0,
+        }
+    }
+
+    fn ids(records: &[TransactionRecord]) -> Vec<String> {
+        records
+            .iter()
+            .filter_map(TransactionRecord::transaction_id)
+            .collect()
+    }
+
+    #[test]
+    fn a_sync_applied_to_the_stored_transactions_gives_the_item_now() {
+        let mut state = vec![
+            tx("old", "a", "2026-10-01", "5"),
+            tx("p1", "a", "2026-11-19", "10"),
+            tx("b1", "b", "2026-11-19", "1"),
+        ];
+        let s = sync(
+            vec![
+                tx("t1", "a", "2026-11-20", "12"),
+                tx("late", "a", "2026-09-01", "3"),
+            ],
+            vec![tx("old", "a", "2026-10-01", "6")],
+            &["p1", "never-seen"],
+        );
+        let fresh = apply(&mut state, &s);
+        assert_eq!(ids(&state), ["old", "b1", "t1", "late"]);
+        let mut fresh: Vec<&str> = fresh.iter().map(String::as_str).collect();
+        fresh.sort_unstable();
+        assert_eq!(fresh, ["late", "old", "t1"]);
+
+        // The window, and what the sync brought before it.
+        let planned = |from: &str| Planned {
+            account: importer::config::from_str(
+                "accounts:\n  - { id: a, account: Assets:A }\n",
+                "c.yaml",
+            )
+            .unwrap()
+            .accounts
+            .remove(0),
+            from: Some(from.parse().unwrap()),
+            to: None,
+        };
+        let fresh: HashSet<String> = ["late".to_owned()].into();
+        assert_eq!(
+            ids(&select(&state, &planned("2026-11-01"), &fresh)),
+            ["t1", "late"]
+        );
+        assert_eq!(
+            ids(&select(&state, &planned("2026-09-15"), &HashSet::new())),
+            ["old", "t1"]
+        );
+    }
+}
