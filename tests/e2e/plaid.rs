@@ -88,6 +88,7 @@ impl Env {
         let item = self.fake.item_ids().pop().unwrap();
         self.no_secrets(&err, &item);
         self.no_secrets(&block, &item);
+        assert!(!err.contains(&public), "the public token in:\n{err}");
         assert!(err.contains(&format!("linked item {item}")), "{err}");
         std::fs::write(&self.config, format!("{}{block}", self.head)).unwrap();
         item
