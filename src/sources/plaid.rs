@@ -261,10 +261,18 @@ impl Plaid {
             self.store.cursor(&subject)?,
             self.store.latest_response(&subject, TRANSACTIONS)?,
         ) {
-            (Some(c), Some(r)) => (
-                Cursor::new(&c.value),
-                serde_json::from_str::<StoredTransactions>(&r.body)?,
-            ),
+            (Some(c), Some(r)) => match serde_json::from_str::<StoredTransactions>(&r.body) {
+                Ok(state) => (Cursor::new(&c.value), state),
+                // The ledger's ids keep a sync from the start from writing
+                // anything twice.
+                Err(e) => {
+                    ui::warn(format!(
+                        "item {item_id}: the stored transactions cannot be read ({e}); reading \
+                         them from Plaid again"
+                    ));
+                    (None, StoredTransactions::default())
+                }
+            },
             _ => (None, StoredTransactions::default()),
         };
         let sync =
@@ -359,10 +367,16 @@ impl Plaid {
         };
         let state: StoredTransactions = serde_json::from_str(&stored.body)?;
         let balances = match self.store.latest_response(&subject, BALANCES)? {
-            Some(b) => {
-                let parsed: StoredBalances = serde_json::from_str(&b.body)?;
-                Some((parsed.accounts, parsed.as_of, b.fetched_at))
-            }
+            Some(b) => match serde_json::from_str::<StoredBalances>(&b.body) {
+                Ok(parsed) => Some((parsed.accounts, parsed.as_of, b.fetched_at)),
+                Err(e) => {
+                    ui::warn(format!(
+                        "item {item_id}: the stored balances cannot be read ({e}): no balance \
+                         assertion"
+                    ));
+                    None
+                }
+            },
             None => None,
         };
         tracing::info!(
