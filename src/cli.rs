@@ -319,6 +319,11 @@ pub struct LinkArgs {
     /// Give up waiting after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
     pub timeout: u64,
+
+    /// SimpleFIN: the setup token made at SimpleFIN Bridge, claimed once;
+    /// its access URL is kept in the store, never printed.
+    #[arg(long, value_name = "TOKEN")]
+    pub setup_token: Option<source::Secret>,
 }
 
 /// `accounts`.

@@ -18,6 +18,7 @@ pub use crate::fetching::AccountFailure;
 use crate::fetching::Planned;
 
 mod gocardless;
+pub mod simplefin;
 
 /// How a command lets a source reach the network.
 #[derive(Debug, Clone, Copy, Default)]
@@ -117,13 +118,16 @@ pub trait Source {
 }
 
 /// The providers this version reads.
-pub const PROVIDERS: &[&str] = &[::gocardless::PROVIDER];
+pub const PROVIDERS: &[&str] = &[::gocardless::PROVIDER, ::simplefin::PROVIDER];
 
 /// The metadata keys every provider writes its ids under: the ledger is
 /// read for all of them, and the configuration's own.
 pub fn id_keys(config: &Config) -> Vec<String> {
     let mut keys = config.dedup.id_keys.clone();
-    for key in [::gocardless::statement::ID_KEY] {
+    for key in [
+        ::gocardless::statement::ID_KEY,
+        ::simplefin::statement::ID_KEY,
+    ] {
         if !keys.iter().any(|k| k == key) {
             keys.push(key.to_owned());
         }
@@ -158,6 +162,7 @@ pub fn check_providers(config: &Config) -> anyhow::Result<()> {
 pub fn open(opening: &Opening<'_>, source: &SourceConfig) -> anyhow::Result<Box<dyn Source>> {
     match source.provider.as_str() {
         ::gocardless::PROVIDER => Ok(Box::new(gocardless::GoCardless::open(opening, source)?)),
+        ::simplefin::PROVIDER => Ok(Box::new(simplefin::SimpleFin::open(opening, source)?)),
         other => Err(usage(format!(
             "{}: source {}: provider {other:?} is not supported by this version (supported: {})",
             opening.config.origin,

@@ -9,6 +9,7 @@ use crate::context::Context;
 use crate::exit::{Outcome, usage};
 
 mod gocardless;
+mod simplefin;
 
 /// Links through the source `--source` names, or the only one.
 pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
@@ -16,6 +17,7 @@ pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
     let source = chosen(&config, args.source.as_deref())?;
     match source.provider.as_str() {
         ::gocardless::PROVIDER => gocardless::run(ctx, &located, &config, args),
+        ::simplefin::PROVIDER => simplefin::run(ctx, &located, &config, source, args),
         other => Err(usage(format!(
             "{}: source {}: `link` does not support provider {other:?}",
             config.origin, source.name
