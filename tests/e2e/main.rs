@@ -12,3 +12,4 @@ mod flow;
 mod import;
 mod reconcile;
 mod rules;
+mod simplefin;
