@@ -2,7 +2,7 @@
 //! claimed by `link`, the `accounts:` block pasted, then the daily
 //! `reconcile -e main.beancount && import -e main.beancount >>
 //! main.beancount` from an empty ledger; the access URL never shown; an
-//! account in trouble next to healthy ones.
+//! account in trouble next to healthy ones; the Bridge's quota kept.
 
 use crate::common;
 
@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use common::{bean_check, bin, stderr, stdout};
-use fake_simplefin::{FakeServer, Options, Trouble};
+use fake_simplefin::{FakeServer, Options, QuotaMode, Trouble};
 use importer::ledger::{Ledger, LedgerOptions};
 use simplefin::statement::ID_KEY;
 use simplefin::{AccessUrl, AccountsQuery, Client, RetryPolicy};
@@ -349,4 +349,58 @@ fn an_account_in_trouble_does_not_stop_the_others() {
         !out.contains("Miles") && !out.contains("Assets:Old"),
         "{out}"
     );
+}
+
+#[test]
+fn past_the_bridges_quota_the_stored_answer_stands_in() {
+    // A Bridge that answers 429 past two requests a day (until midnight).
+    let b = Bridge::new(Options {
+        daily_quota: 2,
+        quota_mode: QuotaMode::TooManyRequests,
+        custom_currency_accounts: 0,
+        ..Options::default()
+    });
+    let block = stdout(
+        &b.cmd()
+            .args(["link", "--setup-token", &b.server.setup_token()])
+            .assert()
+            .success(),
+    );
+    b.append_config(&block);
+    // `link` took one request; the first import (since September: one
+    // request) takes the day's last.
+    b.server.advance(TimeDelta::hours(1));
+    let (first, _) = b.import(&["--since", "2026-09-01"]);
+    assert!(first.contains("simplefin_id"), "{first}");
+    bean_check(&b.ledger);
+
+    // Asked again: refused, so the stored answer is used and said to be.
+    let asked = b.server.count("GET", GET_ACCOUNTS);
+    let (again, said) = b.import(&["--refresh"]);
+    assert_eq!(again, "");
+    assert_eq!(b.server.count("GET", GET_ACCOUNTS), asked + 1);
+    assert!(
+        said.contains("using the SimpleFIN answer stored")
+            && said.contains("too many requests")
+            && said.contains("the Bridge can be asked again at 2026-11-21 00:00 UTC"),
+        "{said}"
+    );
+    // The quota is kept: the Bridge is not asked again today.
+    let (_, said) = b.import(&["--refresh"]);
+    assert_eq!(b.server.count("GET", GET_ACCOUNTS), asked + 1);
+    assert!(
+        said.contains("daily quota of 24 requests is used up"),
+        "{said}"
+    );
+
+    // The next day, it is.
+    b.server.advance(TimeDelta::days(1));
+    let (next, said) = b.import(&[]);
+    assert_eq!(b.server.count("GET", GET_ACCOUNTS), asked + 2);
+    assert!(!said.contains("stored"), "{said}");
+    assert!(
+        next.contains("simplefin_id") || next.contains("balance"),
+        "{next}"
+    );
+    bean_check(&b.ledger);
 }
