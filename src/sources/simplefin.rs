@@ -175,7 +175,6 @@ impl SimpleFin {
                     .map_err(|_| e.to_string())
             }
             Err(Refused::Api(e)) => Err(e.to_string()),
-            Err(Refused::Store(e)) => Err(e),
         }
     }
 
@@ -493,8 +492,6 @@ pub enum Refused {
     },
     /// The Bridge refused or failed.
     Api(simplefin::Error),
-    /// The budget could not be recorded.
-    Store(String),
 }
 
 /// Asks `GET /accounts` for `query` when the day's quota (`budget`, as
@@ -514,7 +511,9 @@ pub fn guarded(
     if left < needed {
         tracing::info!(left, needed, "SimpleFIN quota spent; not asking the Bridge");
         return Err(Refused::Quota {
-            reset_at: next_utc_midnight(now),
+            reset_at: budget
+                .and_then(|b| b.reset_at)
+                .unwrap_or_else(|| next_utc_midnight(now)),
         });
     }
     let result = client.accounts(query);
@@ -531,8 +530,11 @@ pub fn guarded(
         // What failed was asked all the same.
         Err(_) => quota_after(budget, now, needed),
     };
-    part.record_budget(subject, BUDGET_SCOPE, &after)
-        .map_err(|e| Refused::Store(e.to_string()))?;
+    // The answer is worth more than the count: a store that cannot record
+    // it loses this run's requests from the day's count, not the answer.
+    if let Err(e) = part.record_budget(subject, BUDGET_SCOPE, &after) {
+        tracing::warn!(error = %e, "the SimpleFIN request count could not be stored");
+    }
     result.map_err(Refused::Api)
 }
 
@@ -698,7 +700,6 @@ pub fn list_accounts(
             Ok(AccountSet::from_json(&r.body)?)
         }
         Err(Refused::Api(e)) => Err(e.into()),
-        Err(Refused::Store(e)) => Err(anyhow::anyhow!(e)),
     }
 }
 
