@@ -335,6 +335,10 @@ pub struct LinkArgs {
     /// its accounts keep their ids.
     #[arg(long, value_name = "ITEM_ID")]
     pub item: Option<String>,
+    /// SimpleFIN: the setup token made at SimpleFIN Bridge, claimed once;
+    /// its access URL is kept in the store, never printed.
+    #[arg(long, value_name = "TOKEN")]
+    pub setup_token: Option<source::Secret>,
 }
 
 /// `accounts`.

@@ -19,6 +19,7 @@ use crate::fetching::Planned;
 
 mod gocardless;
 pub(crate) mod plaid;
+pub mod simplefin;
 
 /// How a command lets a source reach the network.
 #[derive(Debug, Clone, Copy, Default)]
@@ -118,13 +119,21 @@ pub trait Source {
 }
 
 /// The providers this version reads.
-pub const PROVIDERS: &[&str] = &[::gocardless::PROVIDER, ::plaid::PROVIDER];
+pub const PROVIDERS: &[&str] = &[
+    ::gocardless::PROVIDER,
+    ::plaid::PROVIDER,
+    ::simplefin::PROVIDER,
+];
 
 /// The metadata keys every provider writes its ids under: the ledger is
 /// read for all of them, and the configuration's own.
 pub fn id_keys(config: &Config) -> Vec<String> {
     let mut keys = config.dedup.id_keys.clone();
-    for key in [::gocardless::statement::ID_KEY, ::plaid::statement::ID_KEY] {
+    for key in [
+        ::gocardless::statement::ID_KEY,
+        ::plaid::statement::ID_KEY,
+        ::simplefin::statement::ID_KEY,
+    ] {
         if !keys.iter().any(|k| k == key) {
             keys.push(key.to_owned());
         }
@@ -160,6 +169,7 @@ pub fn open(opening: &Opening<'_>, source: &SourceConfig) -> anyhow::Result<Box<
     match source.provider.as_str() {
         ::gocardless::PROVIDER => Ok(Box::new(gocardless::GoCardless::open(opening, source)?)),
         ::plaid::PROVIDER => Ok(Box::new(plaid::Plaid::open(opening, source)?)),
+        ::simplefin::PROVIDER => Ok(Box::new(simplefin::SimpleFin::open(opening, source)?)),
         other => Err(usage(format!(
             "{}: source {}: provider {other:?} is not supported by this version (supported: {})",
             opening.config.origin,

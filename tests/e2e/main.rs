@@ -13,3 +13,4 @@ mod import;
 mod plaid;
 mod reconcile;
 mod rules;
+mod simplefin;

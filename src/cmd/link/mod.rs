@@ -10,6 +10,7 @@ use crate::exit::{Outcome, usage};
 
 mod gocardless;
 mod plaid;
+mod simplefin;
 
 /// Links through the source `--source` names, or the only one.
 pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
@@ -18,6 +19,7 @@ pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
     match source.provider.as_str() {
         ::gocardless::PROVIDER => gocardless::run(ctx, &located, &config, args),
         ::plaid::PROVIDER => plaid::run(ctx, &located, &config, source, args),
+        ::simplefin::PROVIDER => simplefin::run(ctx, &located, &config, source, args),
         other => Err(usage(format!(
             "{}: source {}: `link` does not support provider {other:?}",
             config.origin, source.name

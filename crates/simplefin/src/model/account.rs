@@ -6,7 +6,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use url::Url;
@@ -129,7 +129,7 @@ impl fmt::Display for Currency {
 }
 
 /// The institution an account comes from (version 1).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct Org {
     /// Its domain (`mybank.com`).
     #[serde(default, deserialize_with = "lenient::opt_text")]
@@ -160,7 +160,7 @@ impl Org {
 
 /// A login at one institution (version 2): two logins at one bank are two
 /// connections.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Connection {
     /// Its id, which accounts name in [`Account::conn_id`].
     #[serde(deserialize_with = "lenient::id")]
@@ -298,6 +298,42 @@ impl AccountSet {
         Ok(set)
     }
 
+    /// The set as an Account Set (version 2's shape: `errlist`,
+    /// `connections`, `accounts`) that [`AccountSet::from_json`] reads back
+    /// as it is (but for [`AccountSet::requests`]): what a cache stores of a
+    /// merged answer. Transactions and unreadable accounts are written as
+    /// received, byte for byte; messages as already made display-safe and
+    /// redacted, so no secret the server echoed is written.
+    ///
+    /// ```
+    /// let set = simplefin::AccountSet::from_json(r#"{"errors": ["Connection to My Bank may need attention"],
+    ///   "accounts": [{"org": {"name": "My Bank", "sfin-url": "https://x"}, "id": "A1", "currency": "USD",
+    ///   "balance": "100.23", "balance-date": 978366153,
+    ///   "transactions": [{"id": "t1", "posted": 978366153, "amount": 1.10, "description": "x"}]}]}"#).unwrap();
+    /// let again = simplefin::AccountSet::from_json(&set.to_json()).unwrap();
+    /// assert_eq!(again, set);
+    /// // The record as received: a number stays as it was written.
+    /// assert!(set.to_json().contains(r#""amount": 1.10"#));
+    /// ```
+    pub fn to_json(&self) -> String {
+        let out = WireOut {
+            errlist: self.messages.iter().map(message_json).collect(),
+            connections: &self.connections,
+            accounts: self
+                .accounts
+                .iter()
+                .map(AccountOut::Read)
+                .chain(
+                    self.unreadable
+                        .iter()
+                        .filter_map(|u| RawValue::from_string(u.json.clone()).ok())
+                        .map(AccountOut::Raw),
+                )
+                .collect(),
+        };
+        serde_json::to_string(&out).expect("an Account Set serialises")
+    }
+
     /// The account with this id.
     pub fn account(&self, id: &str) -> Option<&Account> {
         self.accounts.iter().find(|a| a.id == id)
@@ -414,6 +450,82 @@ fn dedup_key(t: &TransactionRecord) -> String {
     }
 }
 
+/// What [`AccountSet::to_json`] writes.
+#[derive(Serialize)]
+struct WireOut<'a> {
+    errlist: Vec<Value>,
+    connections: &'a [Connection],
+    accounts: Vec<AccountOut<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum AccountOut<'a> {
+    Read(&'a Account),
+    Raw(Box<RawValue>),
+}
+
+/// A message as `errlist` holds it; one without code or names (version 1)
+/// as the plain text `errors` held.
+fn message_json(m: &ServerMessage) -> Value {
+    if m.code.is_none() && m.conn_id.is_none() && m.account_id.is_none() {
+        return Value::String(m.text.clone());
+    }
+    let mut o = Map::new();
+    if let Some(c) = &m.code {
+        o.insert("code".into(), Value::String(c.as_str().to_owned()));
+    }
+    o.insert("msg".into(), Value::String(m.text.clone()));
+    if let Some(c) = &m.conn_id {
+        o.insert("conn_id".into(), Value::String(c.clone()));
+    }
+    if let Some(a) = &m.account_id {
+        o.insert("account_id".into(), Value::String(a.clone()));
+    }
+    Value::Object(o)
+}
+
+impl Serialize for Account {
+    /// The protocol's form, which the lenient reader takes back: amounts as
+    /// numeric strings, times as epoch seconds, a custom currency as its URL.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("id", &self.id)?;
+        m.serialize_entry("name", &self.name)?;
+        if let Some(c) = &self.currency {
+            let text = match c {
+                Currency::Code(c) => c.as_str(),
+                Currency::Custom(u) => u.as_str(),
+            };
+            m.serialize_entry("currency", text)?;
+        }
+        if let Some(b) = &self.balance {
+            m.serialize_entry("balance", &b.to_string())?;
+        }
+        if let Some(b) = &self.available_balance {
+            m.serialize_entry("available-balance", &b.to_string())?;
+        }
+        if let Some(d) = &self.balance_date {
+            m.serialize_entry("balance-date", &d.timestamp())?;
+        }
+        if let Some(o) = &self.org {
+            m.serialize_entry("org", o)?;
+        }
+        if let Some(c) = &self.conn_id {
+            m.serialize_entry("conn_id", c)?;
+        }
+        if let Some(c) = &self.conn_name {
+            m.serialize_entry("conn_name", c)?;
+        }
+        m.serialize_entry("transactions", &self.transactions)?;
+        if let Some(e) = &self.extra {
+            m.serialize_entry("extra", e)?;
+        }
+        m.end()
+    }
+}
+
 /// `BANK` in "Connection to BANK may need attention".
 fn attention_subject(text: &str) -> Option<&str> {
     const HEAD: &str = "connection to ";
@@ -514,6 +626,30 @@ mod tests {
         assert_eq!(s.messages[0].accounts, ["ACT-11", "ACT-33"]);
         assert_eq!(s.messages[1].accounts, ["ACT-22"]);
         assert!(s.messages[2].accounts.is_empty());
+    }
+
+    #[test]
+    fn a_set_written_out_reads_back_as_it_was() {
+        let s = set(r#"{"errors":["dup"],"errlist":[
+              {"code":"con.auth","msg":"Authentication required","conn_id":"C1"},
+              {"code":"act.failed","message":"Try again later.","account_id":"A2"},
+              "Connection to Other Bank may need attention",
+              {"code":"gen.api","msg":"capped"}],
+            "connections":[{"conn_id":"C1","name":"My Bank - Jill","org_id":"O"}],
+            "accounts":[
+              {"id":"A1","name":"Checking","conn_id":"C1","currency":"USD","balance":"1.50",
+               "available-balance": 2, "balance-date":5, "extra": {"k": [1, "x"]},
+               "transactions": [{"id": "t", "amount": 1.10, "posted": 5}, {"amount": "x"}]},
+              {"id":"A2","org":{"name":"Other Bank","sfin-url":"x"},
+               "currency":"https://example.com/miles","balance":"2","balance-date":5},
+              {"id":"A3","balance":"lots"}]}"#);
+        let text = s.to_json();
+        let back = set(&text);
+        assert_eq!(back, s);
+        assert_eq!(back.messages[2].accounts, ["A2"]);
+        assert!(text.contains(r#"{"amount": "x"}"#), "{text}");
+        assert!(text.contains(r#""balance":"lots""#), "{text}");
+        assert_eq!(set(&AccountSet::default().to_json()), AccountSet::default());
     }
 
     #[test]
