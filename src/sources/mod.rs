@@ -18,6 +18,7 @@ pub use crate::fetching::AccountFailure;
 use crate::fetching::Planned;
 
 mod gocardless;
+mod gocardless_pro;
 
 /// How a command lets a source reach the network.
 #[derive(Debug, Clone, Copy, Default)]
@@ -117,13 +118,15 @@ pub trait Source {
 }
 
 /// The providers this version reads.
-pub const PROVIDERS: &[&str] = &[::gocardless::PROVIDER];
+pub const PROVIDERS: &[&str] = &[::gocardless::PROVIDER, ::gocardless_pro::PROVIDER];
 
 /// The metadata keys every provider writes its ids under: the ledger is
 /// read for all of them, and the configuration's own.
 pub fn id_keys(config: &Config) -> Vec<String> {
     let mut keys = config.dedup.id_keys.clone();
-    for key in [::gocardless::statement::ID_KEY] {
+    let keys_of_providers =
+        std::iter::once(::gocardless::statement::ID_KEY).chain(::gocardless_pro::mapping::ID_KEYS);
+    for key in keys_of_providers {
         if !keys.iter().any(|k| k == key) {
             keys.push(key.to_owned());
         }
@@ -151,6 +154,15 @@ pub fn check_providers(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Whether a configured source imports without `accounts:` entries
+/// (GoCardless Pro books every payout the token sees).
+pub fn imports_without_accounts(config: &Config) -> bool {
+    config
+        .sources
+        .iter()
+        .any(|s| s.provider == ::gocardless_pro::PROVIDER)
+}
+
 /// Opens one source.
 ///
 /// # Errors
@@ -158,6 +170,9 @@ pub fn check_providers(config: &Config) -> anyhow::Result<()> {
 pub fn open(opening: &Opening<'_>, source: &SourceConfig) -> anyhow::Result<Box<dyn Source>> {
     match source.provider.as_str() {
         ::gocardless::PROVIDER => Ok(Box::new(gocardless::GoCardless::open(opening, source)?)),
+        ::gocardless_pro::PROVIDER => Ok(Box::new(gocardless_pro::GoCardlessPro::open(
+            opening, source,
+        )?)),
         other => Err(usage(format!(
             "{}: source {}: provider {other:?} is not supported by this version (supported: {})",
             opening.config.origin,
