@@ -54,7 +54,8 @@ impl GoCardlessPro {
     /// source (it takes none).
     pub fn open(opening: &Opening<'_>, source: &SourceConfig) -> anyhow::Result<GoCardlessPro> {
         let origin = &opening.config.origin;
-        let settings = Settings::from_source(source).map_err(|e| usage(format!("{origin}: {e}")))?;
+        let settings =
+            Settings::from_source(source).map_err(|e| usage(format!("{origin}: {e}")))?;
         if let Some(a) = opening
             .config
             .accounts
