@@ -10,7 +10,7 @@
 //! from there ever after, since GoCardless answers 410 Gone for them six
 //! months on; `--offline` answers from the store alone.
 
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use gocardless_pro::model::{
     Customer, CustomerId, Mandate, MandateId, Payment, PaymentId, Payout, PayoutId, PayoutItem,
     Refund, RefundId, Resource,
@@ -271,6 +271,20 @@ impl Source for GoCardlessPro {
     fn fetch(&self, plan: &[Planned], now: DateTime<Utc>) -> Vec<Result<Fetched, AccountFailure>> {
         let _ = (plan, now);
         Vec::new()
+    }
+
+    /// Online, the days of every payout created since the listing's start
+    /// (a pending entry is dated on its payout's creation), from the match
+    /// window before it.
+    fn listed_days(&self, run: &importer::Run<'_>) -> Vec<(String, (NaiveDate, NaiveDate))> {
+        if self.client.is_none() {
+            return Vec::new();
+        }
+        let since = self.since(run).date_naive();
+        let from = since
+            .checked_sub_days(Days::new(u64::from(run.dedup.window_days)))
+            .unwrap_or(since);
+        vec![(self.settings.accounts.payout.clone(), (from, run.today))]
     }
 
     fn outputs(&self, run: &importer::Run<'_>) -> anyhow::Result<Vec<AccountOutput>> {

@@ -108,6 +108,15 @@ pub trait Source {
         Ok(Vec::new())
     }
 
+    /// The days [`Source::outputs`] lists in full, per Beancount account,
+    /// when it asks the provider now: a pending entry there that nothing
+    /// it outputs claims is gone. Said before `outputs` is called; an
+    /// output that then fails is not judged at all.
+    fn listed_days(&self, run: &importer::Run<'_>) -> Vec<(String, (NaiveDate, NaiveDate))> {
+        let _ = run;
+        Vec::new()
+    }
+
     /// Remembers what may only be remembered once the output is written.
     ///
     /// # Errors

@@ -278,6 +278,18 @@ fn payouts_are_imported_once_balanced_and_offline_from_the_store() {
     assert_eq!(books.pro.requests().len(), 0);
     assert_eq!(offline, first);
 
+    // A pending payout GoCardless no longer lists (it bounced, say) is
+    // reported as stale: nothing claims it.
+    let yesterday = (books.pro.now() - Duration::days(1)).date_naive();
+    append(
+        &books.ledger,
+        &format!(
+            "{yesterday} ! \"GoCardless\" \"Payout gone\"\n  gocardless_payout_id: \"PO00GONE\"\n  \
+             payout_status: \"pending\"\n  {TRANSFER}  12.34 GBP\n    \
+             gocardless_payout_status: \"pending\"\n  Income:GoCardless  -12.34 GBP\n"
+        ),
+    );
+
     // Again: nothing new, nothing printed, and the token nowhere on stderr
     // however verbose.
     let assert = books
@@ -289,6 +301,12 @@ fn payouts_are_imported_once_balanced_and_offline_from_the_store() {
     assert_eq!(stdout(&assert), "");
     let err = stderr(assert);
     assert!(err.contains("gcpro"), "{err}");
+    let stale: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("stale pending entry"))
+        .collect();
+    assert_eq!(stale.len(), 1, "{err}");
+    assert!(stale[0].contains("12.34 GBP"), "{err}");
     assert!(!err.contains(&books.pro.access_token()), "{err}");
     // Only today's pending payouts had their items asked for again.
     let pending = listed.iter().filter(|p| !p.is_paid()).count();
@@ -302,9 +320,22 @@ fn payouts_are_imported_once_balanced_and_offline_from_the_store() {
     assert!(!new.is_empty());
     assert!(new.keys().all(|id| !written.contains_key(id)), "{monday}");
     let all = payout_ids(&std::fs::read_to_string(&books.ledger).unwrap());
-    assert_eq!(all.len(), written.len() + new.len());
+    assert_eq!(all.len(), written.len() + new.len() + 1);
     assert!(all.values().all(|(n, _)| *n == 1), "{all:?}");
     assert_eq!(books.import(&[]), "");
+
+    // `link`: nothing to link; the token is checked, its creditors listed.
+    let assert = books
+        .cmd()
+        .args(["link", "--source", "gcpro"])
+        .assert()
+        .success();
+    let out = stdout(&assert);
+    for id in books.pro.creditor_ids() {
+        assert!(out.contains(&format!("#   creditor: {id}  # ")), "{out}");
+    }
+    assert!(out.lines().all(|l| l.starts_with('#')), "{out}");
+    assert!(stderr(assert).contains("nothing to link"));
 }
 
 /// The bank's line of a paid payout, as GoCardless Bank Account Data lists

@@ -9,6 +9,7 @@ use crate::context::Context;
 use crate::exit::{Outcome, usage};
 
 mod gocardless;
+mod gocardless_pro;
 
 /// Links through the source `--source` names, or the only one.
 pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
@@ -16,6 +17,7 @@ pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
     let source = chosen(&config, args.source.as_deref())?;
     match source.provider.as_str() {
         ::gocardless::PROVIDER => gocardless::run(ctx, &located, &config, args),
+        ::gocardless_pro::PROVIDER => gocardless_pro::run(&config, source, args),
         other => Err(usage(format!(
             "{}: source {}: `link` does not support provider {other:?}",
             config.origin, source.name
