@@ -277,6 +277,19 @@ fn payouts_are_imported_once_balanced_and_offline_from_the_store() {
     );
     assert_eq!(books.pro.requests().len(), 0);
     assert_eq!(offline, first);
+    // Into an empty ledger, the output opens what it uses.
+    let empty = books.dir.path().join("empty.beancount");
+    std::fs::write(&empty, "").unwrap();
+    let opened = stdout(
+        &books
+            .cmd()
+            .args(["import", "--offline", "-e"])
+            .arg(&empty)
+            .assert()
+            .success(),
+    );
+    assert!(opened.contains(&format!(" open {TRANSFER}")), "{opened}");
+    append(&empty, &opened);
 
     // A pending payout GoCardless no longer lists (it bounced, say) is
     // reported as stale: nothing claims it.
