@@ -205,8 +205,9 @@ impl GoCardlessPro {
 
 impl ItemSource for GoCardlessPro {
     /// A paid payout's items from the archive, else from GoCardless (and
-    /// archived); offline, whatever the store holds (the listing offered
-    /// only payouts with stored items).
+    /// archived), else (gone) the copy kept while it was pending; offline,
+    /// whatever the store holds (the listing offered only payouts with
+    /// stored items).
     fn items(&self, payout: &Payout) -> Result<Vec<PayoutItem>, Error> {
         if let Some(items) = self.stored_items(&payout.id, ITEMS) {
             return Ok(items);
@@ -216,7 +217,23 @@ impl ItemSource for GoCardlessPro {
                 .stored_items(&payout.id, PENDING_ITEMS)
                 .unwrap_or_default());
         };
-        let items = client.items(payout)?;
+        let items = match client.items(payout) {
+            Ok(items) => items,
+            // Seen pending only, and gone since: the copy kept then is
+            // better than nothing (the ledger's pending entry claims the
+            // payout by id anyway).
+            Err(e) if e.is_gone() => match self.stored_items(&payout.id, PENDING_ITEMS) {
+                Some(items) => {
+                    tracing::info!(
+                        "{}: items no longer served, the copy kept while pending used",
+                        payout.id
+                    );
+                    return Ok(items);
+                }
+                None => return Err(e),
+            },
+            Err(e) => return Err(e),
+        };
         let body = format!(
             "[{}]",
             items

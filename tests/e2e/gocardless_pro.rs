@@ -42,12 +42,16 @@ struct Books {
 
 impl Books {
     fn new() -> Books {
-        let pro = FakeServer::start(Options {
+        Books::with(Options {
             // Ninety days of payouts, their items and parties: more than a
             // minute's worth of the real limit, which is not tested here.
             rate_limit: 1_000_000,
             ..Options::default()
-        });
+        })
+    }
+
+    fn with(options: Options) -> Books {
+        let pro = FakeServer::start(options);
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("gc-beancount.yaml");
         let ledger = dir.path().join("books.beancount");
@@ -101,13 +105,17 @@ impl Books {
         out
     }
 
+    fn client(&self) -> Client {
+        Client::builder(Secret::new(self.pro.access_token()), Environment::Sandbox)
+            .base_url(&self.pro.base_url())
+            .build()
+            .unwrap()
+    }
+
     /// The payouts GoCardless lists created since the import's default
     /// history (90 days before today).
     fn listed(&self) -> Vec<Payout> {
-        let client = Client::builder(Secret::new(self.pro.access_token()), Environment::Sandbox)
-            .base_url(&self.pro.base_url())
-            .build()
-            .unwrap();
+        let client = self.client();
         let since = (self.pro.now() - Duration::days(90))
             .date_naive()
             .and_time(chrono::NaiveTime::MIN)
@@ -457,4 +465,94 @@ fn the_transfer_account_nets_to_zero_with_the_banks_lines() {
     }
     // And both sources again: nothing new.
     assert_eq!(run(&books.ledger), "");
+}
+
+#[test]
+fn items_gocardless_no_longer_serves_come_from_the_store() {
+    // First imported 190 days before Friday 2026-11-20, then not again
+    // until that Friday: by then GoCardless answers 410 for the items of
+    // every payout created before 2026-05-24.
+    let end = Options::default().now;
+    let books = Books::with(Options {
+        now: end - Duration::days(190),
+        history_days: 30,
+        rate_limit: 1_000_000,
+        ..Options::default()
+    });
+    let first = stdout(
+        &books
+            .cmd()
+            .arg("import")
+            .arg("-e")
+            .arg(&books.ledger)
+            .assert()
+            .success(),
+    );
+    // The last week's paid payouts do not reach the books (the output
+    // went elsewhere, say): only the store has their items.
+    let cutoff = (books.pro.now() - Duration::days(7)).date_naive();
+    let mut held = Vec::new();
+    let kept: Vec<&str> = first
+        .split("\n\n")
+        .filter(|block| {
+            let ids = payout_ids(block);
+            let late_and_paid = block
+                .get(..10)
+                .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+                .is_some_and(|d| d >= cutoff)
+                && ids.values().all(|(_, flag)| *flag == '*');
+            let hold = late_and_paid && !ids.is_empty();
+            if hold {
+                held.extend(ids.into_keys());
+            }
+            !hold
+        })
+        .collect();
+    assert!(held.len() >= 5, "{}", held.len());
+    append(&books.ledger, &kept.join("\n\n"));
+
+    books.pro.set_now(end);
+    let client = books.client();
+    let gone = gocardless_pro::model::PayoutId::new(held[0].as_str());
+    assert!(
+        client
+            .payout_items(&gone)
+            .collect::<Result<Vec<_>, _>>()
+            .is_err_and(|e| e.is_gone())
+    );
+    books.pro.reset_counters();
+    // The payouts never seen before they went are written as comments
+    // holding their JSON, reported (exit 4); the held ones are booked from
+    // the store, without asking GoCardless for their items.
+    let assert = books
+        .cmd()
+        .arg("import")
+        .arg("-e")
+        .arg(&books.ledger)
+        .assert()
+        .code(4);
+    let later = stdout(&assert);
+    let err = stderr(assert);
+    append(&books.ledger, &later);
+    let booked = payout_ids(&later);
+    for id in &held {
+        assert_eq!(booked.get(id), Some(&(1, '*')), "{id}: {later}");
+        assert!(
+            !books
+                .pro
+                .requests()
+                .iter()
+                .any(|r| r.path == "/payout_items" && r.query.contains(id.as_str())),
+            "{id} asked for"
+        );
+    }
+    assert!(err.contains("items are gone"), "{err}");
+    let invalid = later.matches("items are gone").count();
+    assert!(invalid > 5, "{invalid}");
+    assert!(
+        err.lines()
+            .filter(|l| l.contains("items are gone"))
+            .all(|l| !held.iter().any(|id| l.contains(id.as_str()))),
+        "{err}"
+    );
 }
