@@ -109,9 +109,16 @@ impl GoCardlessPro {
     /// The payouts stored by earlier imports, created at or after `since`,
     /// whose items are stored too (the others could not be booked
     /// offline), newest first as GoCardless lists them.
+    ///
+    /// # Errors
+    /// When the store cannot be read, or holds nothing of this source.
     fn stored_payouts(&self, since: DateTime<Utc>) -> anyhow::Result<Vec<Payout>> {
+        let subjects = self.store.subjects()?;
+        if subjects.is_empty() {
+            anyhow::bail!("nothing is stored for this source yet: import once without --offline");
+        }
         let mut payouts = Vec::new();
-        for subject in self.store.subjects()? {
+        for subject in subjects {
             let Some(p) = self.stored::<Payout>(&subject, PAYOUT) else {
                 continue;
             };
@@ -333,11 +340,6 @@ impl Source for GoCardlessPro {
             }
             None => {
                 let stored = self.stored_payouts(since)?;
-                if stored.is_empty() && self.store.subjects()?.is_empty() {
-                    anyhow::bail!(
-                        "nothing is stored for this source yet: import once without --offline"
-                    );
-                }
                 gocardless_pro::fetch_listed(
                     stored.into_iter().map(Ok),
                     self,

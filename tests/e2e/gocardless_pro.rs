@@ -241,6 +241,16 @@ fn payout_ids(text: &str) -> BTreeMap<String, (usize, char)> {
 #[test]
 fn payouts_are_imported_once_balanced_and_offline_from_the_store() {
     let books = Books::new();
+    // Offline before any import: nothing to answer from, and no request.
+    let assert = books
+        .cmd()
+        .args(["import", "--offline", "-e"])
+        .arg(&books.ledger)
+        .assert()
+        .code(3);
+    assert!(stderr(assert).contains("nothing is stored for this source yet"));
+    assert_eq!(books.pro.requests().len(), 0);
+
     let first = books.import(&[]);
 
     // Every payout of the window but the bounced ones, once; today's
