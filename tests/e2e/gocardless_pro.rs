@@ -339,7 +339,22 @@ fn payouts_are_imported_once_balanced_and_offline_from_the_store() {
     assert_eq!(stale.len(), 1, "{err}");
     assert!(stale[0].contains("12.34 GBP"), "{err}");
     assert!(!err.contains(&books.pro.access_token()), "{err}");
-    // Only today's pending payouts had their items asked for again.
+    // Payouts were listed from a fortnight before the last one in the
+    // books (today's), and only today's pending payouts had their items
+    // asked for again.
+    let listings: Vec<String> = books
+        .pro
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/payouts")
+        .map(|r| r.query)
+        .collect();
+    let fortnight = (books.pro.now() - Duration::days(14)).date_naive();
+    assert_eq!(listings.len(), 1, "{listings:?}");
+    assert!(
+        listings[0].contains(&format!("created_at%5Bgte%5D={fortnight}T00%3A00%3A00")),
+        "{listings:?}"
+    );
     let pending = listed.iter().filter(|p| !p.is_paid()).count();
     assert_eq!(books.pro.count("GET", "/payout_items"), pending);
 
