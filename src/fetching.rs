@@ -43,7 +43,7 @@ pub struct Planned {
 /// configuration order; an unknown name or id is a usage error listing the
 /// known ones.
 pub fn select(config: &Config, selection: &FetchSelection) -> anyhow::Result<Vec<AccountConfig>> {
-    if config.accounts.is_empty() {
+    if config.accounts.is_empty() && !crate::sources::imports_without_accounts(config) {
         return Err(usage(format!(
             "{}: no accounts configured; `gc-beancount link --bank INSTITUTION_ID --wait` prints the \
              `accounts:` block to add",

@@ -103,6 +103,8 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
         .iter()
         .filter_map(|(_, f)| Some((f.account.account.clone(), f.listed?)))
         .collect();
+    let listed: Vec<_> = opened.iter().flat_map(|s| s.listed_days(&run)).collect();
+    run.dedup.fetched.extend(listed);
 
     let mut built = Vec::new();
     for source in &opened {

@@ -20,6 +20,7 @@ use crate::fetching::Planned;
 mod gocardless;
 pub(crate) mod plaid;
 pub mod simplefin;
+mod gocardless_pro;
 
 /// How a command lets a source reach the network.
 #[derive(Debug, Clone, Copy, Default)]
@@ -109,6 +110,15 @@ pub trait Source {
         Ok(Vec::new())
     }
 
+    /// The days [`Source::outputs`] lists in full, per Beancount account,
+    /// when it asks the provider now: a pending entry there that nothing
+    /// it outputs claims is gone. Said before `outputs` is called; an
+    /// output that then fails is not judged at all.
+    fn listed_days(&self, run: &importer::Run<'_>) -> Vec<(String, (NaiveDate, NaiveDate))> {
+        let _ = run;
+        Vec::new()
+    }
+
     /// Remembers what may only be remembered once the output is written.
     ///
     /// # Errors
@@ -121,6 +131,7 @@ pub trait Source {
 /// The providers this version reads.
 pub const PROVIDERS: &[&str] = &[
     ::gocardless::PROVIDER,
+    ::gocardless_pro::PROVIDER,
     ::plaid::PROVIDER,
     ::simplefin::PROVIDER,
 ];
@@ -129,11 +140,14 @@ pub const PROVIDERS: &[&str] = &[
 /// read for all of them, and the configuration's own.
 pub fn id_keys(config: &Config) -> Vec<String> {
     let mut keys = config.dedup.id_keys.clone();
-    for key in [
+    let keys_of_providers = [
         ::gocardless::statement::ID_KEY,
         ::plaid::statement::ID_KEY,
         ::simplefin::statement::ID_KEY,
-    ] {
+    ]
+    .into_iter()
+    .chain(::gocardless_pro::mapping::ID_KEYS);
+    for key in keys_of_providers {
         if !keys.iter().any(|k| k == key) {
             keys.push(key.to_owned());
         }
@@ -161,6 +175,15 @@ pub fn check_providers(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Whether a configured source imports without `accounts:` entries
+/// (GoCardless Pro books every payout the token sees).
+pub fn imports_without_accounts(config: &Config) -> bool {
+    config
+        .sources
+        .iter()
+        .any(|s| s.provider == ::gocardless_pro::PROVIDER)
+}
+
 /// Opens one source.
 ///
 /// # Errors
@@ -170,6 +193,9 @@ pub fn open(opening: &Opening<'_>, source: &SourceConfig) -> anyhow::Result<Box<
         ::gocardless::PROVIDER => Ok(Box::new(gocardless::GoCardless::open(opening, source)?)),
         ::plaid::PROVIDER => Ok(Box::new(plaid::Plaid::open(opening, source)?)),
         ::simplefin::PROVIDER => Ok(Box::new(simplefin::SimpleFin::open(opening, source)?)),
+        ::gocardless_pro::PROVIDER => Ok(Box::new(gocardless_pro::GoCardlessPro::open(
+            opening, source,
+        )?)),
         other => Err(usage(format!(
             "{}: source {}: provider {other:?} is not supported by this version (supported: {})",
             opening.config.origin,

@@ -9,6 +9,7 @@ mod cli;
 mod export;
 mod extract;
 mod flow;
+mod gocardless_pro;
 mod import;
 mod plaid;
 mod reconcile;

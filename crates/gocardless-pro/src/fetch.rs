@@ -4,7 +4,9 @@
 //!
 //! Items come through [`ItemSource`], because GoCardless serves them for
 //! six months only: [`Client`] fetches them live, and a store that
-//! archives them when first seen gives them back after that.
+//! archives them when first seen gives them back after that. The parties
+//! come through [`PartySource`], and the payouts from any listing
+//! ([`fetch_listed`]), so that a store can answer offline.
 
 use std::collections::{HashMap, HashSet};
 
@@ -37,6 +39,63 @@ pub trait ItemSource {
 impl ItemSource for Client {
     fn items(&self, payout: &Payout) -> Result<Vec<PayoutItem>, Error> {
         self.payout_items(&payout.id).collect()
+    }
+}
+
+/// Where the payments, refunds, mandates and customers that payout items
+/// name come from: [`Client`] asks GoCardless; a store may keep what it
+/// was told and answer offline.
+pub trait PartySource {
+    /// The payment `id`; `None` when it is unknown (GoCardless answers
+    /// 404, or a store has no copy).
+    ///
+    /// # Errors
+    /// Whatever else getting it failed with.
+    fn payment(&self, id: &PaymentId) -> Result<Option<Payment>, Error>;
+
+    /// The refund `id`, as [`PartySource::payment`].
+    ///
+    /// # Errors
+    /// As [`PartySource::payment`].
+    fn refund(&self, id: &RefundId) -> Result<Option<Refund>, Error>;
+
+    /// The mandate `id`, as [`PartySource::payment`].
+    ///
+    /// # Errors
+    /// As [`PartySource::payment`].
+    fn mandate(&self, id: &MandateId) -> Result<Option<Mandate>, Error>;
+
+    /// The customer `id`, as [`PartySource::payment`].
+    ///
+    /// # Errors
+    /// As [`PartySource::payment`].
+    fn customer(&self, id: &CustomerId) -> Result<Option<Customer>, Error>;
+}
+
+/// A record GoCardless does not know (404) as `None`.
+fn known<T>(r: Result<T, Error>) -> Result<Option<T>, Error> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+impl PartySource for Client {
+    fn payment(&self, id: &PaymentId) -> Result<Option<Payment>, Error> {
+        known(Client::payment(self, id))
+    }
+
+    fn refund(&self, id: &RefundId) -> Result<Option<Refund>, Error> {
+        known(Client::refund(self, id))
+    }
+
+    fn mandate(&self, id: &MandateId) -> Result<Option<Mandate>, Error> {
+        known(Client::mandate(self, id))
+    }
+
+    fn customer(&self, id: &CustomerId) -> Result<Option<Customer>, Error> {
+        known(Client::customer(self, id))
     }
 }
 
@@ -99,37 +158,37 @@ pub struct Parties {
 }
 
 impl Parties {
-    /// Asks `client` for what `items` name and is not known yet: each
-    /// item's payment or refund, their mandate, its customer. An id
-    /// GoCardless does not know (404) leaves that name out.
+    /// Asks `source` (a [`Client`], say) for what `items` name and is not
+    /// known yet: each item's payment or refund, their mandate, its
+    /// customer. An id the source does not know leaves that name out.
     ///
     /// # Errors
     /// The first other failure (after the client's retries).
-    pub fn fetch(&mut self, client: &Client, items: &[PayoutItem]) -> Result<(), Error> {
+    pub fn fetch(&mut self, source: &dyn PartySource, items: &[PayoutItem]) -> Result<(), Error> {
         for item in items {
             let mut mandate = item.links.mandate.clone();
             if let Some(id) = &item.links.payment
                 && let Some(p) = lookup(&mut self.payments, &mut self.unknown, id, |id| {
-                    client.payment(id)
+                    source.payment(id)
                 })?
             {
                 mandate = mandate.or_else(|| p.links.mandate.clone());
             }
             if let Some(id) = &item.links.refund
                 && let Some(r) = lookup(&mut self.refunds, &mut self.unknown, id, |id| {
-                    client.refund(id)
+                    source.refund(id)
                 })?
             {
                 mandate = mandate.or_else(|| r.links.mandate.clone());
             }
             if let Some(id) = &mandate
                 && let Some(m) = lookup(&mut self.mandates, &mut self.unknown, id, |id| {
-                    client.mandate(id)
+                    source.mandate(id)
                 })?
                 && let Some(customer) = m.links.customer.clone()
             {
                 lookup(&mut self.customers, &mut self.unknown, &customer, |id| {
-                    client.customer(id)
+                    source.customer(id)
                 })?;
             }
         }
@@ -167,12 +226,12 @@ impl Parties {
 }
 
 /// The record of `id`, from the cache or asked for once; `None` when
-/// GoCardless does not know it.
+/// the source does not know it.
 fn lookup<'a, K, V>(
     cache: &'a mut HashMap<K, V>,
     unknown: &mut HashSet<String>,
     id: &K,
-    get: impl FnOnce(&K) -> Result<V, Error>,
+    get: impl FnOnce(&K) -> Result<Option<V>, Error>,
 ) -> Result<Option<&'a V>, Error>
 where
     K: std::hash::Hash + Eq + Clone + AsRef<str>,
@@ -181,19 +240,15 @@ where
         return Ok(None);
     }
     if !cache.contains_key(id) {
-        match get(id) {
-            Ok(v) => {
+        match get(id)? {
+            Some(v) => {
                 cache.insert(id.clone(), v);
             }
-            Err(e) if e.is_not_found() => {
-                tracing::info!(
-                    "{}: unknown to GoCardless; its name is left out",
-                    id.as_ref()
-                );
+            None => {
+                tracing::info!("{}: unknown; its name is left out", id.as_ref());
                 unknown.insert(id.as_ref().to_owned());
                 return Ok(None);
             }
-            Err(e) => return Err(e),
         }
     }
     Ok(cache.get(id))
@@ -227,16 +282,11 @@ pub struct Fetched {
 
 /// Lists the payouts of `settings`' creditor (every creditor's when none
 /// is set) created at or after `since`, and for each one to book gets its
-/// items from `items` and the parties they name.
-///
-/// A payout for which `known` is true (the ledger has it), a bounced one,
-/// one in a status this importer does not know, and a pending one under
-/// `pending: skip` are listed in [`Fetched::skipped`] and cost no further
-/// request. Items GoCardless no longer serves ([`Error::Gone`]) leave
-/// [`PayoutRecord::items`] empty, for the mapping to report.
+/// items from `items` and the parties they name from `client`: what
+/// [`fetch_listed`] does with GoCardless' listing.
 ///
 /// # Errors
-/// The first failure other than a 410 for items or a 404 for a party.
+/// As [`fetch_listed`].
 pub fn fetch(
     client: &Client,
     items: &dyn ItemSource,
@@ -249,8 +299,31 @@ pub fn fetch(
         creditor: settings.creditor.clone(),
         ..PayoutFilter::default()
     };
+    fetch_listed(client.payouts(&filter), items, client, settings, known)
+}
+
+/// For each payout of `listed` (newest first, as GoCardless lists them)
+/// to book, gets its items from `items` and the parties they name from
+/// `parties`.
+///
+/// A payout for which `known` is true (the ledger has it), a bounced one,
+/// one in a status this importer does not know, and a pending one under
+/// `pending: skip` are listed in [`Fetched::skipped`] and cost no further
+/// request. Items no longer served ([`Error::Gone`]) leave
+/// [`PayoutRecord::items`] empty, for the mapping to report.
+///
+/// # Errors
+/// The first failure of the listing, or of `items` other than a 410, or
+/// of `parties`.
+pub fn fetch_listed(
+    listed: impl IntoIterator<Item = Result<Payout, Error>>,
+    items: &dyn ItemSource,
+    parties: &dyn PartySource,
+    settings: &Settings,
+    known: &dyn Fn(&PayoutId) -> bool,
+) -> Result<Fetched, Error> {
     let mut fetched = Fetched::default();
-    for payout in client.payouts(&filter) {
+    for payout in listed {
         let payout = payout?;
         if known(&payout.id) {
             fetched.skipped.push((payout.id, Skipped::Known));
@@ -262,7 +335,7 @@ pub fn fetch(
         }
         let items = match items.items(&payout) {
             Ok(items) => {
-                fetched.parties.fetch(client, &items)?;
+                fetched.parties.fetch(parties, &items)?;
                 Some(items)
             }
             Err(e) if e.is_gone() => {

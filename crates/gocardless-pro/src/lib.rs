@@ -29,8 +29,10 @@
 //! - [`fetch()`]: the payouts to book since a time, their items (through an
 //!   [`ItemSource`]: live from the [`Client`], or from a store's archive
 //!   once GoCardless no longer serves them) and the [`Parties`] the items
-//!   name, asked for once each; [`known_in`] says which payouts the ledger
-//!   already has, so they cost no request.
+//!   name (through a [`PartySource`]), asked for once each;
+//!   [`fetch_listed`] does the same with payouts listed elsewhere (a
+//!   store, offline); [`known_in`] says which payouts the ledger already
+//!   has, so they cost no request.
 //! - [`mapping`]: one multi-posting Beancount entry per payout, balanced
 //!   to the last tenth of a penny, as an [`importer::AccountOutput`] for
 //!   [`importer::Run::import_outputs`]; deduplicated against the ledger by
@@ -49,7 +51,9 @@ mod settings;
 
 pub use client::{API_VERSION, Client, ClientBuilder, Environment, MAX_PAGE_SIZE};
 pub use error::{ApiError, Error, FieldError, Operation};
-pub use fetch::{Fetched, ItemSource, Parties, PayoutRecord, Skipped, fetch, known_in};
+pub use fetch::{
+    Fetched, ItemSource, Parties, PartySource, PayoutRecord, Skipped, fetch, fetch_listed, known_in,
+};
 pub use operations::{MAX_PAGES, Pages, PayoutFilter};
 pub use ratelimit::RateLimit;
 pub use settings::{Accounts, PROVIDER, Settings, SettingsError};

@@ -11,6 +11,7 @@ use crate::exit::{Outcome, usage};
 mod gocardless;
 mod plaid;
 mod simplefin;
+mod gocardless_pro;
 
 /// Links through the source `--source` names, or the only one.
 pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
@@ -20,6 +21,7 @@ pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
         ::gocardless::PROVIDER => gocardless::run(ctx, &located, &config, args),
         ::plaid::PROVIDER => plaid::run(ctx, &located, &config, source, args),
         ::simplefin::PROVIDER => simplefin::run(ctx, &located, &config, source, args),
+        ::gocardless_pro::PROVIDER => gocardless_pro::run(&config, source, args),
         other => Err(usage(format!(
             "{}: source {}: `link` does not support provider {other:?}",
             config.origin, source.name
