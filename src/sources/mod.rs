@@ -17,6 +17,7 @@ use crate::exit::usage;
 pub use crate::fetching::AccountFailure;
 use crate::fetching::Planned;
 
+pub(crate) mod enablebanking;
 mod gocardless;
 
 /// How a command lets a source reach the network.
@@ -117,13 +118,13 @@ pub trait Source {
 }
 
 /// The providers this version reads.
-pub const PROVIDERS: &[&str] = &[::gocardless::PROVIDER];
+pub const PROVIDERS: &[&str] = &[::gocardless::PROVIDER, ::enablebanking::PROVIDER];
 
 /// The metadata keys every provider writes its ids under: the ledger is
 /// read for all of them, and the configuration's own.
 pub fn id_keys(config: &Config) -> Vec<String> {
     let mut keys = config.dedup.id_keys.clone();
-    for key in [::gocardless::statement::ID_KEY] {
+    for key in [::gocardless::statement::ID_KEY, ::enablebanking::ID_KEY] {
         if !keys.iter().any(|k| k == key) {
             keys.push(key.to_owned());
         }
@@ -158,6 +159,9 @@ pub fn check_providers(config: &Config) -> anyhow::Result<()> {
 pub fn open(opening: &Opening<'_>, source: &SourceConfig) -> anyhow::Result<Box<dyn Source>> {
     match source.provider.as_str() {
         ::gocardless::PROVIDER => Ok(Box::new(gocardless::GoCardless::open(opening, source)?)),
+        ::enablebanking::PROVIDER => Ok(Box::new(enablebanking::EnableBanking::open(
+            opening, source,
+        )?)),
         other => Err(usage(format!(
             "{}: source {}: provider {other:?} is not supported by this version (supported: {})",
             opening.config.origin,
