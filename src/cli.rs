@@ -319,6 +319,17 @@ pub struct LinkArgs {
     /// Give up waiting after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
     pub timeout: u64,
+
+    /// Enable Banking: the bank's country (two letters, e.g. FI). Without
+    /// --bank, lists its banks; with it, --bank is the bank's name as listed.
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
+
+    /// Enable Banking: the address the bank sent the browser back to, when
+    /// the redirect URL is not on this machine; finishes the link started
+    /// before.
+    #[arg(long, value_name = "URL")]
+    pub callback: Option<String>,
 }
 
 /// `accounts`.

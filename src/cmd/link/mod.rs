@@ -8,6 +8,7 @@ use crate::cli::LinkArgs;
 use crate::context::Context;
 use crate::exit::{Outcome, usage};
 
+mod enablebanking;
 mod gocardless;
 
 /// Links through the source `--source` names, or the only one.
@@ -16,6 +17,7 @@ pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
     let source = chosen(&config, args.source.as_deref())?;
     match source.provider.as_str() {
         ::gocardless::PROVIDER => gocardless::run(ctx, &located, &config, args),
+        ::enablebanking::PROVIDER => enablebanking::run(ctx, &located, &config, source, args),
         other => Err(usage(format!(
             "{}: source {}: `link` does not support provider {other:?}",
             config.origin, source.name
