@@ -352,13 +352,16 @@ fn accounts_block(source: &str, bank: &str, accounts: &[&LinkedAccount]) -> Stri
         .collect();
     crate::suggest::disambiguate(&mut names);
     let mut out = String::from("accounts:\n");
+    let mut handles = std::collections::HashSet::new();
     for (a, (account, _)) in accounts.iter().zip(names) {
-        let handle = account
-            .split(':')
-            .skip(1)
-            .map(str::to_lowercase)
-            .collect::<Vec<_>>()
-            .join("-");
+        // `Assets:Nordea:EUR` → `nordea-eur`; a card account beside it,
+        // `Liabilities:Nordea:EUR`, keeps its root to stay apart.
+        let parts: Vec<String> = account.split(':').map(str::to_lowercase).collect();
+        let mut handle = parts[1..].join("-");
+        if !handles.insert(handle.clone()) {
+            handle = parts.join("-");
+            handles.insert(handle.clone());
+        }
         out.push_str(&format!("  - id: {}\n", yaml::scalar(&a.hash)));
         out.push_str(&format!("    name: {handle}\n"));
         out.push_str(&format!("    source: {}\n", yaml::scalar(source)));
@@ -634,6 +637,9 @@ mod tests {
         .unwrap();
         assert_eq!(config.accounts[0].id, "x\"y=");
         assert_eq!(config.accounts[0].account, "Liabilities:Nordea:EUR");
+        let twice = accounts_block("eb", "Nordea", &[&a, &LinkedAccount { kind: None, ..a.clone() }]);
+        assert!(twice.contains("name: nordea-eur\n"), "{twice}");
+        assert!(twice.contains("name: assets-nordea-eur\n"), "{twice}");
         assert!(config.source("eb").unwrap().settings.get("base_url").is_none());
     }
 }
