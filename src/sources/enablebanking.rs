@@ -263,6 +263,35 @@ pub(crate) fn linked_sessions(part: &SourceStore) -> anyhow::Result<Vec<Linked>>
     Ok(out)
 }
 
+/// The configuration's Enable Banking sources.
+pub(crate) fn sources(config: &Config) -> Vec<&SourceConfig> {
+    config
+        .sources
+        .iter()
+        .filter(|s| s.provider == enablebanking::PROVIDER)
+        .collect()
+}
+
+/// Whether `account` is read through an Enable Banking source.
+pub(crate) fn reads(config: &Config, account: &AccountConfig) -> bool {
+    config
+        .source(&account.source)
+        .is_some_and(|s| s.provider == enablebanking::PROVIDER)
+}
+
+/// When a consent ends, for people (`2027-05-18 (179 days left)`), and
+/// whether it ends within two weeks (`Some(true)`) or has ended
+/// (`None`).
+pub(crate) fn access_text(until: DateTime<Utc>, now: DateTime<Utc>) -> (String, Option<bool>) {
+    let left = (until - now).num_days();
+    let day = until.format("%Y-%m-%d");
+    if until <= now {
+        (format!("{day} (ended {} days ago)", -left), None)
+    } else {
+        (format!("{day} ({left} days left)"), Some(left <= 14))
+    }
+}
+
 /// The command that links `aspsp` again through `source`.
 pub(crate) fn relink_command(source: &str, aspsp: &AspspId) -> String {
     format!(

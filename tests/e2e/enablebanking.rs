@@ -360,6 +360,25 @@ fn link_with_a_listener_then_daily_imports_hold_each_transaction_once() {
     let pending_now = listed.iter().filter(|t| t.status.is_pending()).count();
     assert_eq!(now.values().filter(|f| **f == '!').count(), pending_now);
     assert_eq!(user.import(&[]).0, "");
+
+    // When the consent ends and how to renew it, from the store.
+    let relink = "gc-beancount link --source eb --country FI --bank Nordea";
+    let accounts = stdout(&user.cmd().arg("accounts").assert().success());
+    for want in [
+        "session Nordea (FI), source eb\n",
+        "  access until: 2027-05-",
+        &format!("  re-link with: {relink}\n"),
+        "Liabilities:Nordea:EUR",
+    ] {
+        assert!(accounts.contains(want), "{want:?} not in\n{accounts}");
+    }
+    let status = stdout(&user.cmd().arg("status").assert().success());
+    assert_eq!(status.matches("  access: until 2027-05-").count(), 2, "{status}");
+    assert!(status.contains(&format!("re-link with `{relink}`")), "{status}");
+    assert!(status.contains("transactions") && status.contains(" of 4"), "{status}");
+    let json = stdout(&user.cmd().args(["status", "--json"]).assert().success());
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["accounts"][0]["relink"], relink);
 }
 
 #[test]
