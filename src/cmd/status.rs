@@ -288,8 +288,13 @@ impl EbRow<'_> {
     /// Per scope: the last fetch, and the budget when it still counts.
     fn scope_rows(
         &self,
-    ) -> impl Iterator<Item = (&'static str, Option<&store::ScopeSummary>, Option<store::Budget>)> + '_
-    {
+    ) -> impl Iterator<
+        Item = (
+            &'static str,
+            Option<&store::ScopeSummary>,
+            Option<store::Budget>,
+        ),
+    > + '_ {
         [eb::TRANSACTIONS, eb::BALANCES].into_iter().map(|scope| {
             (
                 scope,
@@ -337,9 +342,11 @@ impl EbRow<'_> {
                 );
                 match s.valid_until.map(|u| eb::access_text(u, now)) {
                     None => format!("unknown end {bank} — {relink}"),
-                    Some((text, None)) => {
-                        ui::paint(&format!("ended {text} {bank} — {relink}"), Style::Red, color)
-                    }
+                    Some((text, None)) => ui::paint(
+                        &format!("ended {text} {bank} — {relink}"),
+                        Style::Red,
+                        color,
+                    ),
                     Some((text, Some(true))) => ui::paint(
                         &format!("until {text} {bank} — {relink}"),
                         Style::Yellow,
@@ -383,7 +390,13 @@ impl EbRow<'_> {
                         human_duration(t - now)
                     )
                 });
-            table.row(vec![scope.into(), last.into(), state, left_cell, resets.into()]);
+            table.row(vec![
+                scope.into(),
+                last.into(),
+                state,
+                left_cell,
+                resets.into(),
+            ]);
         }
         out.push_str(&table.render(2, color));
         out

@@ -590,7 +590,12 @@ impl EnableBanking {
             && b.is_spent_at(now)
         {
             let reset = b.blocked_until();
-            tracing::info!(account = hash, scope, ?reset, "daily reads spent; not asking the bank");
+            tracing::info!(
+                account = hash,
+                scope,
+                ?reset,
+                "daily reads spent; not asking the bank"
+            );
             return self
                 .stale(hash, scope, window, now, StaleReason::BudgetSpent, reset)?
                 .ok_or_else(|| {
@@ -830,7 +835,10 @@ impl Source for EnableBanking {
             let result = self.fetch_one(p, now, &progress);
             let summary = match &result {
                 Ok((_, n, network)) => {
-                    format!("{n} transactions{}", if *network { "" } else { " (stored)" })
+                    format!(
+                        "{n} transactions{}",
+                        if *network { "" } else { " (stored)" }
+                    )
                 }
                 Err(_) => "failed".to_owned(),
             };

@@ -114,7 +114,15 @@ impl User {
     fn link_pasting_back(&self) -> String {
         let started = self
             .cmd()
-            .args(["link", "--source", "eb", "--country", "fi", "--bank", "nordea"])
+            .args([
+                "link",
+                "--source",
+                "eb",
+                "--country",
+                "fi",
+                "--bank",
+                "nordea",
+            ])
             .assert()
             .success();
         assert_eq!(stdout(&started), "");
@@ -233,7 +241,9 @@ impl User {
             .rev()
             .find_map(|r| r.path.strip_prefix("/sessions/").map(str::to_owned))
             .unwrap();
-        let info = client.session(&enablebanking::SessionId::new(&session)).unwrap();
+        let info = client
+            .session(&enablebanking::SessionId::new(&session))
+            .unwrap();
         info.accounts
             .iter()
             .flat_map(|uid| client.transactions(uid, from, None).unwrap().records)
@@ -281,12 +291,23 @@ fn link_with_a_listener_then_daily_imports_hold_each_transaction_once() {
         .assert()
         .success();
     let list = stdout(&banks);
-    assert!(list.contains("Nordea") && list.contains("180 days"), "{list}");
+    assert!(
+        list.contains("Nordea") && list.contains("180 days"),
+        "{list}"
+    );
 
     // With one: the link on stderr, the listener catches the redirect.
     let mut child = user
         .process()
-        .args(["link", "--source", "eb", "--country", "FI", "--bank", "Nordea"])
+        .args([
+            "link",
+            "--source",
+            "eb",
+            "--country",
+            "FI",
+            "--bank",
+            "Nordea",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -373,9 +394,19 @@ fn link_with_a_listener_then_daily_imports_hold_each_transaction_once() {
         assert!(accounts.contains(want), "{want:?} not in\n{accounts}");
     }
     let status = stdout(&user.cmd().arg("status").assert().success());
-    assert_eq!(status.matches("  access: until 2027-05-").count(), 2, "{status}");
-    assert!(status.contains(&format!("re-link with `{relink}`")), "{status}");
-    assert!(status.contains("transactions") && status.contains(" of 4"), "{status}");
+    assert_eq!(
+        status.matches("  access: until 2027-05-").count(),
+        2,
+        "{status}"
+    );
+    assert!(
+        status.contains(&format!("re-link with `{relink}`")),
+        "{status}"
+    );
+    assert!(
+        status.contains("transactions") && status.contains(" of 4"),
+        "{status}"
+    );
     let json = stdout(&user.cmd().args(["status", "--json"]).assert().success());
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["accounts"][0]["relink"], relink);
@@ -396,11 +427,7 @@ fn pasted_back_link_survives_a_new_consent_without_duplicates() {
 
     // Offline: the store answers, the bank is not asked.
     let asked = user.server.requests().len();
-    let offline = user
-        .cmd()
-        .args(["import", "--offline"])
-        .assert()
-        .success();
+    let offline = user.cmd().args(["import", "--offline"]).assert().success();
     assert!(stdout(&offline).contains("enablebanking_id"));
     assert_eq!(user.server.requests().len(), asked);
 
@@ -435,7 +462,11 @@ fn pasted_back_link_survives_a_new_consent_without_duplicates() {
     let (next, _) = user.import(&[]);
     assert!(!next.is_empty());
     let after = user.ids_once();
-    assert!(before.keys().all(|id| after.contains_key(id) || before[id] == '!'));
+    assert!(
+        before
+            .keys()
+            .all(|id| after.contains_key(id) || before[id] == '!')
+    );
     let new_uids = uids(&user.server);
     assert!(
         new_uids.iter().any(|u| !old_uids.contains(u)),

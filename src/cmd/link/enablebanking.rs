@@ -435,9 +435,9 @@ impl Back {
                 "the bank did not give consent ({}); start again with `{again}`",
                 line(&why)
             ),
-            Back::NoCode => bail!(
-                "the bank sent the browser back without a code; start again with `{again}`"
-            ),
+            Back::NoCode => {
+                bail!("the bank sent the browser back without a code; start again with `{again}`")
+            }
             Back::WrongState => bail!(
                 "the address is the answer to another link than the one started (its state \
                  differs); start again with `{again}`"
@@ -454,9 +454,9 @@ fn back(url: &Url, state: &str) -> Back {
         return Back::WrongState;
     }
     if let Some(error) = q.get("error") {
-        let detail = q.get("error_description").map_or(String::new(), |d| {
-            format!(": {d}")
-        });
+        let detail = q
+            .get("error_description")
+            .map_or(String::new(), |d| format!(": {d}"));
         return Back::Denied(format!("{error}{detail}"));
     }
     match q.get("code").map(|c| c.trim()) {
@@ -501,11 +501,19 @@ fn serve(mut stream: TcpStream, redirect: &Url, state: &str) -> Option<Back> {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let Some(target) = request_target(&mut stream) else {
-        respond(&mut stream, "400 Bad Request", "Not a request gc-beancount understands.");
+        respond(
+            &mut stream,
+            "400 Bad Request",
+            "Not a request gc-beancount understands.",
+        );
         return None;
     };
     let Ok(url) = redirect.join(&target) else {
-        respond(&mut stream, "400 Bad Request", "Not a request gc-beancount understands.");
+        respond(
+            &mut stream,
+            "400 Bad Request",
+            "Not a request gc-beancount understands.",
+        );
         return None;
     };
     if url.path() != redirect.path() {
@@ -593,7 +601,10 @@ mod tests {
     fn the_state_decides_before_the_code() {
         let url = |q: &str| Url::parse(&format!("https://example.org/cb?{q}")).unwrap();
         assert!(matches!(back(&url("code=c1&state=s1"), "s1"), Back::Code(c) if c == "c1"));
-        assert!(matches!(back(&url("code=c1&state=s2"), "s1"), Back::WrongState));
+        assert!(matches!(
+            back(&url("code=c1&state=s2"), "s1"),
+            Back::WrongState
+        ));
         assert!(matches!(back(&url("code=c1"), "s1"), Back::WrongState));
         assert!(matches!(
             back(&url("error=access_denied&error_description=no&state=s1"), "s1"),
@@ -637,9 +648,26 @@ mod tests {
         .unwrap();
         assert_eq!(config.accounts[0].id, "x\"y=");
         assert_eq!(config.accounts[0].account, "Liabilities:Nordea:EUR");
-        let twice = accounts_block("eb", "Nordea", &[&a, &LinkedAccount { kind: None, ..a.clone() }]);
+        let twice = accounts_block(
+            "eb",
+            "Nordea",
+            &[
+                &a,
+                &LinkedAccount {
+                    kind: None,
+                    ..a.clone()
+                },
+            ],
+        );
         assert!(twice.contains("name: nordea-eur\n"), "{twice}");
         assert!(twice.contains("name: assets-nordea-eur\n"), "{twice}");
-        assert!(config.source("eb").unwrap().settings.get("base_url").is_none());
+        assert!(
+            config
+                .source("eb")
+                .unwrap()
+                .settings
+                .get("base_url")
+                .is_none()
+        );
     }
 }
