@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 
 use chrono::Days;
 use enablebanking::{Client, PsuHeaders, TransactionStatus};
-use fake_enablebanking::{FakeServer, Options, keys};
+use fake_enablebanking::{FakeServer, Fault, FaultKind, Options, keys};
 use importer::ledger::{Ledger, LedgerOptions};
 
 use crate::common::{bean_check, bin, stderr, stdout};
@@ -363,6 +363,11 @@ fn link_with_a_listener_then_daily_imports_hold_each_transaction_once() {
     assert!(reconciled.contains("booked"), "{reconciled}");
     let (second, _) = user.import(&[]);
     assert!(!second.is_empty());
+    // Never a day beyond the bank's window, never a person claimed present.
+    for r in user.server.requests() {
+        assert_ne!(r.status, 422, "{r:?}");
+        assert!(!r.psu_headers, "{r:?}");
+    }
     let now = user.ids_once();
     let since = user.server.now().date_naive() - Days::new(3);
     let listed = user.bank_lists(since);
@@ -413,8 +418,23 @@ fn link_with_a_listener_then_daily_imports_hold_each_transaction_once() {
 }
 
 #[test]
-fn pasted_back_link_survives_a_new_consent_without_duplicates() {
+fn pasted_back_link_daily_limits_and_a_new_consent_without_duplicates() {
     let user = User::new(Redirect::Elsewhere);
+    // A key others may read is refused, with how to fix it.
+    let key = user.dir.path().join("eb.pem");
+    set_mode(&key, 0o644);
+    let refused = user
+        .cmd()
+        .args(["link", "--source", "eb", "--country", "FI"])
+        .assert()
+        .code(2);
+    let err = stderr(refused);
+    assert!(
+        err.contains(&format!("chmod 600 {}", key.display())),
+        "{err}"
+    );
+    set_mode(&key, 0o600);
+
     let block = user.link_pasting_back();
     assert!(block.starts_with("accounts:\n"), "{block}");
     user.configure(&block);
@@ -430,6 +450,33 @@ fn pasted_back_link_survives_a_new_consent_without_duplicates() {
     let offline = user.cmd().args(["import", "--offline"]).assert().success();
     assert!(stdout(&offline).contains("enablebanking_id"));
     assert_eq!(user.server.requests().len(), asked);
+
+    // Three more reads the same day (--refresh) spend the bank's four; the
+    // next run is answered from the store, with a warning, unasked.
+    for _ in 0..3 {
+        user.cmd().args(["import", "--refresh"]).assert().success();
+    }
+    let reads = first_pages(&user.server);
+    assert_eq!(reads, 2 * 4);
+    let spent = user.cmd().args(["import", "--refresh"]).assert().success();
+    assert_eq!(first_pages(&user.server), reads);
+    let err = stderr(spent);
+    assert!(
+        err.contains("using the transactions stored")
+            && err.contains("daily request budget for it is used up"),
+        "{err}"
+    );
+
+    // The next day the bank refuses with its daily limit all the same: the
+    // stored transactions are used, with a warning.
+    user.server.advance(chrono::Duration::days(1));
+    user.server
+        .inject(Fault::next("/transactions", 2, FaultKind::BankDailyLimit));
+    let (_, err) = user.import(&[]);
+    assert!(
+        err.contains("the bank refused: daily request limit reached"),
+        "{err}"
+    );
 
     // The user withdraws consent at the bank; the next day's import says
     // how to link again.
@@ -473,6 +520,20 @@ fn pasted_back_link_survives_a_new_consent_without_duplicates() {
         "{new_uids:?}"
     );
     assert_eq!(user.import(&[]).0, "");
+}
+
+/// The transaction requests answered that start a listing (the ones a
+/// bank counts).
+fn first_pages(server: &FakeServer) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.path.ends_with("/transactions")
+                && r.status == 200
+                && !r.query.contains("continuation_key")
+        })
+        .count()
 }
 
 /// The account uids the binary has read so far.
