@@ -55,7 +55,8 @@ pub fn run(ctx: &Context, args: &ReconcileArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Success);
     }
 
-    let run = Run::new(&config, Some(&ledger), today);
+    let mut run = Run::new(&config, Some(&ledger), today);
+    let all_presets = crate::presets::load(&located, &config)?;
     let mut failed = 0;
     let outputs: Vec<AccountOutput> = if args.paths.is_empty() {
         let store = crate::connect::open_store_file(&located, &config)?;
@@ -71,6 +72,10 @@ pub fn run(ctx: &Context, args: &ReconcileArgs) -> anyhow::Result<Outcome> {
         };
         let with_pending: Vec<AccountConfig> = pending.iter().map(|(a, _)| (*a).clone()).collect();
         let opened = sources::open_for(&opening, &with_pending, &selection)?;
+        // The entries are converted as `import` converted them: with the
+        // account's bank preset.
+        let institutions = sources::facts(&mut run, &config, &opened);
+        let chosen = crate::pipeline::presets(&all_presets, &config, &institutions)?;
         let now = ctx.clock.now();
         let mut outputs = Vec::new();
         for source in &opened {
@@ -116,7 +121,7 @@ pub fn run(ctx: &Context, args: &ReconcileArgs) -> anyhow::Result<Outcome> {
                         balances: &[],
                         fetched_at: f.fetched_at,
                     },
-                    adjust: None,
+                    adjust: crate::pipeline::adjust_of(&config, &chosen, &f.account),
                 };
                 outputs.extend(run.convert(std::slice::from_ref(&input)));
             }
@@ -131,9 +136,14 @@ pub fn run(ctx: &Context, args: &ReconcileArgs) -> anyhow::Result<Outcome> {
         outputs
     } else {
         let data = load_files(&args.paths).map_err(|e| usage(e.to_string()))?;
+        let institutions = match crate::connect::existing_store_offline(ctx, &located, &config) {
+            Some(client) => crate::pipeline::account_metadata(&mut run, &config, &client),
+            None => Vec::new(),
+        };
+        let chosen = crate::pipeline::presets(&all_presets, &config, &institutions)?;
         let prepared = Prepared::new(&config, &data);
         let outputs: Vec<AccountOutput> = run
-            .convert(&prepared.inputs(|_| None))
+            .convert(&prepared.inputs(|a| crate::pipeline::adjust_of(&config, &chosen, a)))
             .into_iter()
             .filter(|o| pending.iter().any(|(a, _)| a.id == o.account.id))
             .collect();

@@ -581,3 +581,25 @@ mod daily {
         assert!(said.contains("expired"), "{said}");
     }
 }
+
+/// The booked entry is converted as `import` converts it: with the
+/// account's preset.
+#[test]
+fn the_account_preset_applies() {
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("c.yaml"),
+        "presets: [fuel.yaml]\naccounts:\n  - id: chk\n    account: Assets:Bank:Checking\n    currency: EUR\n    preset: fuel\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("fuel.yaml"),
+        "name: fuel\ndescription: The bank's fuel ids are its card ids.\nsteps:\n  - name: card id\n    if: { remittance: '^Card payment Shell$' }\n    set: { transaction_id: \"card-{transaction_id}\" }\n",
+    )
+    .unwrap();
+    let diff = stdout(&reconcile(dir.path(), &["--dry-run"]).success());
+    assert!(
+        diff.contains("+2026-04-02 * \"Shell\" \"Card payment Shell\"   ; fuel, pre-authorised\n+  Assets:Bank:Checking        -27.00 EUR\n+    gocardless_id: \"card-B1\"\n"),
+        "{diff}"
+    );
+}

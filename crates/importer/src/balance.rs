@@ -27,6 +27,36 @@ pub struct Balance {
     pub fetched_at: Option<DateTime<Utc>>,
 }
 
+/// Which of the balances a bank reports is "the" balance of an account,
+/// as the bank's preset says ([`Adjust::balance`](crate::Adjust::balance)):
+/// used when the account leaves `balance:` to `auto`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalanceChoice {
+    /// What to try, best first: the first the bank gives is asserted.
+    pub order: Vec<BalancePick>,
+    /// Whether the day a figure belongs to is its `last_change` before its
+    /// `reference_date` (banks whose reference date is another day).
+    pub last_change_first: bool,
+    /// Whether the chosen figure's sign is flipped (cards whose
+    /// transactions a preset flips).
+    pub negate: bool,
+    /// Reported balances added to the chosen one, each when reported in
+    /// the same currency.
+    pub plus: Vec<BalanceKind>,
+}
+
+/// One way of choosing a balance, in [`BalanceChoice::order`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum BalancePick {
+    /// A reported balance of this kind.
+    Reported(BalanceKind),
+    /// The balance the bank puts on each transaction, at the end of the
+    /// last booked day.
+    AfterTransaction,
+    /// Whichever balance the bank lists first.
+    FirstListed,
+}
+
 /// The kind of a balance, after ISO 20022's balance types (which PSD2
 /// APIs use under Berlin Group names such as `closingBooked`, or under
 /// their codes such as `CLBD`).

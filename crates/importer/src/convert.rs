@@ -11,7 +11,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
-use crate::balance::{Balance, BalanceKind};
+use crate::balance::{Balance, BalanceChoice, BalanceKind, BalancePick};
 use crate::beancount::format_number;
 use crate::config::{AccountConfig, BalanceMode, DateMode, FallbackAccount, PendingMode};
 use crate::entry::{
@@ -225,6 +225,7 @@ pub fn convert_account(
         status_key: &status_key,
         pending_total,
         unreadable: problems.len(),
+        choice: input.adjust.and_then(Adjust::balance),
     };
     match balance_entry(account, &facts) {
         // Skipped transactions are in the bank's balance, not the ledger's.
@@ -689,6 +690,8 @@ struct Facts<'a> {
     pending_total: Decimal,
     /// How many records could not be read.
     unreadable: usize,
+    /// The bank preset's choice of balance, if any.
+    choice: Option<BalanceChoice>,
 }
 
 /// How far apart the transactions and the balances may have been fetched
@@ -723,7 +726,7 @@ fn balance_entry(account: &AccountConfig, f: &Facts<'_>) -> Result<Option<Balanc
             .or(f.statement.fetched_at)
             .map_or(f.today, local_day)
     };
-    let chosen: Option<&Balance> = match &account.balance {
+    let pick: Option<Pick<'_>> = match &account.balance {
         BalanceMode::None => return Ok(None),
         BalanceMode::Type(ty) => {
             let found = f
@@ -741,36 +744,47 @@ fn balance_entry(account: &AccountConfig, f: &Facts<'_>) -> Result<Option<Balanc
                     account.account
                 )));
             }
-            found
+            found.map(|b| Pick::Reported(Cow::Borrowed(b), String::new()))
         }
-        BalanceMode::Auto => {
-            // Only a balance whose moment is known: a closing balance of a
-            // completed day, an interim one with a date or fetched at a
-            // known time.
-            let pick = |ty: BalanceKind, closing: bool| {
-                f.statement
-                    .balances
-                    .iter()
-                    .filter(|b| {
-                        b.kind == ty
-                            && currency_ok(b.currency.trim())
-                            && if closing {
-                                b.reference_date.is_some_and(|d| d < fetch_day(b))
-                            } else {
-                                b.reference_date.is_some()
-                                    || b.last_change.is_some()
-                                    || b.fetched_at.is_some()
-                            }
-                    })
-                    .max_by_key(|b| b.reference_date)
-            };
-            pick(BalanceKind::ClosingBooked, true)
-                .or_else(|| pick(BalanceKind::InterimBooked, false))
-        }
+        BalanceMode::Auto => match &f.choice {
+            Some(choice) => preferred(choice, f.statement.balances, &currency_ok, || {
+                balance_after_last_day(account, txs, f.today).is_some()
+            }),
+            None => {
+                // Only a balance whose moment is known: a closing balance
+                // of a completed day, an interim one with a date or fetched
+                // at a known time.
+                let pick = |ty: BalanceKind, closing: bool| {
+                    f.statement
+                        .balances
+                        .iter()
+                        .filter(|b| {
+                            b.kind == ty
+                                && currency_ok(b.currency.trim())
+                                && if closing {
+                                    b.reference_date.is_some_and(|d| d < fetch_day(b))
+                                } else {
+                                    b.reference_date.is_some()
+                                        || b.last_change.is_some()
+                                        || b.fetched_at.is_some()
+                                }
+                        })
+                        .max_by_key(|b| b.reference_date)
+                };
+                Some(
+                    pick(BalanceKind::ClosingBooked, true)
+                        .or_else(|| pick(BalanceKind::InterimBooked, false))
+                        .map_or(Pick::AfterTransaction, |b| {
+                            Pick::Reported(Cow::Borrowed(b), String::new())
+                        }),
+                )
+            }
+        },
     };
     // (figure without pending, the day it holds at the start of, source)
-    let (figure, currency, date, source) = match chosen {
-        Some(b) => {
+    let (figure, currency, date, source) = match pick {
+        None => return Ok(None),
+        Some(Pick::Reported(b, how)) => {
             if let (Some(at), Some(tx_at)) = (b.fetched_at, f.statement.fetched_at)
                 && (at - tx_at).abs() > SAME_MOMENT
             {
@@ -782,24 +796,20 @@ fn balance_entry(account: &AccountConfig, f: &Facts<'_>) -> Result<Option<Balanc
                     tx_at.format("%Y-%m-%d %H:%M UTC"),
                 )));
             }
-            at_start_of_day(account, b, fetch_day(b), f)?
+            let (figure, currency, date, source) = at_start_of_day(account, &b, fetch_day(&b), f)?;
+            (figure, currency, date, format!("{source}{how}"))
         }
-        None => {
-            if !matches!(account.balance, BalanceMode::Auto) {
-                return Ok(None);
-            }
-            match balance_after_last_day(account, txs, f.today) {
-                Some((figure, currency, last)) => (
-                    figure,
-                    currency,
-                    last.checked_add_days(Days::new(1)).ok_or_else(|| {
-                        Skip::Comment("no balance assertion: the date is out of range".into())
-                    })?,
-                    format!("balanceAfterTransaction {last}"),
-                ),
-                None => return Ok(None),
-            }
-        }
+        Some(Pick::AfterTransaction) => match balance_after_last_day(account, txs, f.today) {
+            Some((figure, currency, last)) => (
+                figure,
+                currency,
+                last.checked_add_days(Days::new(1)).ok_or_else(|| {
+                    Skip::Comment("no balance assertion: the date is out of range".into())
+                })?,
+                format!("balanceAfterTransaction {last}"),
+            ),
+            None => return Ok(None),
+        },
     };
     if !currency_ok(&currency) || crate::beancount::check_currency(&currency).is_err() {
         return Err(Skip::Comment(format!(
@@ -876,6 +886,60 @@ fn balance_entry(account: &AccountConfig, f: &Facts<'_>) -> Result<Option<Balanc
 /// Whether Beancount can read the date: years 1 to 9999.
 fn in_beancount_range(d: NaiveDate) -> bool {
     (1..=9999).contains(&chrono::Datelike::year(&d))
+}
+
+/// The balance to assert: a reported one (as the preset adjusts it, with
+/// what it did for the `source` metadata), or the one the bank puts on
+/// each transaction.
+enum Pick<'b> {
+    Reported(Cow<'b, Balance>, String),
+    AfterTransaction,
+}
+
+/// The first balance of the preset's `order` the bank gives, adjusted as
+/// the preset says: dated by its last change, negated, other balances
+/// added.
+fn preferred<'b>(
+    choice: &BalanceChoice,
+    balances: &'b [Balance],
+    currency_ok: &dyn Fn(&str) -> bool,
+    has_after_transaction: impl Fn() -> bool,
+) -> Option<Pick<'b>> {
+    for way in &choice.order {
+        let found = match way {
+            BalancePick::AfterTransaction if has_after_transaction() => {
+                return Some(Pick::AfterTransaction);
+            }
+            BalancePick::AfterTransaction => None,
+            BalancePick::FirstListed => balances.iter().find(|b| currency_ok(b.currency.trim())),
+            BalancePick::Reported(kind) => balances
+                .iter()
+                .filter(|b| &b.kind == kind && currency_ok(b.currency.trim()))
+                .max_by_key(|b| b.reference_date),
+        };
+        let Some(found) = found else { continue };
+        let mut how = String::new();
+        let mut b = Cow::Borrowed(found);
+        if choice.last_change_first && found.last_change.is_some() {
+            b.to_mut().reference_date = found.last_change;
+        }
+        if choice.negate {
+            let b = b.to_mut();
+            b.amount = -b.amount;
+            how.push_str(", negated");
+        }
+        for kind in &choice.plus {
+            if let Some(p) = balances
+                .iter()
+                .find(|p| &p.kind == kind && p.currency.trim() == found.currency.trim())
+            {
+                b.to_mut().amount += p.amount;
+                how.push_str(&format!(" + {kind} {}", p.amount));
+            }
+        }
+        return Some(Pick::Reported(b, how));
+    }
+    None
 }
 
 /// A bank balance as the booked balance at the start of a day: the

@@ -65,7 +65,7 @@ mod env;
 mod fxhash;
 mod parallel;
 
-pub use balance::{Balance, BalanceKind};
+pub use balance::{Balance, BalanceChoice, BalanceKind, BalancePick};
 pub use config::{AccountConfig, Config, ConfigError, ExportConfig, SourceConfig};
 pub use convert::{AccountOutput, Problem, convert_account};
 pub use entry::Entry;

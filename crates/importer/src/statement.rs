@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::balance::Balance;
+use crate::balance::{Balance, BalanceChoice};
 use crate::transaction::BankTransaction;
 
 /// One account's data from a source, for one fetch window.
@@ -71,6 +71,12 @@ pub trait Adjust: Sync {
     /// Changes `tx` in place. On [`Adjusted::Failed`] it must leave `tx`
     /// as it was.
     fn adjust(&self, tx: &mut BankTransaction) -> Adjusted;
+
+    /// Which reported balance is the account's, when the account leaves
+    /// `balance:` to `auto`; `None` keeps the importer's own choice.
+    fn balance(&self) -> Option<BalanceChoice> {
+        None
+    }
 }
 
 /// What [`Adjust::adjust`] did to a transaction.

@@ -43,6 +43,20 @@ impl BalancePreference {
     pub fn plus(&self) -> &[BalanceKind] {
         &self.plus
     }
+
+    /// The preference in the importer's terms.
+    pub(crate) fn choice(&self) -> importer::BalanceChoice {
+        importer::BalanceChoice {
+            order: self.order.iter().map(|k| k.pick()).collect(),
+            last_change_first: self.date == BalanceDate::LastChange,
+            negate: self.negate,
+            plus: self
+                .plus
+                .iter()
+                .map(|k| importer::BalanceKind::parse(k.name()))
+                .collect(),
+        }
+    }
 }
 
 /// A balance a bank may report, by the GoCardless name of its type, plus
@@ -119,6 +133,17 @@ impl BalanceKind {
         )
     }
 
+    /// The way of choosing it in the importer's terms.
+    fn pick(self) -> importer::BalancePick {
+        match self {
+            BalanceKind::AfterTransaction => importer::BalancePick::AfterTransaction,
+            BalanceKind::FirstListed => importer::BalancePick::FirstListed,
+            reported => {
+                importer::BalancePick::Reported(importer::BalanceKind::parse(reported.name()))
+            }
+        }
+    }
+
     pub(crate) fn parse(s: &str) -> Result<BalanceKind, String> {
         let t = s.trim();
         if let Some((k, _)) = KINDS.iter().find(|(_, n)| n.eq_ignore_ascii_case(t)) {
@@ -165,6 +190,22 @@ impl BalanceDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_reported_kind_is_one_the_importer_knows() {
+        for (k, n) in KINDS.into_iter().filter(|(k, _)| k.is_reported()) {
+            match k.pick() {
+                importer::BalancePick::Reported(kind) => assert!(
+                    !matches!(
+                        kind,
+                        importer::BalanceKind::Other(_) | importer::BalanceKind::Unknown
+                    ),
+                    "{n}"
+                ),
+                other => panic!("{n}: {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn every_kind_has_one_name() {

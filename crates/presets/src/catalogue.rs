@@ -290,6 +290,10 @@ impl importer::Adjust for Preset {
             Applied::Failed(w) => importer::Adjusted::Failed(w.to_string()),
         }
     }
+
+    fn balance(&self) -> Option<importer::BalanceChoice> {
+        self.balance.as_ref().map(BalancePreference::choice)
+    }
 }
 
 /// What [`Preset::apply`] did with a transaction.

@@ -9,6 +9,9 @@
 //! - [`base_url`]: the one check of a configured API base URL (https, or
 //!   plain http to loopback only; no user info, query or fragment).
 //!
+//! - [`open_enum!`]: a string enum that keeps a value it does not know as
+//!   `Other(String)`, so a server adding a value fails no response.
+//!
 //! And what every part that shows untrusted text needs:
 //!
 //! - [`redact`]: every secret of the run, masked in any text (a server may
@@ -22,6 +25,7 @@ pub mod redact;
 pub mod terminal;
 pub mod yaml;
 
+mod open_enum;
 mod retry;
 mod secret;
 mod url;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::date;
-use super::open_enum::open_enum;
+use source::open_enum;
 
 /// A company: the business whose books receive the feed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

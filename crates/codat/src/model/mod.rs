@@ -10,7 +10,6 @@ mod company;
 mod date;
 mod error_body;
 pub(crate) mod number;
-mod open_enum;
 mod page;
 mod push;
 mod source_account;

@@ -8,8 +8,8 @@ use serde_json::value::RawValue;
 
 use super::company::null_as_empty;
 use super::date;
-use super::open_enum::open_enum;
 use super::transaction::{BankTransaction, CreateBankTransactions};
+use source::open_enum;
 
 open_enum! {
     /// Where a push operation stands.

@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::open_enum::open_enum;
 use super::{date, number};
+use source::open_enum;
 
 open_enum! {
     /// The kind of a source account (the v2 values; v1 accounts say

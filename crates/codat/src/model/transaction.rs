@@ -4,8 +4,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::open_enum::open_enum;
 use super::{date, number};
+use source::open_enum;
 
 /// The most transactions one push may carry.
 pub const MAX_TRANSACTIONS_PER_PUSH: usize = 1000;

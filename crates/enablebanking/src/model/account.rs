@@ -8,7 +8,7 @@ use super::common::{
     IdentificationHash,
 };
 use super::lenient;
-use super::open_enum::open_enum;
+use source::open_enum;
 
 /// An account of the user at the bank.
 ///

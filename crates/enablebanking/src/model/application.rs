@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::lenient;
-use super::open_enum::open_enum;
+use source::open_enum;
 
 /// The application behind the credentials (`GetApplicationResponse`): a
 /// cheap check that the key and the application id match, and whether the

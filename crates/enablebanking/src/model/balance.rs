@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::common::Amount;
 use super::lenient;
-use super::open_enum::open_enum;
+use source::open_enum;
 
 /// The answer of the balances endpoint (`HalBalances`).
 #[derive(Debug, Clone, Default, Deserialize)]

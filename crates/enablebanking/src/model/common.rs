@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::lenient;
-use super::open_enum::open_enum;
+use source::open_enum;
 
 /// An amount with its currency (`AmountType`).
 ///

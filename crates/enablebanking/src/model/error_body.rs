@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::lenient;
-use super::open_enum::open_enum;
+use source::open_enum;
 
 /// `{"message", "code", "error", "detail"}`: `message` is the only field
 /// always there (`{"code":403,"message":"Application is not active"}` has

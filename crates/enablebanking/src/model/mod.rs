@@ -14,7 +14,6 @@ mod balance;
 mod common;
 mod error_body;
 pub(crate) mod lenient;
-mod open_enum;
 mod session;
 mod transaction;
 

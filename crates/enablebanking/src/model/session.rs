@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::account::Account;
 use super::common::{AccountUid, AspspId, IdentificationHash, PsuType, SessionId};
 use super::lenient;
-use super::open_enum::open_enum;
+use source::open_enum;
 
 /// The scope and end of a consent (`Access`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]

@@ -9,7 +9,7 @@ use super::common::{
     AccountIdentification, Amount, FinancialInstitution, GenericIdentification, Party,
 };
 use super::lenient;
-use super::open_enum::open_enum;
+use source::open_enum;
 
 /// One page of the transactions endpoint (`HalTransactions`).
 #[derive(Debug, Clone, Default, Deserialize)]

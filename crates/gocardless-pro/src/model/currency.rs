@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use super::open_enum::open_enum;
+use source::open_enum;
 
 open_enum! {
     /// An ISO 4217 currency code. GoCardless collects and pays out in the

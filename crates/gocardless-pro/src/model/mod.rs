@@ -10,7 +10,6 @@
 
 mod currency;
 mod ids;
-mod open_enum;
 mod parties;
 mod payments;
 mod payouts;

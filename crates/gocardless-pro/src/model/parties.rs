@@ -3,9 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::open_enum::open_enum;
 use super::raw::resource;
 use super::{CreditorId, CustomerBankAccountId, CustomerId, MandateId, RawJson, wire};
+use source::open_enum;
 
 open_enum! {
     /// Where a mandate is in its life.

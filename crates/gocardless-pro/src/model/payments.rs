@@ -3,9 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::open_enum::open_enum;
 use super::raw::resource;
 use super::{CreditorId, Currency, Fx, MandateId, PaymentId, PayoutId, RawJson, RefundId, wire};
+use source::open_enum;
 
 open_enum! {
     /// Where a payment is in its life.

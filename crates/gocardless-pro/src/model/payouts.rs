@@ -4,12 +4,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::open_enum::open_enum;
 use super::raw::resource;
 use super::{
     CreditorBankAccountId, CreditorId, Currency, MandateId, PaymentId, PayoutId, RawJson, RefundId,
     wire,
 };
+use source::open_enum;
 
 open_enum! {
     /// Where a payout is in its life.

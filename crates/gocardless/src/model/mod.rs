@@ -51,7 +51,6 @@ mod agreement;
 mod balance;
 mod error_body;
 mod institution;
-mod open_enum;
 mod page;
 mod requisition;
 mod token;

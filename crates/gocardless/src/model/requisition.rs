@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::lenient;
-use super::open_enum::open_enum;
+use source::open_enum;
 
 open_enum! {
     /// The state of a requisition. Only [`RequisitionStatus::Linked`] gives

@@ -134,3 +134,82 @@ fn hand_built_transactions_go_through_the_whole_pipeline() {
     let again = import();
     assert_eq!(again.text, "", "{}", again.text);
 }
+
+/// A bank preset's balance choice ([`importer::Adjust::balance`]) decides
+/// which reported balance is asserted when the account says `auto`:
+/// here a card whose bank reports the credit used as `expected`, positive,
+/// and what is not yet invoiced apart.
+#[test]
+fn a_preset_chooses_the_balance_to_assert() {
+    struct Card;
+    impl importer::Adjust for Card {
+        fn adjust(&self, _: &mut BankTransaction) -> importer::Adjusted {
+            importer::Adjusted::Kept
+        }
+        fn balance(&self) -> Option<importer::BalanceChoice> {
+            Some(importer::BalanceChoice {
+                order: vec![importer::BalancePick::Reported(BalanceKind::Expected)],
+                last_change_first: false,
+                negate: true,
+                plus: vec![BalanceKind::NonInvoiced],
+            })
+        }
+    }
+    let config = config::from_str(
+        "accounts:\n  - { id: card-1, account: Liabilities:Card, currency: USD }\n",
+        "c.yaml",
+    )
+    .unwrap();
+    let records = vec![
+        tx("c1", Status::Booked, "2026-03-02", "-30.00", "Grocer"),
+        tx("c2", Status::Booked, "2026-03-03", "-12.50", "Diner"),
+    ];
+    let balance = |kind, amount: &str| Balance {
+        kind,
+        amount: amount.parse().unwrap(),
+        currency: "USD".into(),
+        reference_date: Some(date("2026-03-04")),
+        last_change: None,
+        fetched_at: None,
+    };
+    // The bank's figures: 40.00 used and invoiced, 2.50 not yet invoiced
+    // (reported negative), and a closing balance that means something else.
+    let balances = vec![
+        balance(BalanceKind::ClosingBooked, "5000.00"),
+        balance(BalanceKind::Expected, "40.00"),
+        balance(BalanceKind::NonInvoiced, "-2.50"),
+    ];
+    let run = Run::new(&config, None, date("2026-03-05"));
+    let convert = |adjust: Option<&dyn importer::Adjust>| {
+        run.import(&[Input {
+            account: &config.accounts[0],
+            statement: Statement {
+                source: "Example Card",
+                id_key: "example_id",
+                records: &records,
+                balances: &balances,
+                fetched_at: None,
+            },
+            adjust,
+        }])
+        .text
+    };
+    let text = convert(Some(&Card));
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("2026-03-04 balance Liabilities:Card -42.50 USD"),
+        "{text}"
+    );
+    assert!(
+        text.contains("expected 2026-03-04, negated + nonInvoiced -2.50"),
+        "{text}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.beancount");
+    std::fs::write(&path, &text).unwrap();
+    test_support::bean_check::file(&path);
+
+    // Without the preset, the importer's own choice: the closing balance.
+    let text = convert(None);
+    assert!(text.contains("5000.00 USD"), "{text}");
+}

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::lenient;
-use super::open_enum::open_enum;
+use source::open_enum;
 
 /// Plaid's error object. Every field is optional when read, so that any
 /// error body parses.

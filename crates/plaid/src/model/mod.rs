@@ -9,7 +9,6 @@ mod error_body;
 mod item;
 mod lenient;
 mod link;
-mod open_enum;
 mod sync;
 mod transaction;
 

@@ -6,8 +6,8 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 
 use super::lenient;
-use super::open_enum::open_enum;
 use super::{Account, RemovedTransaction, TransactionRecord};
+use source::open_enum;
 
 /// Where a `/transactions/sync` left off: opaque text (at most 256
 /// characters of base64) to keep per Item and send back next time. Plaid

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::lenient;
-use super::open_enum::open_enum;
+use source::open_enum;
 
 /// One transaction exactly as Plaid sent it.
 ///
