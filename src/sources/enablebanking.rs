@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
@@ -28,6 +29,7 @@ use source::Secret;
 use store::{Budget, Keep, NewResponse, RecordPath, SourceName, SourceStore, Window};
 
 use super::{AccountData, AccountFacts, AccountFailure, Fetched, Opening, Source};
+use crate::config_path::Located;
 use crate::context::Context;
 use crate::exit::usage;
 use crate::fetching::{self, Planned};
@@ -54,9 +56,34 @@ const TRANSACTION_LIST: [RecordPath; 1] = [RecordPath::new("transactions")];
 const SESSION_PREFIX: &str = "session:";
 
 /// The Enable Banking source's settings, with the configuration named in
-/// errors.
-pub(crate) fn settings(config: &Config, source: &SourceConfig) -> anyhow::Result<Settings> {
-    Settings::from_source(source).map_err(|e| usage(format!("{}: {e}", config.origin)))
+/// errors. A relative `private_key` is found beside the configuration file
+/// (as `store` is), so cron finds it whatever its working directory; `~/`
+/// is the home folder.
+pub(crate) fn settings(
+    located: &Located,
+    config: &Config,
+    source: &SourceConfig,
+) -> anyhow::Result<Settings> {
+    let mut settings =
+        Settings::from_source(source).map_err(|e| usage(format!("{}: {e}", config.origin)))?;
+    settings.private_key = beside(
+        &settings.private_key,
+        &located.path,
+        std::env::var_os("HOME").map(PathBuf::from).as_deref(),
+    );
+    Ok(settings)
+}
+
+/// `path` as written in the configuration file `config`: `~/…` in `home`,
+/// a relative path in the file's folder.
+fn beside(path: &Path, config: &Path, home: Option<&Path>) -> PathBuf {
+    if let (Ok(rest), Some(home)) = (path.strip_prefix("~"), home) {
+        return home.join(rest);
+    }
+    if path.is_relative() {
+        return config.parent().unwrap_or(Path::new(".")).join(path);
+    }
+    path.to_path_buf()
 }
 
 /// The source's part of the store file.
@@ -407,7 +434,7 @@ pub struct EnableBanking {
 impl EnableBanking {
     /// The source over the store; its key file is read only online.
     pub fn open(opening: &Opening<'_>, source: &SourceConfig) -> anyhow::Result<EnableBanking> {
-        let settings = settings(opening.config, source)?;
+        let settings = settings(opening.located, opening.config, source)?;
         let part = part(opening.config, opening.store, &source.name)?;
         let present = person_present();
         let client = if opening.reach.offline {
@@ -885,6 +912,24 @@ mod tests {
         );
         assert_eq!(shell_word("O'Hara"), r"'O'\''Hara'");
         assert_eq!(shell_word("S-Pankki"), "S-Pankki");
+    }
+
+    #[test]
+    fn the_key_is_found_beside_the_configuration() {
+        let config = Path::new("/home/me/.config/gc-beancount/config.yaml");
+        let home = Some(Path::new("/home/me"));
+        assert_eq!(
+            beside(Path::new("eb.pem"), config, home),
+            Path::new("/home/me/.config/gc-beancount/eb.pem")
+        );
+        assert_eq!(
+            beside(Path::new("~/keys/eb.pem"), config, home),
+            Path::new("/home/me/keys/eb.pem")
+        );
+        assert_eq!(
+            beside(Path::new("/etc/eb.pem"), config, home),
+            Path::new("/etc/eb.pem")
+        );
     }
 
     #[test]

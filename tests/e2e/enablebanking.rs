@@ -58,10 +58,9 @@ impl User {
             &config,
             format!(
                 "store: store.sqlite\nsources:\n  eb:\n    provider: enablebanking\n    \
-                 application_id: {}\n    private_key: {}\n    redirect_url: {redirect_url}\n    \
+                 application_id: {}\n    private_key: eb.pem\n    redirect_url: {redirect_url}\n    \
                  base_url: {}\n",
                 server.application_id(),
-                key.display(),
                 server.base_url()
             ),
         )
@@ -76,10 +75,12 @@ impl User {
         }
     }
 
-    /// The binary in the user's folder, on the bank's clock.
+    /// The binary, on the bank's clock, run from elsewhere than the
+    /// configuration's folder (as cron does: the key and the store are
+    /// found beside the configuration).
     fn cmd(&self) -> assert_cmd::Command {
         let mut cmd = bin();
-        cmd.current_dir(self.dir.path())
+        cmd.current_dir("/")
             .arg("--config")
             .arg(&self.config)
             .env("GC_BEANCOUNT_NOW", self.server.now().to_rfc3339());
@@ -92,7 +93,7 @@ impl User {
         for var in ["GC_BEANCOUNT_CONFIG", "GC_BEANCOUNT_STORE", "RUST_LOG"] {
             cmd.env_remove(var);
         }
-        cmd.current_dir(self.dir.path())
+        cmd.current_dir("/")
             .env("XDG_CONFIG_HOME", "/nonexistent-gc-beancount-test")
             .env("XDG_CACHE_HOME", "/nonexistent-gc-beancount-test")
             .env("GC_BEANCOUNT_NOW", self.server.now().to_rfc3339())

@@ -56,7 +56,7 @@ pub fn run(
     source: &SourceConfig,
     args: &LinkArgs,
 ) -> anyhow::Result<Outcome> {
-    let settings = eb::settings(config, source)?;
+    let settings = eb::settings(located, config, source)?;
     let file = crate::connect::open_store_file(located, config)?;
     let part = eb::part(config, &file, &source.name)?;
     // Linking reads no account data: no PSU headers needed.
