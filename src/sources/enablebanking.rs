@@ -427,8 +427,9 @@ pub struct EnableBanking {
     cache_ttl: chrono::Duration,
     refresh: bool,
     sessions: Vec<Linked>,
-    /// Each session's state, asked once a run.
-    checked: Mutex<HashMap<String, Result<SessionInfo, String>>>,
+    /// Each session's state, asked once a run; `Ok(None)` when Enable
+    /// Banking could not say (a transient failure).
+    checked: Mutex<HashMap<String, Result<Option<SessionInfo>, String>>>,
 }
 
 impl EnableBanking {
@@ -802,17 +803,34 @@ impl EnableBanking {
             checked
                 .entry(session_key(&linked.aspsp))
                 .or_insert_with(|| {
-                    client
-                        .session(&SessionId::new(linked.session_id.expose()))
-                        .map_err(|e| {
-                            if e.is_session_ended() {
-                                format!("{e}: `{relink}`; the configuration stays as it is")
-                            } else {
-                                e.to_string()
-                            }
-                        })
+                    match client.session(&SessionId::new(linked.session_id.expose())) {
+                        Ok(info) => Ok(Some(info)),
+                        Err(e) if e.is_session_ended() => {
+                            Err(format!("{e}: `{relink}`; the configuration stays as it is"))
+                        }
+                        Err(e) if e.is_transient() => {
+                            tracing::info!("{e}; using the account uids saved by `link`");
+                            Ok(None)
+                        }
+                        Err(e) => Err(e.to_string()),
+                    }
                 })
                 .clone()?
+        };
+        // The uid `link` saved holds while the session does; the data
+        // request says so if it no longer does.
+        let Some(info) = info else {
+            return linked
+                .accounts
+                .iter()
+                .find(|a| a.is(hash))
+                .and_then(|a| a.uid.as_deref())
+                .map(AccountUid::new)
+                .ok_or_else(|| {
+                    format!(
+                        "Enable Banking could not say where the session at {bank} stands; try                          again later"
+                    )
+                });
         };
         if !info.status.is_authorized() {
             return Err(format!(

@@ -416,6 +416,24 @@ fn link_with_a_listener_then_daily_imports_hold_each_transaction_once() {
     let json = stdout(&user.cmd().args(["status", "--json"]).assert().success());
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["accounts"][0]["relink"], relink);
+
+    // A day when Enable Banking cannot say where the session stands: the
+    // uids `link` saved still read the accounts.
+    user.server.advance(chrono::Duration::days(1));
+    user.server
+        .inject(Fault::next("/sessions/", 8, FaultKind::Status(503)));
+    user.reconcile();
+    let (third, _) = user.import(&[]);
+    assert!(!third.is_empty());
+    user.ids_once();
+    assert_eq!(
+        user.server
+            .requests()
+            .iter()
+            .filter(|r| r.path.starts_with("/sessions/") && r.status == 503)
+            .count(),
+        8
+    );
 }
 
 #[test]
