@@ -339,6 +339,16 @@ pub struct LinkArgs {
     /// its access URL is kept in the store, never printed.
     #[arg(long, value_name = "TOKEN")]
     pub setup_token: Option<source::Secret>,
+    /// Enable Banking: the bank's country (two letters, e.g. FI). Without
+    /// --bank, lists its banks; with it, --bank is the bank's name as listed.
+    #[arg(long, value_name = "CC")]
+    pub country: Option<String>,
+
+    /// Enable Banking: the address the bank sent the browser back to, when
+    /// the redirect URL is not on this machine; finishes the link started
+    /// before.
+    #[arg(long, value_name = "URL")]
+    pub callback: Option<String>,
 }
 
 /// `accounts`.

@@ -16,6 +16,7 @@ use serde_json::json;
 use crate::cli::AccountsArgs;
 use crate::context::Context;
 use crate::exit::Outcome;
+use crate::sources::enablebanking as eb;
 use crate::table::{Cell, Table};
 use crate::ui::{self, Style};
 
@@ -40,17 +41,28 @@ struct AccountShown {
 /// Lists requisitions and accounts.
 pub fn run(ctx: &Context, args: &AccountsArgs) -> anyhow::Result<Outcome> {
     let (located, config) = ctx.config()?;
+    let now = ctx.clock.now();
+    let eb = enablebanking_sessions(&located, &config)?;
+    if !config
+        .sources
+        .iter()
+        .any(|s| s.provider == gocardless::PROVIDER)
+    {
+        return print_enablebanking(&eb, &config, now, args.json, String::new(), Vec::new());
+    }
     let store = crate::connect::open_store(ctx, &located, &config)?;
     let client = crate::connect::client(ctx, &located, &config, &store)?;
-    let now = ctx.clock.now();
     let shown = gather(&client, &store, &config)?;
 
     if args.json {
         let list: Vec<_> = shown.iter().map(|s| to_json(s, now)).collect();
+        if !eb.is_empty() {
+            return print_enablebanking(&eb, &config, now, true, String::new(), list);
+        }
         crate::output::write(None, &format!("{}\n", serde_json::to_string_pretty(&list)?))?;
         return Ok(Outcome::Success);
     }
-    if shown.is_empty() {
+    if shown.is_empty() && eb.is_empty() {
         ui::info(
             "no requisitions yet: connect a bank with `gc-beancount link --bank INSTITUTION_ID`",
         );
@@ -63,6 +75,129 @@ pub fn run(ctx: &Context, args: &AccountsArgs) -> anyhow::Result<Outcome> {
             out.push('\n');
         }
         out.push_str(&render(s, now, color));
+    }
+    if !eb.is_empty() {
+        return print_enablebanking(&eb, &config, now, false, out, Vec::new());
+    }
+    crate::output::write(None, &out)?;
+    Ok(Outcome::Success)
+}
+
+/// Each Enable Banking source with the sessions `link` saved for it (the
+/// store alone: no request).
+fn enablebanking_sessions(
+    located: &crate::config_path::Located,
+    config: &Config,
+) -> anyhow::Result<Vec<(String, Vec<eb::Linked>)>> {
+    let sources = eb::sources(config);
+    if sources.is_empty() {
+        return Ok(Vec::new());
+    }
+    let file = crate::connect::open_store_file(located, config)?;
+    sources
+        .iter()
+        .map(|s| {
+            let part = eb::part(config, &file, &s.name)?;
+            Ok((s.name.clone(), eb::linked_sessions(&part)?))
+        })
+        .collect()
+}
+
+/// Prints the Enable Banking sessions after what `out` (text) or `list`
+/// (JSON) already holds: each bank's consent, when it ends, the command
+/// that renews it, and its accounts by the id they are configured by.
+fn print_enablebanking(
+    sources: &[(String, Vec<eb::Linked>)],
+    config: &Config,
+    now: DateTime<Utc>,
+    json: bool,
+    mut out: String,
+    mut list: Vec<serde_json::Value>,
+) -> anyhow::Result<Outcome> {
+    let configured_as = |hash: &str| {
+        config
+            .accounts
+            .iter()
+            .find(|c| c.id.trim() == hash)
+            .map(|c| c.account.clone())
+    };
+    if json {
+        for (source, sessions) in sources {
+            for s in sessions {
+                list.push(json!({
+                    "provider": enablebanking::PROVIDER,
+                    "source": source,
+                    "bank": s.aspsp.name,
+                    "country": s.aspsp.country,
+                    "linked": s.linked_at.to_rfc3339(),
+                    "access_until": s.valid_until.map(|u| u.to_rfc3339()),
+                    "access_days_left": s.valid_until.map(|u| days_left(u, now)),
+                    "relink": eb::relink_command(source, &s.aspsp),
+                    "accounts": s.accounts.iter().map(|a| json!({
+                        "id": a.hash,
+                        "iban": a.iban,
+                        "name": a.name,
+                        "currency": a.currency,
+                        "type": a.kind,
+                        "configured_as": configured_as(&a.hash),
+                    })).collect::<Vec<_>>(),
+                }));
+            }
+        }
+        crate::output::write(None, &format!("{}\n", serde_json::to_string_pretty(&list)?))?;
+        return Ok(Outcome::Success);
+    }
+    let color = ui::color_stdout();
+    for (source, sessions) in sources {
+        if sessions.is_empty() {
+            ui::info(format!(
+                "source {source}: no bank linked yet; `gc-beancount link --source {source} \
+                 --country CC` lists the banks"
+            ));
+        }
+        for s in sessions {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!(
+                "{} {} ({}), source {}\n",
+                ui::paint("session", Style::Bold, color),
+                line(&s.aspsp.name),
+                line(&s.aspsp.country),
+                line(source)
+            ));
+            out.push_str(&format!(
+                "  linked:       {}\n",
+                s.linked_at.format("%Y-%m-%d")
+            ));
+            let access = match s.valid_until {
+                None => "-".to_owned(),
+                Some(u) => match eb::access_text(u, now) {
+                    (text, None) => ui::paint(&text, Style::Red, color),
+                    (text, Some(true)) => ui::paint(&text, Style::Yellow, color),
+                    (text, Some(false)) => text,
+                },
+            };
+            out.push_str(&format!("  access until: {access}\n"));
+            out.push_str(&format!(
+                "  re-link with: {}\n",
+                ui::command(&line(&eb::relink_command(source, &s.aspsp)), color)
+            ));
+            let mut table = Table::new(&["ID", "IBAN", "NAME", "CURRENCY", "CONFIGURED AS"]);
+            for a in &s.accounts {
+                let text = |v: &Option<String>| line(v.as_deref().unwrap_or("-")).into_owned();
+                table.row(vec![
+                    line(&a.hash).into_owned().into(),
+                    text(&a.iban).into(),
+                    text(&a.name).into(),
+                    text(&a.currency).into(),
+                    configured_as(&a.hash)
+                        .map_or_else(|| Cell::styled("(not configured)", Style::Dim), Cell::from),
+                ]);
+            }
+            out.push('\n');
+            out.push_str(&table.render(2, color));
+        }
     }
     crate::output::write(None, &out)?;
     Ok(Outcome::Success)

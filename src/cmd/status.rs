@@ -10,18 +10,45 @@ use crate::cli::StatusArgs;
 use crate::context::Context;
 use crate::exit::Outcome;
 use crate::fetching::human_duration;
+use crate::sources::enablebanking as eb;
 use crate::table::{Cell, Table};
 use crate::ui::{self, Style};
 
 /// Prints the status.
 pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
     let (located, config) = ctx.config()?;
-    let store = crate::connect::open_store(ctx, &located, &config)?;
     let now = ctx.clock.now();
     let ttl = crate::settings::app(&config)?
         .cache_ttl
         .and_then(|t| chrono::Duration::from_std(t).ok())
         .unwrap_or(gocardless::store::DEFAULT_CACHE_TTL);
+    let eb_rows = enablebanking_rows(&located, &config)?;
+    if !config
+        .sources
+        .iter()
+        .any(|s| s.provider == gocardless::PROVIDER)
+    {
+        let path = crate::connect::store_path(&located, &config)?;
+        if args.json {
+            let out = json!({
+                "store": path.display().to_string(),
+                "now": now.to_rfc3339(),
+                "cache_ttl_seconds": ttl.num_seconds(),
+                "accounts": eb_rows.iter().map(|r| r.to_json(now, ttl)).collect::<Vec<_>>(),
+            });
+            crate::output::write(None, &format!("{}\n", serde_json::to_string_pretty(&out)?))?;
+            return Ok(Outcome::Success);
+        }
+        let color = ui::color_stdout();
+        let mut out = format!("store:  {}\n", path.display());
+        for r in &eb_rows {
+            out.push('\n');
+            out.push_str(&r.render(now, ttl, color));
+        }
+        crate::output::write(None, &out)?;
+        return Ok(Outcome::Success);
+    }
+    let store = crate::connect::open_store(ctx, &located, &config)?;
 
     // Access expiry needs GoCardless (no bank budget); without credentials
     // or network the rest is still shown.
@@ -48,14 +75,14 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
     };
 
     let mut rows = Vec::new();
-    for a in &config.accounts {
+    for a in config.accounts.iter().filter(|a| !eb::reads(&config, a)) {
         let status = store.status(&a.id)?;
         let acc = access.as_ref().and_then(|m| m.get(&a.id)).cloned();
         rows.push((a, status, acc));
     }
 
     if args.json {
-        let accounts: Vec<_> = rows
+        let mut accounts: Vec<_> = rows
             .iter()
             .map(|(a, st, acc)| {
                 json!({
@@ -79,6 +106,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
                 })
             })
             .collect();
+        accounts.extend(eb_rows.iter().map(|r| r.to_json(now, ttl)));
         let out = json!({
             "store": store.path().display().to_string(),
             "now": now.to_rfc3339(),
@@ -199,8 +227,205 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
         }
         out.push_str(&table.render(2, color));
     }
+    for r in &eb_rows {
+        out.push('\n');
+        out.push_str(&r.render(now, ttl, color));
+    }
     crate::output::write(None, &out)?;
     Ok(Outcome::Success)
+}
+
+/// A configured account of an Enable Banking source, as the store knows
+/// it.
+struct EbRow<'c> {
+    account: &'c importer::AccountConfig,
+    source: String,
+    /// The session holding it, if any.
+    session: Option<eb::Linked>,
+    scopes: Vec<store::ScopeSummary>,
+    budgets: Vec<(String, store::Budget)>,
+}
+
+/// Every configured account of an Enable Banking source, in
+/// configuration order (the store alone: no request).
+fn enablebanking_rows<'c>(
+    located: &crate::config_path::Located,
+    config: &'c importer::Config,
+) -> anyhow::Result<Vec<EbRow<'c>>> {
+    if eb::sources(config).is_empty() {
+        return Ok(Vec::new());
+    }
+    let file = crate::connect::open_store_file(located, config)?;
+    let mut rows = Vec::new();
+    for a in config.accounts.iter().filter(|a| eb::reads(config, a)) {
+        let part = eb::part(config, &file, &a.source)?;
+        let hash = a.id.trim();
+        let session = eb::linked_sessions(&part)?
+            .into_iter()
+            .find(|s| s.accounts.iter().any(|x| x.is(hash)));
+        rows.push(EbRow {
+            account: a,
+            source: a.source.clone(),
+            session,
+            scopes: part.summary(hash)?,
+            budgets: part.budgets(hash)?,
+        });
+    }
+    Ok(rows)
+}
+
+impl EbRow<'_> {
+    fn relink(&self) -> String {
+        match &self.session {
+            Some(s) => eb::relink_command(&self.source, &s.aspsp),
+            None => format!(
+                "gc-beancount link --source {} --country CC --bank NAME",
+                self.source
+            ),
+        }
+    }
+
+    /// Per scope: the last fetch, and the budget when it still counts.
+    fn scope_rows(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            &'static str,
+            Option<&store::ScopeSummary>,
+            Option<store::Budget>,
+        ),
+    > + '_ {
+        [eb::TRANSACTIONS, eb::BALANCES].into_iter().map(|scope| {
+            (
+                scope,
+                self.scopes.iter().find(|s| s.scope == scope),
+                self.budgets
+                    .iter()
+                    .find(|(s, _)| s == scope)
+                    .map(|(_, b)| *b),
+            )
+        })
+    }
+
+    /// Reads left today: the budget's until it resets, else all.
+    fn left(budget: Option<store::Budget>, now: DateTime<Utc>) -> i64 {
+        budget
+            .filter(|b| b.reset_at.is_some_and(|r| r > now))
+            .and_then(|b| b.remaining)
+            .unwrap_or(eb::DAILY_READS)
+    }
+
+    fn render(&self, now: DateTime<Utc>, ttl: chrono::Duration, color: bool) -> String {
+        let a = self.account;
+        let mut out = format!(
+            "{} ({}, {})\n",
+            ui::paint(a.label(), Style::Bold, color),
+            a.account,
+            a.id
+        );
+        let relink = format!("re-link with `{}`", self.relink());
+        let access = match &self.session {
+            None => ui::paint(
+                &format!(
+                    "in no session linked through source {}: {relink}",
+                    self.source
+                ),
+                Style::Red,
+                color,
+            ),
+            Some(s) => {
+                let bank = format!(
+                    "at {} ({}), source {}",
+                    source::terminal::line(&s.aspsp.name),
+                    source::terminal::line(&s.aspsp.country),
+                    self.source
+                );
+                match s.valid_until.map(|u| eb::access_text(u, now)) {
+                    None => format!("unknown end {bank} — {relink}"),
+                    Some((text, None)) => ui::paint(
+                        &format!("ended {text} {bank} — {relink}"),
+                        Style::Red,
+                        color,
+                    ),
+                    Some((text, Some(true))) => ui::paint(
+                        &format!("until {text} {bank} — {relink}"),
+                        Style::Yellow,
+                        color,
+                    ),
+                    Some((text, Some(false))) => format!("until {text} {bank} — {relink}"),
+                }
+            }
+        };
+        out.push_str(&format!("  access: {access}\n"));
+        let mut table = Table::new(&["SCOPE", "LAST FETCH", "STATE", "LEFT TODAY", "RESETS"]);
+        for (scope, summary, budget) in self.scope_rows() {
+            let (last, state) = match summary {
+                None => ("never".to_owned(), Cell::styled("-", Style::Dim)),
+                Some(s) => (
+                    format!(
+                        "{} ({} ago)",
+                        s.last_fetch.format("%Y-%m-%d %H:%M UTC"),
+                        human_duration(now - s.last_fetch)
+                    ),
+                    if now - s.last_fetch < ttl {
+                        Cell::styled("fresh", Style::Green)
+                    } else {
+                        Cell::styled("stale", Style::Yellow)
+                    },
+                ),
+            };
+            let left = EbRow::left(budget, now);
+            let left_cell = if left <= 0 {
+                Cell::styled(format!("0 of {}", eb::DAILY_READS), Style::Red)
+            } else {
+                format!("{left} of {}", eb::DAILY_READS).into()
+            };
+            let resets = budget
+                .and_then(|b| b.reset_at)
+                .filter(|t| *t > now)
+                .map_or_else(String::new, |t| {
+                    format!(
+                        "{} (in {})",
+                        t.format("%Y-%m-%d %H:%M UTC"),
+                        human_duration(t - now)
+                    )
+                });
+            table.row(vec![
+                scope.into(),
+                last.into(),
+                state,
+                left_cell,
+                resets.into(),
+            ]);
+        }
+        out.push_str(&table.render(2, color));
+        out
+    }
+
+    fn to_json(&self, now: DateTime<Utc>, ttl: chrono::Duration) -> serde_json::Value {
+        let a = self.account;
+        json!({
+            "id": a.id,
+            "name": a.name,
+            "account": a.account,
+            "provider": enablebanking::PROVIDER,
+            "source": self.source,
+            "bank": self.session.as_ref().map(|s| s.aspsp.name.clone()),
+            "country": self.session.as_ref().map(|s| s.aspsp.country.clone()),
+            "access_until": self.session.as_ref().and_then(|s| s.valid_until).map(|u| u.to_rfc3339()),
+            "linked": self.session.is_some(),
+            "relink": self.relink(),
+            "scopes": self.scope_rows().map(|(scope, s, b)| json!({
+                "scope": scope,
+                "last_fetch": s.map(|s| s.last_fetch.to_rfc3339()),
+                "fresh": s.map(|s| now - s.last_fetch < ttl),
+                "stored_responses": s.map_or(0, |s| s.stored),
+                "remaining_today": EbRow::left(b, now),
+                "daily_limit": eb::DAILY_READS,
+                "resets_at": b.and_then(|b| b.reset_at).filter(|t| *t > now).map(|t| t.to_rfc3339()),
+            })).collect::<Vec<_>>(),
+        })
+    }
 }
 
 fn token_text(t: TokenState, now: DateTime<Utc>) -> String {

@@ -17,10 +17,11 @@ use crate::exit::usage;
 pub use crate::fetching::AccountFailure;
 use crate::fetching::Planned;
 
+pub(crate) mod enablebanking;
 mod gocardless;
+mod gocardless_pro;
 pub(crate) mod plaid;
 pub mod simplefin;
-mod gocardless_pro;
 
 /// How a command lets a source reach the network.
 #[derive(Debug, Clone, Copy, Default)]
@@ -130,6 +131,7 @@ pub trait Source {
 
 /// The providers this version reads.
 pub const PROVIDERS: &[&str] = &[
+    ::enablebanking::PROVIDER,
     ::gocardless::PROVIDER,
     ::gocardless_pro::PROVIDER,
     ::plaid::PROVIDER,
@@ -141,6 +143,7 @@ pub const PROVIDERS: &[&str] = &[
 pub fn id_keys(config: &Config) -> Vec<String> {
     let mut keys = config.dedup.id_keys.clone();
     let keys_of_providers = [
+        ::enablebanking::ID_KEY,
         ::gocardless::statement::ID_KEY,
         ::plaid::statement::ID_KEY,
         ::simplefin::statement::ID_KEY,
@@ -194,6 +197,9 @@ pub fn open(opening: &Opening<'_>, source: &SourceConfig) -> anyhow::Result<Box<
         ::plaid::PROVIDER => Ok(Box::new(plaid::Plaid::open(opening, source)?)),
         ::simplefin::PROVIDER => Ok(Box::new(simplefin::SimpleFin::open(opening, source)?)),
         ::gocardless_pro::PROVIDER => Ok(Box::new(gocardless_pro::GoCardlessPro::open(
+            opening, source,
+        )?)),
+        ::enablebanking::PROVIDER => Ok(Box::new(enablebanking::EnableBanking::open(
             opening, source,
         )?)),
         other => Err(usage(format!(

@@ -6,6 +6,7 @@ mod common;
 
 mod bank_link;
 mod cli;
+mod enablebanking;
 mod export;
 mod extract;
 mod flow;

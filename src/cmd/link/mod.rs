@@ -8,10 +8,11 @@ use crate::cli::LinkArgs;
 use crate::context::Context;
 use crate::exit::{Outcome, usage};
 
+mod enablebanking;
 mod gocardless;
+mod gocardless_pro;
 mod plaid;
 mod simplefin;
-mod gocardless_pro;
 
 /// Links through the source `--source` names, or the only one.
 pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
@@ -22,6 +23,7 @@ pub fn run(ctx: &Context, args: &LinkArgs) -> anyhow::Result<Outcome> {
         ::plaid::PROVIDER => plaid::run(ctx, &located, &config, source, args),
         ::simplefin::PROVIDER => simplefin::run(ctx, &located, &config, source, args),
         ::gocardless_pro::PROVIDER => gocardless_pro::run(&config, source, args),
+        ::enablebanking::PROVIDER => enablebanking::run(ctx, &located, &config, source, args),
         other => Err(usage(format!(
             "{}: source {}: `link` does not support provider {other:?}",
             config.origin, source.name
