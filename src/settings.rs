@@ -52,7 +52,9 @@ pub fn gocardless(config: &Config) -> anyhow::Result<gocardless::Settings> {
         .filter(|s| s.provider == gocardless::PROVIDER);
     let Some(source) = found.next() else {
         return Err(usage(format!(
-            "{}: no source has `provider: {}`",
+            "{}: no source has `provider: {}`, and this command works with GoCardless Bank \
+             Account Data only (`link --source NAME` connects the other sources; `import`, \
+             `fetch`, `reconcile` and `config check` read them all)",
             config.origin,
             gocardless::PROVIDER
         )));

@@ -1,5 +1,7 @@
 //! `config check`: load and validate the configuration, show what was
-//! resolved (secrets masked), and check every account with GoCardless.
+//! resolved (secrets masked), open every source (its settings and
+//! credentials checked), and check every GoCardless account with
+//! GoCardless.
 
 use gocardless::Secret;
 use importer::config::{BalanceMode, DateMode, FallbackAccount, PendingMode};
@@ -14,7 +16,15 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
     let (located, config) = ctx.config()?;
     let store = crate::connect::store_path(&located, &config)?;
     let app = crate::settings::app(&config)?;
-    let settings = crate::settings::gocardless(&config)?;
+    let has_gocardless = config
+        .sources
+        .iter()
+        .any(|s| s.provider == gocardless::PROVIDER);
+    let settings = if has_gocardless {
+        Some(crate::settings::gocardless(&config)?)
+    } else {
+        None
+    };
     let mut out = String::new();
     let line = |out: &mut String, k: &str, v: &str| out.push_str(&format!("{k:<12}{v}\n"));
     line(
@@ -38,35 +48,37 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
             ),
         );
     }
-    line(
-        &mut out,
-        "secret_id:",
-        &settings
-            .secret_id
-            .as_deref()
-            .map_or("(not set)".to_owned(), |s| Secret::new(s).masked()),
-    );
-    line(
-        &mut out,
-        "secret_key:",
-        &settings
-            .secret_key
-            .as_ref()
-            .map_or("(not set)".to_owned(), Secret::masked),
-    );
-    line(
-        &mut out,
-        "base_url:",
-        settings
-            .base_url
-            .as_deref()
-            .unwrap_or(gocardless::DEFAULT_BASE_URL),
-    );
-    // A base URL is shown only once it is known to carry no credentials.
-    if let Some(url) = &settings.base_url
-        && let Err(e) = source::base_url(url)
-    {
-        return Err(usage(format!("{}: {e}", located.path.display())));
+    if let Some(settings) = &settings {
+        line(
+            &mut out,
+            "secret_id:",
+            &settings
+                .secret_id
+                .as_deref()
+                .map_or("(not set)".to_owned(), |s| Secret::new(s).masked()),
+        );
+        line(
+            &mut out,
+            "secret_key:",
+            &settings
+                .secret_key
+                .as_ref()
+                .map_or("(not set)".to_owned(), Secret::masked),
+        );
+        line(
+            &mut out,
+            "base_url:",
+            settings
+                .base_url
+                .as_deref()
+                .unwrap_or(gocardless::DEFAULT_BASE_URL),
+        );
+        // A base URL is shown only once it is known to carry no credentials.
+        if let Some(url) = &settings.base_url
+            && let Err(e) = source::base_url(url)
+        {
+            return Err(usage(format!("{}: {e}", located.path.display())));
+        }
     }
     line(&mut out, "store:", &store.display().to_string());
     line(
@@ -171,23 +183,59 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
     crate::output::write(None, &out)?;
 
     // What `import` would refuse is not called valid.
-    if config.accounts.is_empty() {
+    if config.accounts.is_empty() && !crate::sources::imports_without_accounts(&config) {
         return Err(usage(format!(
             "{}: no accounts configured, so `import` has nothing to do; \
              `gc-beancount link --bank INSTITUTION_ID --wait` prints the `accounts:` block to add",
             located.path.display()
         )));
     }
+    // Every other source opened as `import` opens it: its settings, key
+    // files and stored credentials checked; nothing is asked before a
+    // fetch.
+    let file = crate::connect::open_store_file(&located, &config)?;
+    let opening = crate::sources::Opening {
+        ctx,
+        located: &located,
+        config: &config,
+        store: &file,
+        reach: crate::sources::Reach::default(),
+    };
+    for s in config
+        .sources
+        .iter()
+        .filter(|s| s.provider != gocardless::PROVIDER)
+    {
+        crate::sources::open(&opening, s).map_err(|e| {
+            usage(format!(
+                "{}: source {}: {e:#}",
+                located.path.display(),
+                s.name
+            ))
+        })?;
+        ui::info(format!("source {}: settings read", s.name));
+    }
+    if !has_gocardless {
+        ui::info("the configuration is valid");
+        return Ok(Outcome::Success);
+    }
     if args.offline {
         ui::info("the configuration is valid (accounts not checked with GoCardless: --offline)");
         return Ok(Outcome::Success);
     }
-    let store = crate::connect::open_store(ctx, &located, &config)?;
+    let store = crate::connect::gocardless_part(ctx, &file);
     let client = crate::connect::client(ctx, &located, &config, &store)?;
     let mut missing = 0;
     let mut failed = 0;
     let color = ui::color_stderr();
-    for a in &config.accounts {
+    let gocardless_accounts: Vec<_> = config
+        .accounts
+        .iter()
+        .filter(|a| {
+            crate::sources::of(&config, a).is_some_and(|s| s.provider == gocardless::PROVIDER)
+        })
+        .collect();
+    for a in &gocardless_accounts {
         // Metadata is GoCardless' own record: it costs none of the bank's budget.
         match client.account_metadata(&a.id) {
             Ok(m) => {
@@ -231,8 +279,8 @@ pub fn check(ctx: &Context, args: &ConfigCheckArgs) -> anyhow::Result<Outcome> {
         anyhow::bail!("{failed} account(s) could not be checked");
     }
     ui::info(format!(
-        "the configuration is valid and its {} account(s) exist",
-        config.accounts.len()
+        "the configuration is valid and its {} GoCardless account(s) exist",
+        gocardless_accounts.len()
     ));
     Ok(Outcome::Success)
 }

@@ -253,3 +253,8 @@ pub fn facts(
         })
         .collect()
 }
+
+/// The source an account reads from.
+pub fn of<'c>(config: &'c Config, account: &AccountConfig) -> Option<&'c SourceConfig> {
+    config.sources.iter().find(|s| s.name == account.source)
+}

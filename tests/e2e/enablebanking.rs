@@ -457,6 +457,16 @@ fn pasted_back_link_daily_limits_and_a_new_consent_without_duplicates() {
     let block = user.link_pasting_back();
     assert!(block.starts_with("accounts:\n"), "{block}");
     user.configure(&block);
+    // `config check` opens the source as import does: the key is checked.
+    let out = stdout(&user.cmd().args(["config", "check"]).assert().success());
+    assert!(out.contains("eb (provider enablebanking)"), "{out}");
+    set_mode(&key, 0o644);
+    let err = stderr(user.cmd().args(["config", "check"]).assert().code(2));
+    assert!(
+        err.contains("source eb") && err.contains(&format!("chmod 600 {}", key.display())),
+        "{err}"
+    );
+    set_mode(&key, 0o600);
     let config = std::fs::read_to_string(&user.config).unwrap();
 
     let (first, _) = user.import(&[]);

@@ -192,6 +192,19 @@ fn link_import_again_and_a_day_later_reconcile_then_import() {
     );
     assert_eq!(config.matches("source: \"bank\"").count(), 4, "{config}");
 
+    // `fetch` moves the cursor past the first transactions and keeps them:
+    // the import still writes them all.
+    let fetched = String::from_utf8(
+        env.cmd()
+            .arg("fetch")
+            .assert()
+            .success()
+            .get_output()
+            .stderr
+            .clone(),
+    )
+    .unwrap();
+    assert!(fetched.contains(" transactions"), "{fetched}");
     let first = env.import();
     assert!(first.contains("plaid_id:"), "{first}");
     assert!(first.contains("plaid_status: \"pending\""), "{first}");

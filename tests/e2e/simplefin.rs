@@ -231,12 +231,18 @@ fn from_a_setup_token_to_a_reconciled_ledger() {
     assert!(pasted.contains("currency: MILES"), "{block}");
     b.append_config(&pasted);
 
+    // `fetch` keeps the answer in the store; the import then asks nothing.
+    let before = b.server.count("GET", GET_ACCOUNTS);
+    let fetched = stderr(b.cmd().arg("fetch").assert().success());
+    assert!(fetched.contains(" transactions"), "{fetched}");
+    assert!(b.server.count("GET", GET_ACCOUNTS) > before);
+
     // Day 1: from an empty ledger, the bank's history; the ledger passes.
     let before = b.server.count("GET", GET_ACCOUNTS);
     let (first, said) = b.import(&["-vvv"]);
     assert_no_secret(&secrets, &said);
     assert!(first.matches("simplefin_id:").count() > 50, "{first}");
-    assert!(b.server.count("GET", GET_ACCOUNTS) > before);
+    assert_eq!(b.server.count("GET", GET_ACCOUNTS), before, "{said}");
     bean_check(&b.ledger);
     let day1 = by_id(&b.ledger);
     let pending: Vec<&String> = day1.iter().filter(|(_, p)| **p).map(|(id, _)| id).collect();
