@@ -42,6 +42,7 @@ struct AccountShown {
 pub fn run(ctx: &Context, args: &AccountsArgs) -> anyhow::Result<Outcome> {
     let (located, config) = ctx.config()?;
     let now = ctx.clock.now();
+    crate::sources::note_left_out(&config, "accounts");
     let eb = enablebanking_sessions(&located, &config)?;
     if !config
         .sources

@@ -18,6 +18,7 @@ use crate::ui::{self, Style};
 pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
     let (located, config) = ctx.config()?;
     let now = ctx.clock.now();
+    crate::sources::note_left_out(&config, "status");
     let ttl = crate::settings::app(&config)?
         .cache_ttl
         .and_then(|t| chrono::Duration::from_std(t).ok())

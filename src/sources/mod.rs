@@ -258,3 +258,19 @@ pub fn facts(
 pub fn of<'c>(config: &'c Config, account: &AccountConfig) -> Option<&'c SourceConfig> {
     config.sources.iter().find(|s| s.name == account.source)
 }
+
+/// Says on stderr which sources `command` (whose view covers GoCardless
+/// and Enable Banking connections) leaves out, and where to look instead.
+pub fn note_left_out(config: &Config, command: &str) {
+    for s in config
+        .sources
+        .iter()
+        .filter(|s| s.provider != ::gocardless::PROVIDER && s.provider != ::enablebanking::PROVIDER)
+    {
+        crate::ui::note(format!(
+            "source {} (provider {}): `{command}` does not show it; `gc-beancount fetch -v \
+             --offline` says what the store holds of its accounts",
+            s.name, s.provider
+        ));
+    }
+}
