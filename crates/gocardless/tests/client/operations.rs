@@ -1,9 +1,7 @@
 //! Every operation of the client, through real HTTP against the fake server.
 
-mod common;
-
+use crate::common::Fake;
 use chrono::{Duration, NaiveDate};
-use common::Fake;
 use fake_gocardless::{HeaderStyle, Options, Scope};
 use gocardless::model::{
     EndUserAgreementRequest, InstitutionFilter, RequisitionRequest, RequisitionStatus,

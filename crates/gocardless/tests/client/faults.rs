@@ -1,11 +1,9 @@
 //! Each error kind and the retry rules, against injected faults; calls are
 //! counted on the server, never timed.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Fake, fast_retry};
+use crate::common::{Fake, fast_retry};
 use fake_gocardless::{Fault, FaultKind};
 use gocardless::model::{InstitutionFilter, RequisitionRequest};
 use gocardless::{Error, RetryPolicy};

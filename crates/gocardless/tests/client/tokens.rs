@@ -2,13 +2,11 @@
 //! valid is held, refresh when only the access token expired, one renewal
 //! and one retry on a 401.
 
-mod common;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 
+use crate::common::Fake;
 use chrono::Duration;
-use common::Fake;
 use fake_gocardless::{Fault, FaultKind};
 use gocardless::{Error, MemoryTokenStore, TokenState, TokenStore, Tokens};
 
@@ -215,7 +213,7 @@ fn bad_credentials_are_reported_as_such() {
         gocardless::Secret::new("not-the-key"),
     )
     .base_url(&fake.server.base_url())
-    .retry(common::fast_retry())
+    .retry(crate::common::fast_retry())
     .build()
     .unwrap();
     let e = client.account_metadata(&fake.account(0)).unwrap_err();
@@ -308,7 +306,7 @@ fn concurrent_threads_share_one_refresh_and_its_failure() {
     });
     assert_eq!(
         fake.token_refresh(),
-        1 + common::fast_retry().max_attempts as usize
+        1 + crate::common::fast_retry().max_attempts as usize
     );
     for (i, e) in errors.iter().enumerate() {
         assert!(e.contains("POST token/refresh"), "{e}");
@@ -320,7 +318,7 @@ fn concurrent_threads_share_one_refresh_and_its_failure() {
     assert!(client.account_metadata(&fake.account(0)).is_err());
     assert_eq!(
         fake.token_refresh(),
-        1 + common::fast_retry().max_attempts as usize
+        1 + crate::common::fast_retry().max_attempts as usize
     );
     assert_eq!(fake.count("GET", "/api/v2/accounts/"), 9);
 }
@@ -335,8 +333,8 @@ fn rejected_credentials_make_one_token_new_for_every_thread() {
         gocardless::Secret::new("not-the-key"),
     )
     .base_url(&fake.server.base_url())
-    .retry(common::fast_retry())
-    .token_retry(common::fast_retry())
+    .retry(crate::common::fast_retry())
+    .token_retry(crate::common::fast_retry())
     .build()
     .unwrap();
     let results = together(8, &client, &fake, |c, a| c.account_metadata(a).map(|_| ()));
