@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize as _;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::config::DateMode;
 
@@ -487,8 +487,8 @@ mod tests {
         let tree: serde_json::Value = serde_json::from_str(json).unwrap();
         for path in [
             "a", "a.b", "a.b.0", "a.b.1", "a.b.2", "a.b.2.c", "a.b.3", "a.b.x", "a.n", "a.t",
-            "a.t.x", "key", "dup", "dup.in", "big", "list.0.1", "list.1", "list.1.0", "s",
-            "s.0", "missing", "", "a..b",
+            "a.t.x", "key", "dup", "dup.in", "big", "list.0.1", "list.1", "list.1.0", "s", "s.0",
+            "missing", "", "a..b",
         ] {
             assert_eq!(t.field(path), field_of(&tree, path), "{path}");
         }

@@ -1,9 +1,9 @@
 //! The catalogue of presets (shipped and the user's) and applying one.
 
 use std::cell::OnceCell;
-use std::sync::OnceLock;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use importer::BankTransaction;
 
@@ -102,7 +102,9 @@ struct Entry {
 impl Entry {
     fn preset(&self) -> &Preset {
         self.preset.get_or_init(|| {
-            let (file, text, i) = self.shipped.expect("a user's preset is compiled when loaded");
+            let (file, text, i) = self
+                .shipped
+                .expect("a user's preset is compiled when loaded");
             let mut all = parse_builtin::<PresetFile>(file, text).0;
             all.swap_remove(i)
         })
@@ -196,10 +198,7 @@ impl Presets {
 
     /// The preset called `name`.
     pub fn get(&self, name: &str) -> Option<&Preset> {
-        self.list
-            .iter()
-            .find(|e| e.name == name)
-            .map(Entry::preset)
+        self.list.iter().find(|e| e.name == name).map(Entry::preset)
     }
 
     /// The names of every preset, in the order of [`Presets::iter`],
