@@ -149,6 +149,10 @@ pub struct ResponseInfo {
     pub stored_bytes: u64,
 }
 
+/// Bodies at least this large have the log copied into the file in the
+/// background after they are recorded (see `Store::checkpoint_soon`).
+const CHECKPOINT_AFTER: usize = 256 * 1024;
+
 const SELECT: &str = "SELECT r.id, r.subject, r.scope, r.date_from, r.date_to, b.body,
                              r.fetched_at, r.rate_limit, b.lists
                       FROM responses r JOIN bodies b ON b.hash = r.body_hash";
@@ -194,7 +198,7 @@ impl SourceStore {
         records.sort_unstable_by_key(|r| r.0);
         records.dedup_by_key(|r| r.0);
         let source = self.key();
-        self.store().write("record a response", |tx| {
+        let id = self.store().write("record a response", |tx| {
             let new_body = tx
                 .prepare_cached(
                     "INSERT OR IGNORE INTO bodies (hash, body, lists) VALUES (?1, ?2, ?3)",
@@ -257,7 +261,11 @@ impl SourceStore {
                 )?;
             }
             Ok(id)
-        })
+        })?;
+        if response.body.len() >= CHECKPOINT_AFTER {
+            self.store().checkpoint_soon();
+        }
+        Ok(id)
     }
 
     /// The newest response of `subject` for `scope`, whatever its window.

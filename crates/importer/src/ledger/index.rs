@@ -5,9 +5,7 @@
 //! sort. A hash hit is always confirmed against the record itself, so a
 //! collision costs a comparison, never a wrong answer.
 
-use std::hash::Hasher;
-
-use crate::fxhash::FxHasher;
+use std::hash::{DefaultHasher, Hasher};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -52,7 +50,7 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = FxHasher::default();
+    let mut h = DefaultHasher::new();
     h.write(bytes);
     h.finish()
 }
@@ -132,7 +130,7 @@ impl Interner {
 }
 
 pub(crate) fn hash_id(account: u32, id: &str) -> u64 {
-    let mut h = FxHasher::default();
+    let mut h = DefaultHasher::new();
     h.write_u32(account);
     h.write(id.as_bytes());
     h.finish()
@@ -161,7 +159,7 @@ fn canonical(number: Decimal) -> (i128, u32) {
 
 pub(crate) fn hash_content(account: u32, currency: u32, number: Decimal) -> u64 {
     let (m, scale) = canonical(number);
-    let mut h = FxHasher::default();
+    let mut h = DefaultHasher::new();
     h.write_u32(account);
     h.write_u32(currency);
     h.write_u64(m as u64);
