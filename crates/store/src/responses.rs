@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -466,7 +467,12 @@ fn resolve(
     // the lookups walk the index (and the records, written in hash order)
     // front to back: a join in the body's order is slower, its lookups
     // falling all over a table larger than the page cache.
-    let mut records: HashMap<archive::RecordHash, String> = HashMap::with_capacity(hashes.len());
+    // The records' text side by side in one buffer, found by hash: no
+    // allocation per record.
+    let mut records: HashMap<archive::RecordHash, Range<usize>> =
+        HashMap::with_capacity(hashes.len());
+    // A bank record is typically some 500 bytes.
+    let mut text = String::with_capacity(hashes.len() * 512);
     let mut stmt = c.prepare_cached(
         "SELECT hash, json FROM records
          WHERE hash IN (SELECT unhex(value) FROM json_each(?1))",
@@ -476,13 +482,17 @@ fn resolve(
             .expect("strings serialise");
     let mut rows = stmt.query([hex_list])?;
     while let Some(row) = rows.next()? {
-        let hash: Vec<u8> = row.get(0)?;
-        if let Ok(hash) = archive::RecordHash::try_from(hash.as_slice()) {
-            records.insert(hash, row.get(1)?);
+        let hash = row.get_ref(0)?.as_blob()?;
+        if let Ok(hash) = archive::RecordHash::try_from(hash) {
+            let start = text.len();
+            text.push_str(row.get_ref(1)?.as_str()?);
+            records.insert(hash, start..text.len());
         }
     }
-    resp.body = archive::join(&resp.body, paths(), |h| records.get(h).map(String::as_str))
-        .map_err(corrupt)?;
+    resp.body = archive::join(&resp.body, paths(), |h| {
+        records.get(h).map(|r| &text[r.clone()])
+    })
+    .map_err(corrupt)?;
     Ok(resp)
 }
 
