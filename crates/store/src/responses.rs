@@ -462,17 +462,16 @@ fn resolve(
         .map_err(|e| corrupt(format!("its list of record paths is unreadable: {e}")))?;
     let paths = || paths.iter().map(String::as_str);
     let hashes = archive::hashes(&resp.body, paths()).map_err(corrupt)?;
+    // The records' text side by side in one buffer (a bank record is some
+    // 500 bytes), found by hash: no allocation per record.
+    let mut records: HashMap<archive::RecordHash, Range<usize>> =
+        HashMap::with_capacity(hashes.len());
+    let mut text = String::with_capacity(hashes.len() * 512);
     // One statement for all the records: a lookup each, without a round
     // trip through the statement API each. `IN` sorts the list first, so
     // the lookups walk the index (and the records, written in hash order)
     // front to back: a join in the body's order is slower, its lookups
     // falling all over a table larger than the page cache.
-    // The records' text side by side in one buffer, found by hash: no
-    // allocation per record.
-    let mut records: HashMap<archive::RecordHash, Range<usize>> =
-        HashMap::with_capacity(hashes.len());
-    // A bank record is typically some 500 bytes.
-    let mut text = String::with_capacity(hashes.len() * 512);
     let mut stmt = c.prepare_cached(
         "SELECT hash, json FROM records
          WHERE hash IN (SELECT unhex(value) FROM json_each(?1))",
