@@ -30,9 +30,9 @@
 mod de;
 mod tokens;
 
-use std::collections::HashMap;
 use std::fmt;
 
+use foldhash::HashMap;
 use rust_decimal::Decimal;
 
 use crate::config::{Config, FallbackAccount};
