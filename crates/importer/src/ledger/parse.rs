@@ -1069,7 +1069,10 @@ impl<'l> Parser<'l> {
     fn push_text(&mut self, bytes: &[u8]) -> Span {
         let text = &mut self.ledger.text;
         let start = text.len() as u32;
-        text.push_str(&String::from_utf8_lossy(bytes));
+        match std::str::from_utf8(bytes) {
+            Ok(s) => text.push_str(s),
+            Err(_) => text.push_str(&String::from_utf8_lossy(bytes)),
+        }
         Span {
             start,
             len: text.len() as u32 - start,
