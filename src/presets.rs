@@ -73,7 +73,7 @@ pub fn choose<'p>(
         PresetChoice::Named(name) => match presets.get(name) {
             Some(p) => Ok(Chosen::Named(p)),
             None => {
-                let names: Vec<&str> = presets.iter().map(Preset::name).collect();
+                let names: Vec<&str> = presets.names().collect();
                 Err(usage(format!(
                     "account {}: no bank preset is named {name:?} (`gc-beancount presets` lists \
                      them: {})",

@@ -402,12 +402,15 @@ impl Client {
             ms = started.elapsed().as_millis() as u64,
             "GoCardless answered"
         );
-        match response.text() {
-            Ok(body) => Attempt::Answer {
+        // The body becomes the String without a copy when it is UTF-8 (as
+        // JSON must be); anything else is repaired as `text()` would.
+        match response.bytes() {
+            Ok(bytes) => Attempt::Answer {
                 status,
                 raw: Raw {
                     status,
-                    body,
+                    body: String::from_utf8(Vec::from(bytes))
+                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
                     rate_limit,
                     fetched_at: self.inner.clock.now(),
                 },

@@ -111,7 +111,7 @@ pub fn bank_transaction(
     status: Status,
 ) -> Result<BankTransaction, Unreadable> {
     let t = record.parse().map_err(|e| unreadable(record, &e))?;
-    let mut b = from_transaction(t, status, Arc::from(record.json()));
+    let mut b = from_transaction(t, status, record.shared_json());
     // The merchant category code is not in the spec, so not in the model.
     if memchr::memmem::find(record.json().as_bytes(), b"merchantCategoryCode").is_some() {
         b.mcc = b.field("merchantCategoryCode");

@@ -32,11 +32,11 @@ mod tokens;
 
 use std::fmt;
 
+use foldhash::HashMap;
 use rust_decimal::Decimal;
 
 use crate::config::{Config, FallbackAccount};
 use crate::ledger::Ledger;
-use tokens::FastMap;
 
 /// The `learn:` config: `learn: { min_confidence: 0.8, mark: true }`.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,7 +107,7 @@ pub struct Prediction<'m> {
 /// What was learned, per configured account.
 #[derive(Debug, Clone, Default)]
 pub struct Model {
-    accounts: FastMap<Box<str>, AccountModel>,
+    accounts: HashMap<Box<str>, AccountModel>,
 }
 
 /// The evidence for one configured account.
@@ -115,15 +115,15 @@ pub struct Model {
 struct AccountModel {
     /// Counter accounts seen; indexes below refer to this list.
     classes: Vec<String>,
-    class_index: FastMap<Box<str>, u32>,
+    class_index: HashMap<Box<str>, u32>,
     /// Examples per class.
     docs: Vec<u32>,
     /// Word occurrences per class.
     word_total: Vec<u32>,
     /// Normalised payee → (class, count).
-    payees: FastMap<u64, Vec<(u32, u32)>>,
+    payees: HashMap<u64, Vec<(u32, u32)>>,
     /// Word hash → (class, count).
-    words: FastMap<u64, Vec<(u32, u32)>>,
+    words: HashMap<u64, Vec<(u32, u32)>>,
     /// Distinct words seen for this account.
     vocabulary: u32,
 }

@@ -62,7 +62,6 @@ pub mod transaction;
 pub mod transfer;
 
 mod env;
-mod fxhash;
 mod parallel;
 
 pub use balance::{Balance, BalanceChoice, BalanceKind, BalancePick};

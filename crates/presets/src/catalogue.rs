@@ -3,11 +3,12 @@
 use std::cell::OnceCell;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use importer::BankTransaction;
 
 use crate::balance::BalancePreference;
-use crate::de::PresetFile;
+use crate::de::{HeaderFile, PresetFile};
 use crate::error::{PresetError, yaml_error};
 use crate::step::{Outcome, Step};
 
@@ -69,6 +70,10 @@ pub(crate) const BUILTIN: &[(&str, &str)] = builtin!(
 
 /// Presets by name, shipped ones first, then the user's.
 ///
+/// A shipped preset is compiled (its steps read, its regexes built) when
+/// it is first asked for: a run uses one or two of them, and building all
+/// of them cost more than a tenth of a second's import.
+///
 /// ```
 /// use presets::Presets;
 /// let all = Presets::builtin();
@@ -79,7 +84,42 @@ pub(crate) const BUILTIN: &[(&str, &str)] = builtin!(
 /// ```
 #[derive(Debug, Clone)]
 pub struct Presets {
-    list: Vec<Preset>,
+    list: Vec<Entry>,
+}
+
+/// A preset of the catalogue, by what finds it, compiled on first use
+/// when shipped.
+#[derive(Debug, Clone)]
+struct Entry {
+    name: String,
+    institutions: Vec<String>,
+    /// The shipped file and the preset's place in it; `None` for a user's
+    /// preset (compiled when its file was loaded).
+    shipped: Option<(&'static str, &'static str, usize)>,
+    preset: OnceLock<Preset>,
+}
+
+impl Entry {
+    fn preset(&self) -> &Preset {
+        self.preset.get_or_init(|| {
+            let (file, text, i) = self
+                .shipped
+                .expect("a user's preset is compiled when loaded");
+            let mut all = parse_builtin::<PresetFile>(file, text).0;
+            all.swap_remove(i)
+        })
+    }
+
+    fn is_users(&self) -> bool {
+        self.shipped.is_none()
+    }
+}
+
+/// A shipped file read as `T`. The shipped files are checked by this
+/// crate's tests, so a failure is a bug of the build.
+fn parse_builtin<T: serde::de::DeserializeOwned>(file: &str, text: &str) -> T {
+    serde_norway::from_str(text)
+        .unwrap_or_else(|e| panic!("{}", yaml_error(&e, &format!("builtin:{file}"))))
 }
 
 impl Presets {
@@ -87,12 +127,14 @@ impl Presets {
     /// Actual Budget.
     pub fn builtin() -> Presets {
         let mut list = Vec::with_capacity(BUILTIN.len());
-        for (file, text) in BUILTIN {
-            let origin = format!("builtin:{file}");
-            // The shipped files are checked by this crate's tests.
-            let PresetFile(presets) = serde_norway::from_str(text)
-                .unwrap_or_else(|e| panic!("{}", yaml_error(&e, &origin)));
-            list.extend(presets);
+        for &(file, text) in BUILTIN {
+            let HeaderFile(headers) = parse_builtin(file, text);
+            list.extend(headers.into_iter().enumerate().map(|(i, h)| Entry {
+                name: h.name,
+                institutions: h.institutions,
+                shipped: Some((file, text, i)),
+                preset: OnceLock::new(),
+            }));
         }
         Presets { list }
     }
@@ -127,9 +169,15 @@ impl Presets {
         }
         for mut p in presets.drain(..) {
             p.source = Source::File(path.to_owned());
-            match self.list.iter_mut().find(|q| q.name == p.name) {
-                Some(q) => *q = p,
-                None => self.list.push(p),
+            let entry = Entry {
+                name: p.name.clone(),
+                institutions: p.institutions.clone(),
+                shipped: None,
+                preset: OnceLock::from(p),
+            };
+            match self.list.iter_mut().find(|q| q.name == entry.name) {
+                Some(q) => *q = entry,
+                None => self.list.push(entry),
             }
         }
         Ok(())
@@ -138,32 +186,39 @@ impl Presets {
     /// The preset for a GoCardless institution id: the user's (the last
     /// loaded first), else the shipped one.
     pub fn for_institution(&self, institution_id: &str) -> Option<&Preset> {
-        let claims = |p: &&Preset| p.institutions.iter().any(|i| i == institution_id);
+        let claims = |e: &&Entry| e.institutions.iter().any(|i| i == institution_id);
         self.list
             .iter()
             .rev()
-            .filter(|p| matches!(p.source, Source::File(_)))
+            .filter(|e| e.is_users())
             .find(claims)
             .or_else(|| self.list.iter().find(claims))
+            .map(Entry::preset)
     }
 
     /// The preset called `name`.
     pub fn get(&self, name: &str) -> Option<&Preset> {
-        self.list.iter().find(|p| p.name == name)
+        self.list.iter().find(|e| e.name == name).map(Entry::preset)
+    }
+
+    /// The names of every preset, in the order of [`Presets::iter`],
+    /// without compiling any.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.list.iter().map(|e| e.name.as_str())
     }
 
     /// Every preset, shipped ones first (in name order), then the user's.
     pub fn iter(&self) -> impl Iterator<Item = &Preset> {
-        self.list.iter()
+        self.list.iter().map(Entry::preset)
     }
 }
 
 impl<'a> IntoIterator for &'a Presets {
     type Item = &'a Preset;
-    type IntoIter = std::slice::Iter<'a, Preset>;
+    type IntoIter = Box<dyn Iterator<Item = &'a Preset> + 'a>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.list.iter()
+        Box::new(self.iter())
     }
 }
 
@@ -387,4 +442,28 @@ fn locate_name(text: &str, name: &str, n: usize) -> (usize, usize) {
     });
     let first = hits.next();
     hits.nth(n.saturating_sub(2)).or(first).unwrap_or((1, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What finds a shipped preset before it is compiled is what compiling
+    /// it gives.
+    #[test]
+    fn headers_are_what_the_whole_preset_says() {
+        for &(file, text) in BUILTIN {
+            let HeaderFile(headers) = parse_builtin(file, text);
+            let PresetFile(presets) = parse_builtin(file, text);
+            assert_eq!(headers.len(), presets.len(), "{file}");
+            for (h, p) in headers.iter().zip(&presets) {
+                assert_eq!(h.name, p.name, "{file}");
+                assert_eq!(h.institutions, p.institutions, "{file}");
+            }
+        }
+        let all = Presets::builtin();
+        assert!(all.list.iter().all(|e| e.preset.get().is_none()));
+        let names: Vec<&str> = all.names().collect();
+        assert_eq!(names, all.iter().map(Preset::name).collect::<Vec<_>>());
+    }
 }

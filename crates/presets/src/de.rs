@@ -1025,3 +1025,69 @@ impl<'de> Deserialize<'de> for PresetFile {
         d.deserialize_any(V)
     }
 }
+
+/// What the catalogue needs of a shipped preset before it is used: its
+/// name and banks. The rest of the file (its steps, with their regexes)
+/// is read only when the preset is chosen.
+pub(crate) struct Header {
+    pub(crate) name: String,
+    pub(crate) institutions: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for Header {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Header;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a preset: a map with `name:`")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Header, A::Error> {
+                let mut name = None;
+                let mut institutions = Vec::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    match k.as_str() {
+                        "name" => name = Some(map.next_value::<Name>()?.0),
+                        "institutions" => {
+                            let OneOrMany(ids) = map.next_value::<OneOrMany<Institution>>()?;
+                            institutions = ids.into_iter().map(|i| i.0).collect();
+                        }
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                let name = name.ok_or_else(|| de::Error::custom("a preset needs a `name:`"))?;
+                Ok(Header { name, institutions })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The headers of a file of presets (one preset, or a list of them).
+pub(crate) struct HeaderFile(pub(crate) Vec<Header>);
+
+impl<'de> Deserialize<'de> for HeaderFile {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = HeaderFile;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a preset (a map with `name:`) or a list of presets")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<HeaderFile, A::Error> {
+                let mut out = Vec::new();
+                while let Some(h) = seq.next_element::<Header>()? {
+                    out.push(h);
+                }
+                Ok(HeaderFile(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<HeaderFile, A::Error> {
+                let h = Header::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(HeaderFile(vec![h]))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

@@ -24,9 +24,10 @@
 //!
 //! - [`Presets`] is the catalogue: [`Presets::builtin`] holds one preset per
 //!   bank handler of Actual Budget (the YAML files in `presets/`, compiled
-//!   into the crate), [`Presets::load_file`] adds or replaces presets from
-//!   a user's file, and [`Presets::for_institution`] picks the one for an
-//!   account's institution id.
+//!   into the crate; each is read in full only when first asked for, as a
+//!   run uses one or two), [`Presets::load_file`] adds or replaces presets
+//!   from a user's file, and [`Presets::for_institution`] picks the one for
+//!   an account's institution id.
 //! - [`Preset::apply`] runs a preset's steps on one
 //!   [`importer::BankTransaction`], before rules and categorisation. It
 //!   never fails: a step that cannot do its work leaves the record as it

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -149,6 +150,10 @@ pub struct ResponseInfo {
     pub stored_bytes: u64,
 }
 
+/// Bodies at least this large have the log copied into the file in the
+/// background after they are recorded (see `Store::checkpoint_soon`).
+const CHECKPOINT_AFTER: usize = 256 * 1024;
+
 const SELECT: &str = "SELECT r.id, r.subject, r.scope, r.date_from, r.date_to, b.body,
                              r.fetched_at, r.rate_limit, b.lists
                       FROM responses r JOIN bodies b ON b.hash = r.body_hash";
@@ -194,7 +199,7 @@ impl SourceStore {
         records.sort_unstable_by_key(|r| r.0);
         records.dedup_by_key(|r| r.0);
         let source = self.key();
-        self.store().write("record a response", |tx| {
+        let id = self.store().write("record a response", |tx| {
             let new_body = tx
                 .prepare_cached(
                     "INSERT OR IGNORE INTO bodies (hash, body, lists) VALUES (?1, ?2, ?3)",
@@ -257,7 +262,11 @@ impl SourceStore {
                 )?;
             }
             Ok(id)
-        })
+        })?;
+        if response.body.len() >= CHECKPOINT_AFTER {
+            self.store().checkpoint_soon();
+        }
+        Ok(id)
     }
 
     /// The newest response of `subject` for `scope`, whatever its window.
@@ -453,9 +462,16 @@ fn resolve(
         .map_err(|e| corrupt(format!("its list of record paths is unreadable: {e}")))?;
     let paths = || paths.iter().map(String::as_str);
     let hashes = archive::hashes(&resp.body, paths()).map_err(corrupt)?;
+    // The records' text side by side in one buffer (a bank record is some
+    // 500 bytes), found by hash: no allocation per record.
+    let mut records: HashMap<archive::RecordHash, Range<usize>> =
+        HashMap::with_capacity(hashes.len());
+    let mut text = String::with_capacity(hashes.len() * 512);
     // One statement for all the records: a lookup each, without a round
-    // trip through the statement API each.
-    let mut records: HashMap<archive::RecordHash, String> = HashMap::with_capacity(hashes.len());
+    // trip through the statement API each. `IN` sorts the list first, so
+    // the lookups walk the index (and the records, written in hash order)
+    // front to back: a join in the body's order is slower, its lookups
+    // falling all over a table larger than the page cache.
     let mut stmt = c.prepare_cached(
         "SELECT hash, json FROM records
          WHERE hash IN (SELECT unhex(value) FROM json_each(?1))",
@@ -465,13 +481,17 @@ fn resolve(
             .expect("strings serialise");
     let mut rows = stmt.query([hex_list])?;
     while let Some(row) = rows.next()? {
-        let hash: Vec<u8> = row.get(0)?;
-        if let Ok(hash) = archive::RecordHash::try_from(hash.as_slice()) {
-            records.insert(hash, row.get(1)?);
+        let hash = row.get_ref(0)?.as_blob()?;
+        if let Ok(hash) = archive::RecordHash::try_from(hash) {
+            let start = text.len();
+            text.push_str(row.get_ref(1)?.as_str()?);
+            records.insert(hash, start..text.len());
         }
     }
-    resp.body = archive::join(&resp.body, paths(), |h| records.get(h).map(String::as_str))
-        .map_err(corrupt)?;
+    resp.body = archive::join(&resp.body, paths(), |h| {
+        records.get(h).map(|r| &text[r.clone()])
+    })
+    .map_err(corrupt)?;
     Ok(resp)
 }
 

@@ -1,5 +1,7 @@
 //! Transactions: the response of `GET /accounts/{id}/transactions/`.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -90,29 +92,51 @@ super::object_only!(
 /// user. [`TransactionRecord::parse`] gives the typed view; it fails only
 /// when `transactionAmount` is missing or unreadable, so one bad record
 /// never spoils a whole response.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(transparent)]
-pub struct TransactionRecord(Box<RawValue>);
+///
+/// The text is shared: the importer's view of the transaction keeps the
+/// same text, not a copy of it.
+#[derive(Debug, Clone)]
+pub struct TransactionRecord(Arc<str>);
 
 impl TransactionRecord {
     /// Wraps raw JSON text. Fails when the text is not JSON.
     pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
-        RawValue::from_string(json.to_owned()).map(Self)
+        serde_json::from_str::<&RawValue>(json).map(|raw| Self(Arc::from(raw.get())))
     }
 
     /// The JSON text as received.
     pub fn json(&self) -> &str {
-        self.0.get()
+        &self.0
+    }
+
+    /// The JSON text as received, shared.
+    pub fn shared_json(&self) -> Arc<str> {
+        Arc::clone(&self.0)
     }
 
     /// The JSON as a tree, for reaching fields by path.
     pub fn value(&self) -> serde_json::Value {
-        serde_json::from_str(self.0.get()).unwrap_or(serde_json::Value::Null)
+        serde_json::from_str(&self.0).unwrap_or(serde_json::Value::Null)
     }
 
     /// The typed view of the record.
     pub fn parse(&self) -> Result<Transaction, serde_json::Error> {
-        serde_json::from_str(self.0.get())
+        serde_json::from_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for TransactionRecord {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(d)?;
+        Ok(Self(Arc::from(raw.get())))
+    }
+}
+
+impl Serialize for TransactionRecord {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // The text was JSON when it was wrapped.
+        let raw: &RawValue = serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
     }
 }
 

@@ -513,15 +513,16 @@ impl CachedClient {
             fetched_at: r.fetched_at,
             detail,
         };
-        let body = if scope == Scope::Transactions && r.window != *window {
-            filter_transactions(&r.body, window).map_err(|e| unreadable(e.to_string()))?
+        let filtered = if scope == Scope::Transactions && r.window != *window {
+            Some(filter_transactions(&r.body, window).map_err(|e| unreadable(e.to_string()))?)
         } else {
-            r.body.clone()
+            None
         };
-        let value = serde_json::from_str(&body).map_err(|e| unreadable(e.to_string()))?;
+        let body = filtered.as_deref().unwrap_or(&r.body);
+        let value = serde_json::from_str(body).map_err(|e| unreadable(e.to_string()))?;
         Ok(Cached {
             value,
-            body,
+            body: filtered.unwrap_or(r.body),
             fetched_at: r.fetched_at,
             source,
         })

@@ -1,8 +1,6 @@
-//! Words of payees and narrations, and a fast map for counting them.
+//! Words of payees and narrations.
 
 use rust_decimal::Decimal;
-
-pub(crate) use crate::fxhash::FastMap;
 
 /// FNV-1a, a byte at a time: words are identified by this 64-bit hash
 /// rather than stored. Two words of a ledger colliding is vanishingly

@@ -5,9 +5,9 @@
 //! sort. A hash hit is always confirmed against the record itself, so a
 //! collision costs a comparison, never a wrong answer.
 
-use std::hash::Hasher;
+use std::hash::{BuildHasher, Hasher};
 
-use crate::fxhash::FxHasher;
+use foldhash::quality::FixedState;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -51,8 +51,15 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     word(a, n - 8) == word(b, n - 8)
 }
 
+/// A fast hasher with a fixed seed (the same tables every run) and a final
+/// avalanche: the interner takes a hash's low bits, the tables its high
+/// bits.
+fn hasher() -> impl Hasher {
+    FixedState::default().build_hasher()
+}
+
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = FxHasher::default();
+    let mut h = hasher();
     h.write(bytes);
     h.finish()
 }
@@ -132,7 +139,7 @@ impl Interner {
 }
 
 pub(crate) fn hash_id(account: u32, id: &str) -> u64 {
-    let mut h = FxHasher::default();
+    let mut h = hasher();
     h.write_u32(account);
     h.write(id.as_bytes());
     h.finish()
@@ -161,7 +168,7 @@ fn canonical(number: Decimal) -> (i128, u32) {
 
 pub(crate) fn hash_content(account: u32, currency: u32, number: Decimal) -> u64 {
     let (m, scale) = canonical(number);
-    let mut h = FxHasher::default();
+    let mut h = hasher();
     h.write_u32(account);
     h.write_u32(currency);
     h.write_u64(m as u64);

@@ -228,8 +228,8 @@ pub struct Ledger {
     accounts: Interner,
     currencies: Interner,
     keys: Interner,
-    /// Unescaped strings, valid UTF-8 (checked when pushed).
-    text: Vec<u8>,
+    /// Unescaped strings, one after the other.
+    text: String,
     txns: Vec<TxnRec>,
     postings: Vec<PostingRec>,
     meta: Vec<MetaRec>,
@@ -507,10 +507,9 @@ impl Ledger {
     }
 
     fn str(&self, span: Span) -> &str {
-        let bytes = &self.text[span.start as usize..(span.start + span.len) as usize];
-        // SAFETY: `parse::Parser::push_text` only appends valid UTF-8 and
-        // spans always cover whole pushed strings.
-        unsafe { std::str::from_utf8_unchecked(bytes) }
+        // Spans cover whole pushed strings, so they start and end on
+        // character boundaries.
+        &self.text[span.start as usize..(span.start + span.len) as usize]
     }
 
     fn meta_slice(&self, start: u32, len: u16) -> &[MetaRec] {

@@ -303,7 +303,7 @@ fn merge(ledger: &mut Ledger, second: Ledger, line_offset: u32) {
     };
     let (txn_base, post_base) = (ledger.txns.len() as u32, ledger.postings.len() as u32);
     let (meta_base, tags_base) = (ledger.meta.len() as u32, ledger.tags.len() as u32);
-    ledger.text.extend_from_slice(&second.text);
+    ledger.text.push_str(&second.text);
     ledger.txns.extend(second.txns.iter().map(|t| TxnRec {
         line: t.line + line_offset,
         payee: span(t.payee),
@@ -1065,15 +1065,13 @@ impl<'l> Parser<'l> {
         Err(Unterminated)
     }
 
-    /// Appends text to the arena, replacing invalid UTF-8 (the arena must
-    /// hold valid UTF-8 only: see `Ledger::str`).
+    /// Appends text to the arena, replacing invalid UTF-8.
     fn push_text(&mut self, bytes: &[u8]) -> Span {
         let text = &mut self.ledger.text;
         let start = text.len() as u32;
-        if bytes.is_ascii() || std::str::from_utf8(bytes).is_ok() {
-            text.extend_from_slice(bytes);
-        } else {
-            text.extend_from_slice(String::from_utf8_lossy(bytes).as_bytes());
+        match std::str::from_utf8(bytes) {
+            Ok(s) => text.push_str(s),
+            Err(_) => text.push_str(&String::from_utf8_lossy(bytes)),
         }
         Span {
             start,

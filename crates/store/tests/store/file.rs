@@ -95,6 +95,59 @@ fn reopening_keeps_everything() {
     file.check_integrity().unwrap();
 }
 
+/// Large responses have the log copied into the file in the background
+/// while others are recorded and read; closing waits for that copy and
+/// then leaves the file whole, with no log beside it.
+#[test]
+fn large_responses_checkpointed_in_the_background_close_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
+    let body = |i: usize| {
+        let records: Vec<String> = (0..2_000)
+            .map(|k| {
+                format!(
+                    r#"{{"transactionId":"{i}-{k}","pad":"{}"}}"#,
+                    "x".repeat(200)
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"transactions":{{"booked":[{}],"pending":[]}}}}"#,
+            records.join(",")
+        )
+    };
+    let bodies: Vec<String> = (0..6).map(body).collect();
+    {
+        let file = Store::open(&path).unwrap();
+        let store = gocardless(&file);
+        std::thread::scope(|s| {
+            for (i, b) in bodies.iter().enumerate() {
+                let store = store.clone();
+                s.spawn(move || {
+                    let at = t("2024-05-01T00:00:00Z") + chrono::Duration::minutes(i as i64);
+                    let subject = format!("acc{i}");
+                    store.record_response(&history(&subject, b, at)).unwrap();
+                    let back = store.latest_response(&subject, "transactions").unwrap();
+                    assert_eq!(back.unwrap().body, *b);
+                });
+            }
+        });
+    }
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        assert!(!side.exists(), "{} left behind", side.display());
+    }
+    let file = Store::open(&path).unwrap();
+    file.check_integrity().unwrap();
+    let store = gocardless(&file);
+    for (i, b) in bodies.iter().enumerate() {
+        let back = store
+            .latest_response(&format!("acc{i}"), "transactions")
+            .unwrap();
+        assert_eq!(back.unwrap().body, *b);
+    }
+}
+
 #[test]
 fn empty_file_becomes_a_store() {
     let dir = tempfile::tempdir().unwrap();
