@@ -176,13 +176,19 @@ impl From<rusqlite::Error> for SchemaProblem {
 /// Checks, without writing, that the database is ours (or empty) and not
 /// newer than this build; gives its schema version.
 pub(crate) fn check(conn: &Connection) -> Result<i64, SchemaProblem> {
-    read_checked(conn)
+    // One snapshot for the three reads: another process may create the
+    // tables between two of them, and a file with tables but no
+    // application id yet would look like another program's.
+    let tx = conn.unchecked_transaction()?;
+    let version = read_checked(&tx)?;
+    tx.commit()?;
+    Ok(version)
 }
 
 /// Brings the schema up to [`SCHEMA_VERSION`], checking again under the
 /// write lock.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), SchemaProblem> {
-    if read_checked(conn)? == SCHEMA_VERSION {
+    if check(conn)? == SCHEMA_VERSION {
         return Ok(());
     }
     // IMMEDIATE takes the write lock at once, so two processes opening a
