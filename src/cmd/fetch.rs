@@ -105,7 +105,17 @@ pub fn run(ctx: &Context, args: &FetchArgs) -> anyhow::Result<Outcome> {
             },
         };
         for s in others {
-            let source = crate::sources::open(&opening, s)?;
+            let source = match crate::sources::open(&opening, s) {
+                Ok(source) => source,
+                Err(e) => {
+                    ui::error_line(format!(
+                        "source {}: {e:#}; its accounts are left out",
+                        s.name
+                    ));
+                    failed += accounts.iter().filter(|a| a.source == s.name).count();
+                    continue;
+                }
+            };
             let plan: Vec<_> = accounts
                 .iter()
                 .filter(|a| a.source == s.name)

@@ -35,10 +35,9 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
             refresh: args.selection.refresh,
         },
     };
-    let opened = sources::open_for(&opening, &accounts, &args.selection)?;
+    let (opened, mut failures) = sources::open_for(&opening, &accounts, &args.selection);
 
     let mut fetched: Vec<(usize, Fetched)> = Vec::new();
-    let mut failures = Vec::new();
     for (i, source) in opened.iter().enumerate() {
         let plan: Vec<Planned> = accounts
             .iter()

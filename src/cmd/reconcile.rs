@@ -71,7 +71,8 @@ pub fn run(ctx: &Context, args: &ReconcileArgs) -> anyhow::Result<Outcome> {
             },
         };
         let with_pending: Vec<AccountConfig> = pending.iter().map(|(a, _)| (*a).clone()).collect();
-        let opened = sources::open_for(&opening, &with_pending, &selection)?;
+        let (opened, unopened) = sources::open_for(&opening, &with_pending, &selection);
+        failed += unopened.len();
         // The entries are converted as `import` converted them: with the
         // account's bank preset.
         let institutions = sources::facts(&mut run, &config, &opened);

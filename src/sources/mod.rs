@@ -215,20 +215,47 @@ pub fn open(opening: &Opening<'_>, source: &SourceConfig) -> anyhow::Result<Box<
 /// configuration order, and with no `--account` given every configured
 /// source (a source may import without configured accounts).
 ///
-/// # Errors
-/// When one of them cannot be opened (its settings or credentials).
+/// A source that cannot be opened (its settings, its key file, its
+/// credentials) is said on stderr with what to do, and its accounts are
+/// returned as failures: the other sources go on.
 pub fn open_for(
     opening: &Opening<'_>,
     accounts: &[AccountConfig],
     selection: &crate::cli::FetchSelection,
-) -> anyhow::Result<Vec<Box<dyn Source>>> {
-    opening
-        .config
-        .sources
-        .iter()
-        .filter(|s| selection.accounts.is_empty() || accounts.iter().any(|a| a.source == s.name))
-        .map(|s| open(opening, s))
-        .collect()
+) -> (Vec<Box<dyn Source>>, Vec<AccountFailure>) {
+    let mut opened = Vec::new();
+    let mut failures = Vec::new();
+    for s in
+        opening.config.sources.iter().filter(|s| {
+            selection.accounts.is_empty() || accounts.iter().any(|a| a.source == s.name)
+        })
+    {
+        match open(opening, s) {
+            Ok(source) => opened.push(source),
+            Err(e) => {
+                let its: Vec<&AccountConfig> =
+                    accounts.iter().filter(|a| a.source == s.name).collect();
+                crate::ui::error_line(format!(
+                    "source {}: {e:#}; {} left out",
+                    s.name,
+                    match its.len() {
+                        0 => "it is".to_owned(),
+                        1 => "its account is".to_owned(),
+                        n => format!("its {n} accounts are"),
+                    }
+                ));
+                if its.is_empty() {
+                    failures.push(AccountFailure {
+                        label: s.name.clone(),
+                    });
+                }
+                failures.extend(its.into_iter().map(|a| AccountFailure {
+                    label: a.label().to_owned(),
+                }));
+            }
+        }
+    }
+    (opened, failures)
 }
 
 /// Asks each configured account's source what it knows of it: the IBANs

@@ -627,3 +627,35 @@ fn token_requests_are_retried_shared_and_never_repeated_for_wrong_credentials() 
     assert!(err.contains("secret_key"), "{err}");
     assert_eq!(tokens(&wrong), (1, 0), "{err}");
 }
+
+/// A source that cannot be opened (here Enable Banking's key file is
+/// missing) loses its own accounts only: the others are written.
+#[test]
+fn a_source_that_cannot_be_opened_leaves_the_other_sources_written() {
+    let env = Env::new(1);
+    let id = &env.server.account_ids()[0];
+    std::fs::write(
+        &env.config,
+        format!(
+            "store: store.sqlite\nsources:\n  gocardless:\n    provider: gocardless\n    \
+             secret_id: {}\n    secret_key: ${{TEST_SECRET_KEY}}\n    base_url: {}\n  eb:\n    \
+             provider: enablebanking\n    application_id: 7f1c4a2e-0000-4000-8000-000000000001\n    \
+             private_key: missing.pem\naccounts:\n  - {{ id: {id}, source: gocardless, account: \
+             Assets:Bank:Current }}\n  - {{ id: hash-1, source: eb, account: Assets:EB:Checking }}\n",
+            env.server.secret_id(),
+            env.server.base_url()
+        ),
+    )
+    .unwrap();
+    let assert = env.cmd().arg("import").assert().code(3);
+    let out = stdout(&assert);
+    let err = stderr(assert);
+    assert!(out.contains("gocardless_id"), "{out}");
+    assert!(!out.contains("Assets:EB:Checking"), "{out}");
+    assert!(
+        err.contains("source eb:") && err.contains("missing.pem"),
+        "{err}"
+    );
+    assert!(err.contains("1 of 2 accounts failed"), "{err}");
+    bean_check_text(env.dir.path(), &out);
+}
