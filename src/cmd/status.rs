@@ -18,7 +18,10 @@ use crate::ui::{self, Style};
 pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
     let (located, config) = ctx.config()?;
     let now = ctx.clock.now();
-    crate::sources::note_left_out(&config, "status");
+    if args.json {
+        crate::sources::note_left_out(&config, "status --json");
+    }
+    let others = other_sources(&located, &config, now)?;
     let ttl = crate::settings::app(&config)?
         .cache_ttl
         .and_then(|t| chrono::Duration::from_std(t).ok())
@@ -46,6 +49,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
             out.push('\n');
             out.push_str(&r.render(now, ttl, color));
         }
+        out.push_str(&others);
         crate::output::write(None, &out)?;
         return Ok(Outcome::Success);
     }
@@ -232,8 +236,89 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
         out.push('\n');
         out.push_str(&r.render(now, ttl, color));
     }
+    out.push_str(&others);
     crate::output::write(None, &out)?;
     Ok(Outcome::Success)
+}
+
+/// What the store holds of each source other than GoCardless and Enable
+/// Banking (whose connections are shown above): its accounts, its last
+/// stored answer, and the requests it has left; read from the store alone,
+/// never creating it.
+fn other_sources(
+    located: &crate::config_path::Located,
+    config: &importer::Config,
+    now: DateTime<Utc>,
+) -> anyhow::Result<String> {
+    let others: Vec<_> = config
+        .sources
+        .iter()
+        .filter(|s| s.provider != gocardless::PROVIDER && s.provider != enablebanking::PROVIDER)
+        .collect();
+    if others.is_empty() {
+        return Ok(String::new());
+    }
+    let path = crate::connect::store_path(located, config)?;
+    let file = if path.is_file() {
+        Some(store::Store::open(&path)?)
+    } else {
+        None
+    };
+    let mut out = String::new();
+    for s in others {
+        let accounts = config
+            .accounts
+            .iter()
+            .filter(|a| a.source == s.name)
+            .count();
+        out.push_str(&format!(
+            "\nsource {} (provider {}): {accounts} account{} configured\n",
+            s.name,
+            s.provider,
+            if accounts == 1 { "" } else { "s" }
+        ));
+        let part = match (&file, store::SourceName::new(s.name.clone())) {
+            (Some(f), Ok(name)) => f.source(&name),
+            _ => {
+                out.push_str("  nothing stored yet\n");
+                continue;
+            }
+        };
+        let mut last: Option<DateTime<Utc>> = None;
+        let mut budgets = Vec::new();
+        for subject in part.subjects()? {
+            for r in part.responses(&subject)? {
+                last = last.max(Some(r.fetched_at));
+            }
+            budgets.extend(part.budgets(&subject)?.into_iter().map(|(_, b)| b));
+        }
+        match last {
+            Some(at) => out.push_str(&format!(
+                "  last answer stored {} ago ({})\n",
+                human_duration(now - at),
+                at.format("%Y-%m-%d %H:%M UTC")
+            )),
+            None => out.push_str("  nothing stored yet\n"),
+        }
+        // The tightest of its request budgets is the one that stops it.
+        if let Some(b) = budgets
+            .iter()
+            .filter(|b| b.remaining.is_some() && b.reset_at.is_none_or(|r| r > now))
+            .min_by_key(|b| b.remaining)
+        {
+            let reset = b.reset_at;
+            out.push_str(&format!(
+                "  requests left: {}{}{}\n",
+                b.remaining.unwrap_or_default(),
+                b.limit.map_or(String::new(), |l| format!(" of {l}")),
+                reset.map_or(String::new(), |r| format!(
+                    ", until {}",
+                    r.format("%Y-%m-%d %H:%M UTC")
+                ))
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// A configured account of an Enable Banking source, as the store knows

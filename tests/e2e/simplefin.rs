@@ -243,6 +243,14 @@ fn from_a_setup_token_to_a_reconciled_ledger() {
     assert_no_secret(&secrets, &said);
     assert!(first.matches("simplefin_id:").count() > 50, "{first}");
     assert_eq!(b.server.count("GET", GET_ACCOUNTS), before, "{said}");
+    // `status` tells what the store holds of the source.
+    let status = stdout(&b.cmd().arg("status").assert().success());
+    assert!(
+        status.contains("source sfin (provider simplefin):")
+            && status.contains("last answer stored")
+            && status.contains(" of 24, until "),
+        "{status}"
+    );
     bean_check(&b.ledger);
     let day1 = by_id(&b.ledger);
     let pending: Vec<&String> = day1.iter().filter(|(_, p)| **p).map(|(id, _)| id).collect();
