@@ -36,7 +36,7 @@ use rust_decimal::Decimal;
 
 pub use amount::{AmountCondition, AmountConditionError};
 pub use categorize::{By, Categorized, Categorizer, Decision, RuleRef};
-pub use de::scalar;
+pub use de::{OneOrMany, Ordered, scalar};
 pub use template::Template;
 
 /// One rule: conditions that must all hold, and what to do when they do.

@@ -180,8 +180,9 @@ impl<'de> Deserialize<'de> for TagName {
     }
 }
 
-/// One value or a list of them.
-struct OneOrMany<T>(Vec<T>);
+/// One value or a list of them (`institutions: X` or `[X, Y]`), for the
+/// files written in the rules' language (bank presets too).
+pub struct OneOrMany<T>(pub Vec<T>);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -225,8 +226,9 @@ impl<'de> Deserialize<'de> for MetaKey {
     }
 }
 
-/// An ordered map, keeping the order written.
-struct Ordered<K, V>(Vec<(K, V)>);
+/// A map in the order written, for the files written in the rules'
+/// language (bank presets too).
+pub struct Ordered<K, V>(pub Vec<(K, V)>);
 
 impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Ordered<K, V> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
