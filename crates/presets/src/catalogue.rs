@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use importer::BankTransaction;
 
 use crate::balance::BalancePreference;
-use crate::de::{HeaderFile, PresetFile};
+use crate::de::{File, Header};
 use crate::error::{PresetError, yaml_error};
 use crate::step::{Outcome, Step};
 
@@ -105,7 +105,7 @@ impl Entry {
             let (file, text, i) = self
                 .shipped
                 .expect("a user's preset is compiled when loaded");
-            let mut all = parse_builtin::<PresetFile>(file, text).0;
+            let mut all = parse_builtin::<File<Preset>>(file, text).0;
             all.swap_remove(i)
         })
     }
@@ -128,7 +128,7 @@ impl Presets {
     pub fn builtin() -> Presets {
         let mut list = Vec::with_capacity(BUILTIN.len());
         for &(file, text) in BUILTIN {
-            let HeaderFile(headers) = parse_builtin(file, text);
+            let File::<Header>(headers) = parse_builtin(file, text);
             list.extend(headers.into_iter().enumerate().map(|(i, h)| Entry {
                 name: h.name,
                 institutions: h.institutions,
@@ -154,7 +154,7 @@ impl Presets {
             source,
         })?;
         let origin = path.display().to_string();
-        let PresetFile(mut presets) =
+        let File::<Preset>(mut presets) =
             serde_norway::from_str(&text).map_err(|e| yaml_error(&e, &origin))?;
         for (i, p) in presets.iter().enumerate() {
             if presets[..i].iter().any(|q| q.name == p.name) {
@@ -453,8 +453,8 @@ mod tests {
     #[test]
     fn headers_are_what_the_whole_preset_says() {
         for &(file, text) in BUILTIN {
-            let HeaderFile(headers) = parse_builtin(file, text);
-            let PresetFile(presets) = parse_builtin(file, text);
+            let File::<Header>(headers) = parse_builtin(file, text);
+            let File::<Preset>(presets) = parse_builtin(file, text);
             assert_eq!(headers.len(), presets.len(), "{file}");
             for (h, p) in headers.iter().zip(&presets) {
                 assert_eq!(h.name, p.name, "{file}");

@@ -943,30 +943,31 @@ impl<'de> Deserialize<'de> for Preset {
     }
 }
 
-/// A preset file: one preset, or a list of them.
-pub(crate) struct PresetFile(pub(crate) Vec<Preset>);
+/// A file of presets: one preset, or a list of them; read whole
+/// ([`Preset`]) or as headers only ([`Header`]).
+pub(crate) struct File<T>(pub(crate) Vec<T>);
 
-impl<'de> Deserialize<'de> for PresetFile {
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for File<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = PresetFile;
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = File<T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a preset (a map with `name:`) or a list of presets")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PresetFile, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<File<T>, A::Error> {
                 let mut out = Vec::new();
-                while let Some(p) = seq.next_element::<Preset>()? {
+                while let Some(p) = seq.next_element::<T>()? {
                     out.push(p);
                 }
-                Ok(PresetFile(out))
+                Ok(File(out))
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PresetFile, A::Error> {
-                let p = Preset::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(PresetFile(vec![p]))
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<File<T>, A::Error> {
+                let p = T::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(File(vec![p]))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_any(V(std::marker::PhantomData))
     }
 }
 
@@ -1006,32 +1007,5 @@ impl<'de> Deserialize<'de> for Header {
             }
         }
         d.deserialize_map(V)
-    }
-}
-
-/// The headers of a file of presets (one preset, or a list of them).
-pub(crate) struct HeaderFile(pub(crate) Vec<Header>);
-
-impl<'de> Deserialize<'de> for HeaderFile {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = HeaderFile;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a preset (a map with `name:`) or a list of presets")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<HeaderFile, A::Error> {
-                let mut out = Vec::new();
-                while let Some(h) = seq.next_element::<Header>()? {
-                    out.push(h);
-                }
-                Ok(HeaderFile(out))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<HeaderFile, A::Error> {
-                let h = Header::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(HeaderFile(vec![h]))
-            }
-        }
-        d.deserialize_any(V)
     }
 }
