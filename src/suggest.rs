@@ -23,6 +23,18 @@ pub fn account_name(
     }
 }
 
+/// A short command-line handle from a suggested account (made of ASCII
+/// letters and digits by [`account_name`]): `Assets:Revolut:EUR` ->
+/// `revolut-eur`.
+pub fn handle(account: &str) -> String {
+    account
+        .split(':')
+        .skip(1)
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// Makes names unique by appending a component from each account's own
 /// name or, failing that, a counter.
 pub fn disambiguate(names: &mut [(String, Option<String>)]) {

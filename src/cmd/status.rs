@@ -215,13 +215,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
                 .budget
                 .and_then(|b| b.blocked_until().or(b.reset_at))
                 .filter(|t| *t > now)
-                .map_or_else(String::new, |t| {
-                    format!(
-                        "{} (in {})",
-                        t.format("%Y-%m-%d %H:%M UTC"),
-                        human_duration(t - now)
-                    )
-                });
+                .map_or_else(String::new, |t| moment(t, now));
             table.row(vec![
                 s.scope.as_str().into(),
                 last.into(),
@@ -469,13 +463,7 @@ impl EbRow<'_> {
             let resets = budget
                 .and_then(|b| b.reset_at)
                 .filter(|t| *t > now)
-                .map_or_else(String::new, |t| {
-                    format!(
-                        "{} (in {})",
-                        t.format("%Y-%m-%d %H:%M UTC"),
-                        human_duration(t - now)
-                    )
-                });
+                .map_or_else(String::new, |t| moment(t, now));
             table.row(vec![
                 scope.into(),
                 last.into(),
@@ -545,4 +533,13 @@ fn token_json(t: TokenState) -> serde_json::Value {
             json!({"state": "refreshable", "refresh_expires": refresh_until.to_rfc3339()})
         }
     }
+}
+
+/// `2026-11-21 00:00 UTC (in 3 h 12 min)`.
+fn moment(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    format!(
+        "{} (in {})",
+        t.format("%Y-%m-%d %H:%M UTC"),
+        human_duration(t - now)
+    )
 }

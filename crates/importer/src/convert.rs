@@ -748,7 +748,7 @@ fn balance_entry(account: &AccountConfig, f: &Facts<'_>) -> Result<Option<Balanc
         }
         BalanceMode::Auto => match &f.choice {
             Some(choice) => preferred(choice, f.statement.balances, &currency_ok, || {
-                balance_after_last_day(account, txs, f.today).is_some()
+                balance_after_last_day(account, txs, f.today)
             }),
             None => {
                 // Only a balance whose moment is known: a closing balance
@@ -771,13 +771,14 @@ fn balance_entry(account: &AccountConfig, f: &Facts<'_>) -> Result<Option<Balanc
                         })
                         .max_by_key(|b| b.reference_date)
                 };
-                Some(
-                    pick(BalanceKind::ClosingBooked, true)
-                        .or_else(|| pick(BalanceKind::InterimBooked, false))
-                        .map_or(Pick::AfterTransaction, |b| {
-                            Pick::Reported(Cow::Borrowed(b), String::new())
-                        }),
-                )
+                match pick(BalanceKind::ClosingBooked, true)
+                    .or_else(|| pick(BalanceKind::InterimBooked, false))
+                {
+                    Some(b) => Some(Pick::Reported(Cow::Borrowed(b), String::new())),
+                    None => {
+                        balance_after_last_day(account, txs, f.today).map(Pick::AfterTransaction)
+                    }
+                }
             }
         },
     };
@@ -799,17 +800,14 @@ fn balance_entry(account: &AccountConfig, f: &Facts<'_>) -> Result<Option<Balanc
             let (figure, currency, date, source) = at_start_of_day(account, &b, fetch_day(&b), f)?;
             (figure, currency, date, format!("{source}{how}"))
         }
-        Some(Pick::AfterTransaction) => match balance_after_last_day(account, txs, f.today) {
-            Some((figure, currency, last)) => (
-                figure,
-                currency,
-                last.checked_add_days(Days::new(1)).ok_or_else(|| {
-                    Skip::Comment("no balance assertion: the date is out of range".into())
-                })?,
-                format!("balanceAfterTransaction {last}"),
-            ),
-            None => return Ok(None),
-        },
+        Some(Pick::AfterTransaction((figure, currency, last))) => (
+            figure,
+            currency,
+            last.checked_add_days(Days::new(1)).ok_or_else(|| {
+                Skip::Comment("no balance assertion: the date is out of range".into())
+            })?,
+            format!("balanceAfterTransaction {last}"),
+        ),
     };
     if !currency_ok(&currency) || crate::beancount::check_currency(&currency).is_err() {
         return Err(Skip::Comment(format!(
@@ -890,10 +888,10 @@ fn in_beancount_range(d: NaiveDate) -> bool {
 
 /// The balance to assert: a reported one (as the preset adjusts it, with
 /// what it did for the `source` metadata), or the one the bank puts on
-/// each transaction.
+/// each transaction ([`balance_after_last_day`]'s figure, currency and day).
 enum Pick<'b> {
     Reported(Cow<'b, Balance>, String),
-    AfterTransaction,
+    AfterTransaction((Decimal, String, NaiveDate)),
 }
 
 /// The first balance of the preset's `order` the bank gives, adjusted as
@@ -903,14 +901,16 @@ fn preferred<'b>(
     choice: &BalanceChoice,
     balances: &'b [Balance],
     currency_ok: &dyn Fn(&str) -> bool,
-    has_after_transaction: impl Fn() -> bool,
+    after_transaction: impl Fn() -> Option<(Decimal, String, NaiveDate)>,
 ) -> Option<Pick<'b>> {
     for way in &choice.order {
         let found = match way {
-            BalancePick::AfterTransaction if has_after_transaction() => {
-                return Some(Pick::AfterTransaction);
+            BalancePick::AfterTransaction => {
+                if let Some(after) = after_transaction() {
+                    return Some(Pick::AfterTransaction(after));
+                }
+                None
             }
-            BalancePick::AfterTransaction => None,
             BalancePick::FirstListed => balances.iter().find(|b| currency_ok(b.currency.trim())),
             BalancePick::Reported(kind) => balances
                 .iter()

@@ -356,10 +356,9 @@ fn accounts_block(source: &str, bank: &str, accounts: &[&LinkedAccount]) -> Stri
     for (a, (account, _)) in accounts.iter().zip(names) {
         // `Assets:Nordea:EUR` → `nordea-eur`; a card account beside it,
         // `Liabilities:Nordea:EUR`, keeps its root to stay apart.
-        let parts: Vec<String> = account.split(':').map(str::to_lowercase).collect();
-        let mut handle = parts[1..].join("-");
+        let mut handle = crate::suggest::handle(&account);
         if !handles.insert(handle.clone()) {
-            handle = parts.join("-");
+            handle = account.to_lowercase().replace(':', "-");
             handles.insert(handle.clone());
         }
         out.push_str(&format!("  - id: {}\n", yaml::scalar(&a.hash)));

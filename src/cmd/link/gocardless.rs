@@ -272,7 +272,7 @@ fn accounts_block(
     let mut out = String::from("accounts:\n");
     for (row, (account, _)) in rows.iter().zip(names) {
         out.push_str(&format!("  - id: {}\n", yaml::scalar(&row.id)));
-        out.push_str(&format!("    name: {}\n", handle(&account)));
+        out.push_str(&format!("    name: {}\n", crate::suggest::handle(&account)));
         out.push_str(&format!("    account: {account}\n"));
         if let Some(c) = &row.currency {
             out.push_str(&format!("    currency: {}\n", yaml::scalar(c)));
@@ -286,15 +286,4 @@ fn accounts_block(
         }
     }
     Ok(out)
-}
-
-/// A short command-line handle from the suggested account (made of ASCII
-/// letters and digits by `suggest`): `Assets:Revolut:EUR` -> `revolut-eur`.
-fn handle(account: &str) -> String {
-    account
-        .split(':')
-        .skip(1)
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join("-")
 }

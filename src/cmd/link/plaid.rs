@@ -182,7 +182,7 @@ fn accounts_block(source_name: &str, institution: Option<&str>, accounts: &[Acco
     let mut out = String::from("accounts:\n");
     for (a, (account, _)) in accounts.iter().zip(names) {
         out.push_str(&format!("  - id: {}\n", yaml::scalar(&a.account_id)));
-        out.push_str(&format!("    name: {}\n", handle(&account)));
+        out.push_str(&format!("    name: {}\n", crate::suggest::handle(&account)));
         out.push_str(&format!("    source: {}\n", yaml::scalar(source_name)));
         out.push_str(&format!("    account: {account}\n"));
         if let Some(c) = a.balances.currency() {
@@ -204,17 +204,6 @@ fn accounts_block(source_name: &str, institution: Option<&str>, accounts: &[Acco
         }
     }
     out
-}
-
-/// A short command-line handle from the suggested account (ASCII letters
-/// and digits from `suggest`): `Assets:Chase:USD` -> `chase-usd`.
-fn handle(account: &str) -> String {
-    account
-        .split(':')
-        .skip(1)
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join("-")
 }
 
 /// Serves the page that opens Plaid Link with `link_token` on a free port

@@ -159,13 +159,7 @@ fn is_card(name: &str) -> bool {
 /// would share one, and a counter if that is not enough.
 fn handles<'a>(accounts: impl Iterator<Item = &'a str>) -> Vec<String> {
     let accounts: Vec<&str> = accounts.collect();
-    let short = |a: &str| -> String {
-        a.split(':')
-            .skip(1)
-            .map(str::to_lowercase)
-            .collect::<Vec<_>>()
-            .join("-")
-    };
+    let short = crate::suggest::handle;
     let mut out: Vec<String> = Vec::new();
     for a in &accounts {
         let mut h = short(a);
