@@ -46,6 +46,11 @@ pub fn run(ctx: &Context, args: &FetchArgs) -> anyhow::Result<Outcome> {
             args.selection.offline,
             args.selection.refresh,
         )?;
+        let client = if args.archive.is_some() {
+            client.keeping_bodies()
+        } else {
+            client
+        };
         for r in &fetching::fetch_all(&client, &plan, now) {
             let Ok(d) = r else {
                 failed += 1;
@@ -153,7 +158,10 @@ pub fn run(ctx: &Context, args: &FetchArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-fn archive(dir: &Path, id: &str, what: &str, body: &str) -> anyhow::Result<()> {
+fn archive(dir: &Path, id: &str, what: &str, body: &Option<String>) -> anyhow::Result<()> {
+    let body = body
+        .as_deref()
+        .context("the client was not asked to keep the answers' text")?;
     // The id names a file: keep it from naming another folder.
     let safe: String = id
         .chars()

@@ -2,7 +2,7 @@
 //! leave out what the ledger already holds, write Beancount.
 
 use importer::dedup::fetch_window;
-use importer::{Input, Records, Run, Statement};
+use importer::{Input, Run, Statement};
 
 use crate::cli::ImportArgs;
 use crate::context::Context;
@@ -118,27 +118,26 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
         }
     }
 
-    let records: Vec<Box<dyn Records + '_>> =
-        fetched.iter().map(|(_, f)| f.data.records()).collect();
-    let inputs: Vec<Input<'_>> = fetched
-        .iter()
-        .zip(&records)
-        .map(|((i, f), records)| {
-            let source: &dyn Source = opened[*i].as_ref();
-            Input {
-                account: &f.account,
-                statement: Statement {
-                    source: source.label(),
-                    id_key: source.id_key(),
-                    records: records.as_ref(),
-                    balances: &f.balances,
-                    fetched_at: f.fetched_at,
-                },
-                adjust: crate::pipeline::adjust_of(&config, &chosen, &f.account),
-            }
-        })
-        .collect();
-    let mut outputs = run.convert(&inputs);
+    // One account at a time, each response dropped once converted: the
+    // run never holds every bank answer and every entry at once.
+    let accounts_fetched = fetched.len();
+    let mut outputs = Vec::with_capacity(accounts_fetched + built.len());
+    for (i, f) in fetched {
+        let source: &dyn Source = opened[i].as_ref();
+        let records = f.data.records();
+        let input = Input {
+            account: &f.account,
+            statement: Statement {
+                source: source.label(),
+                id_key: source.id_key(),
+                records: records.as_ref(),
+                balances: &f.balances,
+                fetched_at: f.fetched_at,
+            },
+            adjust: crate::pipeline::adjust_of(&config, &chosen, &f.account),
+        };
+        outputs.extend(run.convert(std::slice::from_ref(&input)));
+    }
     outputs.extend(built);
     let imported = run.import_outputs(outputs);
     crate::output::write(args.output.as_deref(), &imported.text)?;
@@ -157,7 +156,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
         ui::error_line(format!(
             "{} of {} accounts failed ({}): the others were written; what to do is said above",
             failures.len(),
-            failures.len() + fetched.len(),
+            failures.len() + accounts_fetched,
             names.join(", ")
         ));
         return Ok(Outcome::Partial);

@@ -553,7 +553,9 @@ fn transaction_entry(
             MetaValue::String(crate::statement::PENDING.to_owned()),
         ));
     }
-    let mut postings = vec![own];
+    // The bank's side and at most one counter posting.
+    let mut postings = Vec::with_capacity(2);
+    postings.push(own);
 
     let original = tx.exchange.as_ref().and_then(|x| original_amount(tx, x));
     if let Some(counter) = &decision.account {

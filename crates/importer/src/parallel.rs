@@ -14,10 +14,13 @@ pub(crate) fn drop_parts<T: Send>(parts: Vec<Vec<T>>) {
     if parts.len() < 2 {
         return;
     }
+    let mut parts = parts.into_iter();
+    let first = parts.next();
     std::thread::scope(|s| {
         for part in parts {
             s.spawn(move || drop(part));
         }
+        drop(first);
     });
 }
 
@@ -37,15 +40,20 @@ pub(crate) fn chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync
     }
     let size = items.len().div_ceil(threads);
     let f = &f;
+    // The first part on the calling thread: one thread fewer to start, and
+    // its allocations come from memory this thread already has.
+    let mut parts = items.chunks(size);
+    let first = parts.next().expect("more than MIN_PARALLEL items");
     std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(size)
-            .map(|part| s.spawn(move || f(part)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+        let handles: Vec<_> = parts.map(|part| s.spawn(move || f(part))).collect();
+        let mut out = Vec::with_capacity(handles.len() + 1);
+        out.push(f(first));
+        out.extend(
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))),
+        );
+        out
     })
 }
 

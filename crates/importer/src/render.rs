@@ -29,21 +29,24 @@ pub struct Block<'a> {
 
 /// Prints the blocks, a blank line between two.
 pub fn print(blocks: &[Block<'_>]) -> String {
-    // About 200 bytes per entry: one allocation for the whole text.
-    let size: usize = blocks.iter().map(|b| b.entries.len() * 200 + 200).sum();
-    let mut out = String::with_capacity(size);
+    // The text is rendered in pieces (several at once), then copied once
+    // into a string of the exact size: no doubling of a large buffer.
+    let mut pieces: Vec<String> = Vec::new();
     for (i, b) in blocks.iter().enumerate() {
+        let mut head = String::new();
         if i > 0 {
-            out.push('\n');
+            head.push('\n');
         }
         if let Some(h) = &b.heading {
             for line in comment_lines(h) {
-                out.push_str(&line);
-                out.push('\n');
+                head.push_str(&line);
+                head.push('\n');
             }
         }
+        pieces.push(head);
         let layout = Layout::for_entries(b.entries);
-        let parts = crate::parallel::chunks(b.entries, |part| {
+        pieces.extend(crate::parallel::chunks(b.entries, |part| {
+            // About 200 bytes per entry.
             let mut s = String::with_capacity(part.len() * 200);
             for e in part {
                 if b.heading.is_some() {
@@ -52,10 +55,11 @@ pub fn print(blocks: &[Block<'_>]) -> String {
                 layout.write_entry(&mut s, e);
             }
             s
-        });
-        for p in parts {
-            out.push_str(&p);
-        }
+        }));
+    }
+    let mut out = String::with_capacity(pieces.iter().map(String::len).sum());
+    for p in pieces {
+        out.push_str(&p);
     }
     out
 }

@@ -58,6 +58,7 @@ impl SourceStore {
     ///
     /// When the file cannot be read.
     pub fn budget(&self, subject: &str, scope: &str) -> Result<Option<Budget>, StoreError> {
+        self.settle(Some(subject), Some(scope));
         let source = self.key();
         self.store().read("read the request budget", |c| {
             c.prepare_cached(
@@ -75,6 +76,7 @@ impl SourceStore {
     ///
     /// When the file cannot be read.
     pub fn budgets(&self, subject: &str) -> Result<Vec<(String, Budget)>, StoreError> {
+        self.settle(Some(subject), None);
         let source = self.key();
         self.store().read("read the request budget", |c| {
             let mut stmt = c.prepare_cached(

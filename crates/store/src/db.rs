@@ -9,7 +9,15 @@
 //! Readers never wait for the writer: in WAL mode they read the last
 //! commit while it writes. After a large commit, a thread of its own
 //! copies the log into the file while the process goes on.
+//!
+//! A response can also be handed to the recorder, a thread that records
+//! it while the caller goes on (a run converts what it fetched while the
+//! store writes it). A read of that subject and scope waits until it is
+//! recorded, every write waits for all of them, and closing the store
+//! records what is left first: to its callers the store behaves as if it
+//! had been recorded at once.
 
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -51,10 +59,44 @@ pub struct Store {
 struct Inner {
     path: PathBuf,
     /// The one connection that writes. Holding its lock is what serialises
-    /// the process's writes.
-    writer: Mutex<Connection>,
+    /// the process's writes (the recorder's too).
+    writer: Arc<Mutex<Connection>>,
     readers: Mutex<Vec<Connection>>,
+    recorder: Recorder,
     checkpointer: Checkpointer,
+}
+
+/// The responses handed over to be recorded on the recorder's thread
+/// (started on first use), and which subjects and scopes they are about.
+#[derive(Default)]
+struct Recorder {
+    queue: Arc<Queue>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+#[derive(Default)]
+struct Queue {
+    state: Mutex<Waiting>,
+    /// Wakes the recorder: a job, or the store closing.
+    work: Condvar,
+    /// Wakes those waiting for a job to be recorded.
+    done: Condvar,
+}
+
+/// What a recording is about: source, subject, scope.
+pub(crate) type RecordingKey = (String, String, String);
+
+/// A job of the recorder: it writes through the connection it is given,
+/// and says whether it wrote enough for the log to be copied into the
+/// file soon.
+pub(crate) type Job = Box<dyn FnOnce(&Mutex<Connection>, &Path) -> bool + Send>;
+
+#[derive(Default)]
+struct Waiting {
+    jobs: VecDeque<(RecordingKey, Job)>,
+    /// Jobs queued or being recorded, by key.
+    pending: HashMap<RecordingKey, usize>,
+    stop: bool,
 }
 
 /// Copies the log into the file on a thread of its own after a large
@@ -63,9 +105,11 @@ struct Inner {
 /// wrote) while the user waits, about a fifth of a cold import's time.
 #[derive(Default)]
 struct Checkpointer {
-    ask: Arc<(Mutex<Ask>, Condvar)>,
+    ask: Arc<CheckpointAsk>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
+
+type CheckpointAsk = (Mutex<Ask>, Condvar);
 
 #[derive(Default)]
 struct Ask {
@@ -75,6 +119,15 @@ struct Ask {
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        // What was handed over is recorded before the store closes.
+        {
+            let queue = &self.recorder.queue;
+            lock(&queue.state).stop = true;
+            queue.work.notify_one();
+        }
+        if let Some(thread) = lock(&self.recorder.thread).take() {
+            let _ = thread.join();
+        }
         // Before the connections close: the last one to close checkpoints
         // what is left, which it cannot do while another connection is in
         // the middle of a checkpoint.
@@ -148,8 +201,9 @@ impl Store {
         Ok(Store {
             inner: Arc::new(Inner {
                 path,
-                writer: Mutex::new(conn),
+                writer: Arc::new(Mutex::new(conn)),
                 readers: Mutex::new(Vec::new()),
+                recorder: Recorder::default(),
                 checkpointer: Checkpointer::default(),
             }),
         })
@@ -202,6 +256,9 @@ impl Store {
             None => connect(&self.inner.path).map_err(|e| self.error(op, e))?,
         };
         let out = f(&conn).map_err(|e| self.error(op, e));
+        // A run reads each response once: pages kept cached past the read
+        // only add to the process's memory (2 MB a connection).
+        let _ = conn.release_memory();
         let mut pool = lock(&self.inner.readers);
         if pool.len() < READERS {
             pool.push(conn);
@@ -213,19 +270,64 @@ impl Store {
     /// succeeds. IMMEDIATE takes the file's write lock up front, so that
     /// another process is waited for (the busy timeout) rather than met in
     /// a deadlock of two readers that both want to write.
+    ///
+    /// Waits first for every response handed to the recorder: writes
+    /// happen in the order they were asked for.
     pub(crate) fn write<T>(
         &self,
         op: &'static str,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
     ) -> Result<T, StoreError> {
-        let mut conn = lock(&self.inner.writer);
-        let result = (|| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let out = f(&tx)?;
-            tx.commit()?;
-            Ok(out)
-        })();
-        result.map_err(|e| self.error(op, e))
+        self.settle(|_| true);
+        write_on(&self.inner.writer, f).map_err(|e| self.error(op, e))
+    }
+
+    /// Hands `job` to the recorder's thread; reads that [`Store::settle`]
+    /// for `key` wait until it is done.
+    pub(crate) fn record_soon(&self, key: RecordingKey, job: Job) {
+        let queue = &self.inner.recorder.queue;
+        {
+            let mut state = lock(&queue.state);
+            *state.pending.entry(key.clone()).or_default() += 1;
+            state.jobs.push_back((key, job));
+        }
+        queue.work.notify_one();
+        let mut thread = lock(&self.inner.recorder.thread);
+        if thread.is_none() {
+            self.start_checkpointer();
+            let queue = Arc::clone(queue);
+            let writer = Arc::clone(&self.inner.writer);
+            let ask = Arc::clone(&self.inner.checkpointer.ask);
+            let path = self.inner.path.clone();
+            let spawned = std::thread::Builder::new()
+                .name("store-recorder".to_owned())
+                .spawn(move || record_loop(&queue, &writer, &path, &ask));
+            match spawned {
+                Ok(handle) => *thread = Some(handle),
+                // No thread to be had: record here and now.
+                Err(e) => {
+                    tracing::debug!(error = %e, "no recorder thread; recording at once");
+                    drop(thread);
+                    let inner = &self.inner;
+                    run_queued(
+                        &inner.recorder.queue,
+                        &inner.writer,
+                        &inner.path,
+                        &inner.checkpointer.ask,
+                    );
+                }
+            }
+        }
+    }
+
+    /// Waits until no response handed to the recorder under a key that
+    /// `about` accepts is still to be recorded.
+    pub(crate) fn settle(&self, about: impl Fn(&RecordingKey) -> bool) {
+        let queue = &self.inner.recorder.queue;
+        let mut state = lock(&queue.state);
+        while state.pending.keys().any(&about) {
+            state = queue.done.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
     }
 
     /// Asks for the log to be copied into the file soon, on the
@@ -233,17 +335,14 @@ impl Store {
     /// fails or finds readers in the way is left to a later one, or to the
     /// last connection to close: the log is consistent either way.
     pub(crate) fn checkpoint_soon(&self) {
+        self.start_checkpointer();
+        ask_checkpoint(&self.inner.checkpointer.ask);
+    }
+
+    /// Starts the checkpointer's thread, idle until asked, unless it runs.
+    fn start_checkpointer(&self) {
         let checkpointer = &self.inner.checkpointer;
         let mut thread = lock(&checkpointer.thread);
-        let (ask, wake) = &*checkpointer.ask;
-        {
-            let mut ask = lock(ask);
-            if ask.stop {
-                return;
-            }
-            ask.pending = true;
-        }
-        wake.notify_one();
         if thread.is_none() {
             let path = self.inner.path.clone();
             let ask = Arc::clone(&checkpointer.ask);
@@ -302,12 +401,95 @@ impl SourceStore {
     pub(crate) fn key(&self) -> &str {
         self.name.as_str()
     }
+
+    /// Waits until what was handed to the recorder for this source, and
+    /// `subject` and `scope` when given, is recorded: what it reads next
+    /// is as if it had been recorded at once.
+    pub(crate) fn settle(&self, subject: Option<&str>, scope: Option<&str>) {
+        let source = self.key();
+        self.store.settle(|(so, su, sc)| {
+            so == source && subject.is_none_or(|s| s == su) && scope.is_none_or(|s| s == sc)
+        });
+    }
+}
+
+/// A write transaction on the writer, committed when `f` succeeds.
+/// IMMEDIATE takes the file's write lock up front, so that another process
+/// is waited for (the busy timeout) rather than met in a deadlock of two
+/// readers that both want to write.
+pub(crate) fn write_on<T>(
+    writer: &Mutex<Connection>,
+    f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let mut conn = lock(writer);
+    let result = (|| {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    })();
+    let _ = conn.release_memory();
+    result
+}
+
+/// The recorder's thread: records what is handed over, in order, until
+/// the store closes and nothing is left.
+fn record_loop(queue: &Queue, writer: &Mutex<Connection>, path: &Path, ask: &CheckpointAsk) {
+    loop {
+        {
+            let mut state = lock(&queue.state);
+            while state.jobs.is_empty() && !state.stop {
+                state = queue.work.wait(state).unwrap_or_else(|e| e.into_inner());
+            }
+            if state.jobs.is_empty() {
+                return;
+            }
+        }
+        run_queued(queue, writer, path, ask);
+    }
+}
+
+/// Records every queued job, each marked done even when it panics, so that
+/// no reader waits for it forever.
+fn run_queued(queue: &Queue, writer: &Mutex<Connection>, path: &Path, ask: &CheckpointAsk) {
+    loop {
+        let Some((key, job)) = lock(&queue.state).jobs.pop_front() else {
+            return;
+        };
+        let run = std::panic::AssertUnwindSafe(|| job(writer, path));
+        match std::panic::catch_unwind(run) {
+            Ok(true) => ask_checkpoint(ask),
+            Ok(false) => {}
+            Err(_) => tracing::warn!(path = %path.display(), "recording a response failed"),
+        }
+        let mut state = lock(&queue.state);
+        if let Some(n) = state.pending.get_mut(&key) {
+            *n -= 1;
+            if *n == 0 {
+                state.pending.remove(&key);
+            }
+        }
+        queue.done.notify_all();
+    }
+}
+
+/// Asks the checkpointer's thread for a checkpoint, unless the store is
+/// closing.
+fn ask_checkpoint((ask, wake): &CheckpointAsk) {
+    {
+        let mut ask = lock(ask);
+        if ask.stop {
+            return;
+        }
+        ask.pending = true;
+    }
+    wake.notify_one();
 }
 
 /// The checkpointer's thread: a PASSIVE checkpoint (it never waits for
 /// readers or the writer) each time one is asked for, until the store
 /// closes.
-fn checkpoint_loop(path: &Path, ask: &(Mutex<Ask>, Condvar)) {
+fn checkpoint_loop(path: &Path, ask: &CheckpointAsk) {
     let conn = match connect(path) {
         Ok(c) => c,
         Err(e) => {

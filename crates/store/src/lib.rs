@@ -22,7 +22,9 @@
 //!     source's own words) and date [`Window`]: the newest only
 //!     ([`Keep::Latest`]) or a history pruned after a retention
 //!     ([`Keep::History`]), in which the records listed by [`RecordPath`]s
-//!     are stored once each however many responses repeat them;
+//!     are stored once each however many responses repeat them; recorded
+//!     at once, or handed over as a [`Recording`] to be recorded on the
+//!     store's own thread while the caller goes on;
 //!   - the request [`Budget`] the bank reports, per subject and scope;
 //!   - [`StoredTokens`] (an access and a refresh token), a [`Cursor`]
 //!     (where an incremental sync resumes) and credentials (secrets such
@@ -82,7 +84,9 @@ pub use db::{BUSY_TIMEOUT, SourceStore, Store};
 pub use error::StoreError;
 pub use keyed::Cursor;
 pub use path::{STORE_ENV, default_path};
-pub use responses::{DEFAULT_RETENTION, Keep, NewResponse, ResponseInfo, StoredResponse, Window};
+pub use responses::{
+    DEFAULT_RETENTION, Keep, NewResponse, Recording, ResponseInfo, StoredResponse, Window,
+};
 pub use schema::SCHEMA_VERSION;
 pub use source_name::SourceName;
 pub use status::ScopeSummary;

@@ -114,6 +114,62 @@ pub struct NewResponse<'a> {
     pub cursor: Option<&'a str>,
 }
 
+/// A response to record while the caller goes on
+/// ([`SourceStore::record_soon`]): a [`NewResponse`] that owns its text.
+/// It carries no cursor: a cursor is saved only with a response recorded
+/// at once, so that it never runs ahead of what the store holds.
+#[derive(Clone)]
+pub struct Recording {
+    /// What the request was about.
+    pub subject: String,
+    /// What was asked.
+    pub scope: &'static str,
+    /// The date window asked for.
+    pub window: Window,
+    /// Whether earlier responses of the subject and scope stay.
+    pub keep: Keep,
+    /// Where the body lists its records (see [`NewResponse::records`]).
+    pub records: &'static [RecordPath],
+    /// The body, exactly as received.
+    pub body: String,
+    /// When it was received.
+    pub fetched_at: DateTime<Utc>,
+    /// The rate-limit headers that came with it, as JSON.
+    pub rate_limit: Option<String>,
+    /// The request budget it reported for the subject and scope.
+    pub budget: Option<Budget>,
+}
+
+impl std::fmt::Debug for Recording {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Bank data: its size, not its text.
+        f.debug_struct("Recording")
+            .field("subject", &self.subject)
+            .field("scope", &self.scope)
+            .field("window", &self.window)
+            .field("body_bytes", &self.body.len())
+            .field("fetched_at", &self.fetched_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Recording {
+    fn response(&self) -> NewResponse<'_> {
+        NewResponse {
+            subject: &self.subject,
+            scope: self.scope,
+            window: self.window,
+            keep: self.keep,
+            records: self.records,
+            body: &self.body,
+            fetched_at: self.fetched_at,
+            rate_limit: self.rate_limit.as_deref(),
+            budget: self.budget.as_ref(),
+            cursor: None,
+        }
+    }
+}
+
 /// A stored response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredResponse {
@@ -174,99 +230,41 @@ impl SourceStore {
     /// than the busy timeout; [`StoreError::Sqlite`] or
     /// [`StoreError::NotWritable`] when the write fails (the disk is full).
     pub fn record_response(&self, response: &NewResponse<'_>) -> Result<i64, StoreError> {
-        let split = match response.keep {
-            Keep::History if !response.records.is_empty() => {
-                archive::split(response.body, response.records)
-            }
-            _ => None,
-        };
-        let (hash, stored_body, lists, mut records) = match split {
-            Some(split) => {
-                let paths: Vec<&str> = response.records.iter().map(|p| p.as_str()).collect();
-                let lists = serde_json::to_string(&paths).expect("strings serialise");
-                let hash = archive::skeleton_hash(&lists, &split.skeleton);
-                (hash, Cow::Owned(split.skeleton), Some(lists), split.records)
-            }
-            None => (
-                archive::body_hash(response.body),
-                Cow::Borrowed(response.body),
-                None,
-                Vec::new(),
-            ),
-        };
-        // In key order, each record lands next to the one before in the
-        // index of record hashes: each of its pages is changed once.
-        records.sort_unstable_by_key(|r| r.0);
-        records.dedup_by_key(|r| r.0);
-        let source = self.key();
+        let prepared = Prepared::of(response);
         let id = self.store().write("record a response", |tx| {
-            let new_body = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO bodies (hash, body, lists) VALUES (?1, ?2, ?3)",
-                )?
-                .execute(params![hash, stored_body.as_ref(), lists])?
-                == 1;
-            if new_body && !records.is_empty() {
-                let mut insert = tx
-                    .prepare_cached("INSERT OR IGNORE INTO records (hash, json) VALUES (?1, ?2)")?;
-                for (h, json) in &records {
-                    insert.execute(params![&h[..], json])?;
-                }
-            }
-            let replaced: Vec<String> = if response.keep == Keep::Latest {
-                let mut delete = tx.prepare_cached(
-                    "DELETE FROM responses WHERE source = ?1 AND subject = ?2 AND scope = ?3
-                     RETURNING body_hash",
-                )?;
-                let rows = delete
-                    .query_map(params![source, response.subject, response.scope], |r| {
-                        r.get(0)
-                    })?;
-                rows.collect::<rusqlite::Result<_>>()?
-            } else {
-                Vec::new()
-            };
-            tx.prepare_cached(
-                "INSERT INTO responses
-                     (source, subject, scope, date_from, date_to, body_hash, fetched_at, rate_limit)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
-                source,
-                response.subject,
-                response.scope,
-                response.window.from.map(day),
-                response.window.to.map(day),
-                hash,
-                to_millis(response.fetched_at),
-                response.rate_limit,
-            ])?;
-            let id = tx.last_insert_rowid();
-            for old in replaced.iter().filter(|old| **old != hash) {
-                tx.prepare_cached(
-                    "DELETE FROM bodies WHERE hash = ?1
-                       AND NOT EXISTS (SELECT 1 FROM responses WHERE body_hash = ?1)",
-                )?
-                .execute([old])?;
-            }
-            if let Some(budget) = response.budget {
-                crate::budget::upsert(tx, source, response.subject, response.scope, budget)?;
-            }
-            if let Some(cursor) = response.cursor {
-                crate::keyed::upsert_cursor(
-                    tx,
-                    source,
-                    response.subject,
-                    cursor,
-                    response.fetched_at,
-                )?;
-            }
-            Ok(id)
+            insert(tx, self.key(), response, &prepared)
         })?;
         if response.body.len() >= CHECKPOINT_AFTER {
             self.store().checkpoint_soon();
         }
         Ok(id)
+    }
+
+    /// Records a response as [`SourceStore::record_response`] does, on the
+    /// store's own thread, while the caller goes on: a run converts what it
+    /// fetched meanwhile. Reading that subject and scope waits until it is
+    /// recorded, any write waits for it first, and closing the store
+    /// records it before the file closes. A failure to record is logged
+    /// (the next run asks the bank again).
+    pub fn record_soon(&self, recording: Recording) {
+        let source = self.key().to_owned();
+        let key = (
+            source.clone(),
+            recording.subject.clone(),
+            recording.scope.to_owned(),
+        );
+        let job = move |writer: &std::sync::Mutex<Connection>, path: &std::path::Path| {
+            let response = recording.response();
+            let prepared = Prepared::of(&response);
+            let recorded =
+                crate::db::write_on(writer, |tx| insert(tx, &source, &response, &prepared));
+            if let Err(e) = recorded {
+                let e = crate::db::map_error(path, "record a response", e);
+                tracing::warn!(subject = %recording.subject, scope = recording.scope, error = %e, "the answer could not be stored");
+            }
+            recording.body.len() >= CHECKPOINT_AFTER
+        };
+        self.store().record_soon(key, Box::new(job));
     }
 
     /// The newest response of `subject` for `scope`, whatever its window.
@@ -280,6 +278,7 @@ impl SourceStore {
         subject: &str,
         scope: &str,
     ) -> Result<Option<StoredResponse>, StoreError> {
+        self.settle(Some(subject), Some(scope));
         let source = self.key();
         self.store().read("read a stored response", |c| {
             c.prepare_cached(&format!(
@@ -307,6 +306,7 @@ impl SourceStore {
         window: &Window,
         fetched_since: Option<DateTime<Utc>>,
     ) -> Result<Option<StoredResponse>, StoreError> {
+        self.settle(Some(subject), Some(scope));
         let since = fetched_since.map_or(i64::MIN, to_millis);
         let source = self.key();
         self.store().read("read a stored response", |c| {
@@ -340,6 +340,7 @@ impl SourceStore {
     ///
     /// As [`SourceStore::latest_response`].
     pub fn response(&self, id: i64) -> Result<Option<StoredResponse>, StoreError> {
+        self.settle(None, None);
         let source = self.key();
         self.store().read("read a stored response", |c| {
             c.prepare_cached(&format!("{SELECT} WHERE r.id = ?1 AND r.source = ?2"))?
@@ -357,6 +358,7 @@ impl SourceStore {
     ///
     /// When the file cannot be read.
     pub fn responses(&self, subject: &str) -> Result<Vec<ResponseInfo>, StoreError> {
+        self.settle(Some(subject), None);
         let source = self.key();
         self.store().read("list stored responses", |c| {
             let mut stmt = c.prepare_cached(
@@ -385,6 +387,7 @@ impl SourceStore {
     ///
     /// When the file cannot be read.
     pub fn subjects(&self) -> Result<Vec<String>, StoreError> {
+        self.settle(None, None);
         let source = self.key();
         self.store().read("list stored accounts", |c| {
             let mut stmt = c.prepare_cached(
@@ -421,6 +424,119 @@ impl SourceStore {
             Ok(n)
         })
     }
+}
+
+/// A response made ready to record, before the write lock is taken: its
+/// hash, and the body stored as a skeleton and its records when it has
+/// some ([`Keep::History`] with record paths).
+struct Prepared<'a> {
+    hash: String,
+    stored_body: Cow<'a, str>,
+    lists: Option<String>,
+    records: Vec<(archive::RecordHash, &'a str)>,
+}
+
+impl<'a> Prepared<'a> {
+    fn of(response: &NewResponse<'a>) -> Prepared<'a> {
+        let split = match response.keep {
+            Keep::History if !response.records.is_empty() => {
+                archive::split(response.body, response.records)
+            }
+            _ => None,
+        };
+        let (hash, stored_body, lists, mut records) = match split {
+            Some(split) => {
+                let paths: Vec<&str> = response.records.iter().map(|p| p.as_str()).collect();
+                let lists = serde_json::to_string(&paths).expect("strings serialise");
+                let hash = archive::skeleton_hash(&lists, &split.skeleton);
+                (hash, Cow::Owned(split.skeleton), Some(lists), split.records)
+            }
+            None => (
+                archive::body_hash(response.body),
+                Cow::Borrowed(response.body),
+                None,
+                Vec::new(),
+            ),
+        };
+        // In key order, each record lands next to the one before in the
+        // index of record hashes: each of its pages is changed once.
+        records.sort_unstable_by_key(|r| r.0);
+        records.dedup_by_key(|r| r.0);
+        Prepared {
+            hash,
+            stored_body,
+            lists,
+            records,
+        }
+    }
+}
+
+/// Records `response` of `source` in `tx`; its id.
+fn insert(
+    tx: &rusqlite::Transaction<'_>,
+    source: &str,
+    response: &NewResponse<'_>,
+    prepared: &Prepared<'_>,
+) -> rusqlite::Result<i64> {
+    let Prepared {
+        hash,
+        stored_body,
+        lists,
+        records,
+    } = prepared;
+    let new_body = tx
+        .prepare_cached("INSERT OR IGNORE INTO bodies (hash, body, lists) VALUES (?1, ?2, ?3)")?
+        .execute(params![hash, stored_body.as_ref(), lists])?
+        == 1;
+    if new_body && !records.is_empty() {
+        let mut insert =
+            tx.prepare_cached("INSERT OR IGNORE INTO records (hash, json) VALUES (?1, ?2)")?;
+        for (h, json) in records {
+            insert.execute(params![&h[..], json])?;
+        }
+    }
+    let replaced: Vec<String> = if response.keep == Keep::Latest {
+        let mut delete = tx.prepare_cached(
+            "DELETE FROM responses WHERE source = ?1 AND subject = ?2 AND scope = ?3
+                 RETURNING body_hash",
+        )?;
+        let rows = delete.query_map(params![source, response.subject, response.scope], |r| {
+            r.get(0)
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    } else {
+        Vec::new()
+    };
+    tx.prepare_cached(
+        "INSERT INTO responses
+                 (source, subject, scope, date_from, date_to, body_hash, fetched_at, rate_limit)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        source,
+        response.subject,
+        response.scope,
+        response.window.from.map(day),
+        response.window.to.map(day),
+        hash,
+        to_millis(response.fetched_at),
+        response.rate_limit,
+    ])?;
+    let id = tx.last_insert_rowid();
+    for old in replaced.iter().filter(|old| **old != *hash) {
+        tx.prepare_cached(
+            "DELETE FROM bodies WHERE hash = ?1
+                   AND NOT EXISTS (SELECT 1 FROM responses WHERE body_hash = ?1)",
+        )?
+        .execute([old])?;
+    }
+    if let Some(budget) = response.budget {
+        crate::budget::upsert(tx, source, response.subject, response.scope, budget)?;
+    }
+    if let Some(cursor) = response.cursor {
+        crate::keyed::upsert_cursor(tx, source, response.subject, cursor, response.fetched_at)?;
+    }
+    Ok(id)
 }
 
 fn delete_orphan_bodies(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usize> {

@@ -27,6 +27,7 @@ impl SourceStore {
     ///
     /// When the file cannot be read.
     pub fn summary(&self, subject: &str) -> Result<Vec<ScopeSummary>, StoreError> {
+        self.settle(Some(subject), None);
         let source = self.key();
         self.store().read("read the account status", |c| {
             let mut stmt = c.prepare_cached(

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 
-use store::{Budget, NewResponse, StoreError, StoredResponse, Window};
+use store::{Budget, Recording, StoreError, StoredResponse, Window};
 
 use super::{Scope, Store};
 use crate::model::{AccountDetailsResponse, AccountMetadata, Institution, InstitutionFilter};
@@ -43,6 +43,11 @@ pub struct CacheOptions {
     /// How long transaction responses are kept (see
     /// [`SourceStore::prune`](store::SourceStore::prune)).
     pub retention: chrono::Duration,
+    /// Hand each answer's JSON text back ([`Cached::body`]) besides its
+    /// typed value: what `fetch --archive` writes. Off, the text is
+    /// dropped once read and stored, which saves a copy of every response
+    /// while a run converts.
+    pub keep_bodies: bool,
 }
 
 impl Default for CacheOptions {
@@ -53,6 +58,7 @@ impl Default for CacheOptions {
             force: false,
             ignore_budget: false,
             retention: store::DEFAULT_RETENTION,
+            keep_bodies: false,
         }
     }
 }
@@ -62,9 +68,10 @@ impl Default for CacheOptions {
 pub struct Cached<T> {
     /// The typed value.
     pub value: T,
-    /// Its JSON text: as received, or for a transactions window answered
-    /// from a wider stored one, the stored response filtered to the window.
-    pub body: String,
+    /// Its JSON text, when [`CacheOptions::keep_bodies`] asks for it: as
+    /// received, or for a transactions window answered from a wider stored
+    /// one, the stored response filtered to the window.
+    pub body: Option<String>,
     /// When the bank sent it.
     pub fetched_at: DateTime<Utc>,
     /// Where it came from.
@@ -283,6 +290,13 @@ impl CachedClient {
         })
     }
 
+    /// The same client, handing each answer's JSON text back (see
+    /// [`CacheOptions::keep_bodies`]).
+    pub fn keeping_bodies(mut self) -> CachedClient {
+        self.options.keep_bodies = true;
+        self
+    }
+
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
@@ -397,27 +411,30 @@ impl CachedClient {
                 let budget = counts_against_budget(scope)
                     .then(|| budget_from(&fetched.rate_limit, fetched.fetched_at))
                     .flatten();
-                let recorded = self.store.source().record_response(&NewResponse {
-                    subject,
+                // Recorded on the store's thread while the run goes on.
+                // The bank's answer is worth more than the cache: a store
+                // that cannot record it costs the next run a request (the
+                // failure is logged), while failing here would lose a read
+                // the budget has paid for.
+                let body = if self.options.keep_bodies {
+                    Some(fetched.body.clone())
+                } else {
+                    None
+                };
+                self.store.source().record_soon(Recording {
+                    subject: subject.to_owned(),
                     scope: scope.as_str(),
                     window,
                     keep: scope.keep(),
                     records: scope.records(),
-                    body: &fetched.body,
+                    body: fetched.body,
                     fetched_at: fetched.fetched_at,
-                    rate_limit: rate_limit.as_deref(),
-                    budget: budget.as_ref(),
-                    cursor: None,
+                    rate_limit,
+                    budget,
                 });
-                // The bank's answer is worth more than the cache: a store
-                // that cannot record it costs the next run a request, while
-                // failing here would lose a read the budget has paid for.
-                if let Err(e) = recorded {
-                    tracing::warn!(account = subject, %scope, error = %e, "the answer could not be stored");
-                }
                 Ok(Cached {
                     value: fetched.value,
-                    body: fetched.body,
+                    body,
                     fetched_at: fetched.fetched_at,
                     source: Source::Network,
                 })
@@ -522,7 +539,7 @@ impl CachedClient {
         let value = serde_json::from_str(body).map_err(|e| unreadable(e.to_string()))?;
         Ok(Cached {
             value,
-            body: filtered.unwrap_or(r.body),
+            body: self.options.keep_bodies.then(|| filtered.unwrap_or(r.body)),
             fetched_at: r.fetched_at,
             source,
         })

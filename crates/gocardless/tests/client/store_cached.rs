@@ -80,7 +80,10 @@ impl Fake {
         })
         .build()
         .unwrap();
-        CachedClient::new(client, store, options).unwrap()
+        // The tests compare the text of answers too.
+        CachedClient::new(client, store, options)
+            .unwrap()
+            .keeping_bodies()
     }
 
     /// API requests the server has seen (all methods and paths).
@@ -439,6 +442,12 @@ fn offline_mode_never_asks_the_server() {
 
     fake.advance(Duration::hours(30));
     let offline = CachedClient::offline(fake.open_store(), CacheOptions::default()).unwrap();
+    // Unless asked for, the text is not handed back: only the value.
+    let id = &fake.server.account_ids()[0];
+    let bare = offline.transactions(id, None, None).unwrap();
+    assert_eq!(bare.body, None);
+    assert!(!bare.value.transactions.booked.is_empty());
+    let offline = offline.keeping_bodies();
     let reads = read_all(&fake, &offline);
     // Even with a client at hand, Mode::Offline leaves it alone.
     let with_client = fake.run(CacheOptions {

@@ -3,7 +3,9 @@
 
 use chrono::{Duration, NaiveDate};
 use source::Secret;
-use store::{Budget, NewResponse, ScopeSummary, SourceStore, Store, StoredTokens, Window};
+use store::{
+    Budget, Keep, NewResponse, Recording, ScopeSummary, SourceStore, Store, StoredTokens, Window,
+};
 
 use super::{count, gocardless, history, latest, t, tx_body};
 
@@ -272,4 +274,110 @@ fn the_newest_of_each_subject_and_scope_survives_pruning() {
     };
     assert_eq!(bodies("a"), ["2", "4"]);
     assert_eq!(bodies("b"), ["3"]);
+}
+
+/// A response handed to the recorder, as the GoCardless source hands its
+/// answers over.
+fn recording(subject: &str, body: String, at: &str, budget: Option<Budget>) -> Recording {
+    Recording {
+        subject: subject.to_owned(),
+        scope: "transactions",
+        window: Window::ALL,
+        keep: Keep::History,
+        records: &super::GOCARDLESS_LISTS,
+        body,
+        fetched_at: t(at),
+        rate_limit: None,
+        budget,
+    }
+}
+
+#[test]
+fn what_is_recorded_soon_reads_back_at_once_and_outlives_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
+    let file = Store::open(&path).unwrap();
+    let store = gocardless(&file);
+    let budget = Budget {
+        remaining: Some(2),
+        limit: Some(4),
+        reset_at: None,
+        updated_at: t("2024-05-10T09:00:00Z"),
+    };
+    let body = tx_body(&["a", "b"]);
+    store.record_soon(recording(
+        "acc",
+        body.clone(),
+        "2024-05-10T09:00:00Z",
+        Some(budget),
+    ));
+    // Read at once, as if recorded at once: the response and its budget.
+    let back = store
+        .latest_response("acc", "transactions")
+        .unwrap()
+        .unwrap();
+    assert_eq!(back.body, body);
+    assert_eq!(store.budget("acc", "transactions").unwrap(), Some(budget));
+
+    // Many handed over, then a write asked for at once: it comes after
+    // them (the newest budget is the one written last).
+    for i in 0..20 {
+        store.record_soon(recording(
+            &format!("acc{}", i % 3),
+            tx_body(&[&format!("r{i}"), "shared"]),
+            &format!("2024-05-11T00:00:{i:02}Z"),
+            None,
+        ));
+    }
+    let later = Budget {
+        remaining: Some(0),
+        updated_at: t("2024-05-12T00:00:00Z"),
+        ..budget
+    };
+    store.record_budget("acc0", "transactions", &later).unwrap();
+    assert_eq!(store.budget("acc0", "transactions").unwrap(), Some(later));
+
+    // More handed over, and the store closed at once: all of it is there
+    // when it opens again, each record once.
+    for i in 20..40 {
+        store.record_soon(recording(
+            "acc",
+            tx_body(&[&format!("r{i}"), "shared"]),
+            &format!("2024-05-13T00:00:{i:02}Z"),
+            None,
+        ));
+    }
+    drop(store);
+    drop(file);
+    let file = Store::open(&path).unwrap();
+    let store = gocardless(&file);
+    assert_eq!(store.responses("acc").unwrap().len(), 21);
+    assert_eq!(store.subjects().unwrap(), ["acc", "acc0", "acc1", "acc2"]);
+    // a, b, shared, r0..r39.
+    assert_eq!(count(&file, "records"), 43);
+    let newest = store
+        .latest_response("acc", "transactions")
+        .unwrap()
+        .unwrap();
+    assert_eq!(newest.body, tx_body(&["r39", "shared"]));
+}
+
+#[test]
+fn a_recording_not_of_the_records_shape_is_kept_whole_beside_the_rest() {
+    let (_dir, file, store) = open();
+    // Not the shape the record paths describe: stored whole.
+    store.record_soon(recording(
+        "acc",
+        "[1, 2]".to_owned(),
+        "2024-05-10T09:00:00Z",
+        None,
+    ));
+    store.record_soon(recording(
+        "acc",
+        tx_body(&["x"]),
+        "2024-05-10T10:00:00Z",
+        None,
+    ));
+    assert_eq!(store.responses("acc").unwrap().len(), 2);
+    assert_eq!(count(&file, "records"), 1);
 }
