@@ -50,15 +50,8 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
         }
         fetching::plan(a, &args.selection, window.from)
     };
-    // Learning from the ledger needs nothing fetched: it is done meanwhile.
-    let (mut run, mut fetched) = std::thread::scope(|s| {
-        let learning = s.spawn(|| Run::new(&config, ledger.as_ref(), today));
-        let fetched = fetch(&opened, &accounts, window_of, now, &mut failures);
-        let run = learning
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (run, fetched)
-    });
+    let mut fetched = fetch(&opened, &accounts, window_of, now, &mut failures);
+    let mut run = Run::new(&config, ledger.as_ref(), today);
     run.dedup.mark_duplicates = args.mark_duplicates;
     run.dedup.write_opens = !args.no_open;
     if fetched.is_empty() && !failures.is_empty() {

@@ -583,14 +583,16 @@ fn resolve(
     let mut records: HashMap<archive::RecordHash, Range<usize>> =
         HashMap::with_capacity(hashes.len());
     let mut text = String::with_capacity(hashes.len() * 512);
-    // One statement for all the records: a lookup each, without a round
-    // trip through the statement API each. `IN` sorts the list first, so
-    // the lookups walk the index (and the records, written in hash order)
-    // front to back: a join in the body's order is slower, its lookups
-    // falling all over a table larger than the page cache.
+    // One statement for all the records, without a round trip through the
+    // statement API each. Each `IN` sorts its list first: the hashes walk
+    // their index front to back, and the ids found then walk the table in
+    // the order the records were written, a response's side by side (read
+    // in hash order, the same lookups fall all over the table: 6-8 % more
+    // time for a warm import of 20,000 transactions). A join in the
+    // body's order is slower still.
     let mut stmt = c.prepare_cached(
-        "SELECT hash, json FROM records
-         WHERE hash IN (SELECT unhex(value) FROM json_each(?1))",
+        "SELECT hash, json FROM records WHERE id IN
+             (SELECT id FROM records WHERE hash IN (SELECT unhex(value) FROM json_each(?1)))",
     )?;
     let hex_list =
         serde_json::to_string(&hashes.iter().map(|h| archive::hex(h)).collect::<Vec<_>>())
