@@ -1,9 +1,8 @@
 //! `import`: fetch every configured account from its source, convert,
 //! leave out what the ledger already holds, write Beancount.
 
-use chrono::{DateTime, Utc};
-use importer::dedup::{DedupOptions, fetch_window};
-use importer::{AccountConfig, Input, Run, Statement};
+use importer::dedup::fetch_window;
+use importer::{Input, Run, Statement};
 
 use crate::cli::ImportArgs;
 use crate::context::Context;
@@ -22,6 +21,10 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
     let now = ctx.clock.now();
 
     let ledger = crate::pipeline::ledger(&args.existing, &config)?;
+    let mut run = Run::new(&config, ledger.as_ref(), today);
+    run.dedup.mark_duplicates = args.mark_duplicates;
+    run.dedup.write_opens = !args.no_open;
+
     let opening = Opening {
         ctx,
         located: &located,
@@ -33,27 +36,39 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
         },
     };
     let (opened, mut failures) = sources::open_for(&opening, &accounts, &args.selection);
-    let window_of = |a: &AccountConfig| {
-        let options = DedupOptions::from_config(&config.dedup);
-        let window = fetch_window(a, ledger.as_ref(), today, None, &options);
-        match window.last_imported {
-            Some(last) => tracing::info!(
-                "{}: last imported {last}, fetching from {}",
-                a.label(),
-                window.from
-            ),
-            None => tracing::info!(
-                "{}: nothing imported yet, fetching from {}",
-                a.label(),
-                window.from
-            ),
+
+    let mut fetched: Vec<(usize, Fetched)> = Vec::new();
+    for (i, source) in opened.iter().enumerate() {
+        let plan: Vec<Planned> = accounts
+            .iter()
+            .filter(|a| a.source == source.name())
+            .map(|a| {
+                let window = fetch_window(a, ledger.as_ref(), today, None, &run.dedup);
+                match window.last_imported {
+                    Some(last) => tracing::info!(
+                        "{}: last imported {last}, fetching from {}",
+                        a.label(),
+                        window.from
+                    ),
+                    None => tracing::info!(
+                        "{}: nothing imported yet, fetching from {}",
+                        a.label(),
+                        window.from
+                    ),
+                }
+                fetching::plan(a, &args.selection, window.from)
+            })
+            .collect();
+        if plan.is_empty() {
+            continue;
         }
-        fetching::plan(a, &args.selection, window.from)
-    };
-    let mut fetched = fetch(&opened, &accounts, window_of, now, &mut failures);
-    let mut run = Run::new(&config, ledger.as_ref(), today);
-    run.dedup.mark_duplicates = args.mark_duplicates;
-    run.dedup.write_opens = !args.no_open;
+        for r in source.fetch(&plan, now) {
+            match r {
+                Ok(f) => fetched.push((i, f)),
+                Err(f) => failures.push(f),
+            }
+        }
+    }
     if fetched.is_empty() && !failures.is_empty() {
         anyhow::bail!(
             "no account could be fetched ({} failed, see above); nothing written",
@@ -147,33 +162,4 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Partial);
     }
     Ok(outcome)
-}
-
-/// Fetches the accounts of each source, in the windows `plan` gives; what
-/// fails goes to `failures`.
-fn fetch(
-    opened: &[Box<dyn Source>],
-    accounts: &[AccountConfig],
-    plan: impl Fn(&AccountConfig) -> Planned,
-    now: DateTime<Utc>,
-    failures: &mut Vec<fetching::AccountFailure>,
-) -> Vec<(usize, Fetched)> {
-    let mut fetched = Vec::new();
-    for (i, source) in opened.iter().enumerate() {
-        let planned: Vec<Planned> = accounts
-            .iter()
-            .filter(|a| a.source == source.name())
-            .map(&plan)
-            .collect();
-        if planned.is_empty() {
-            continue;
-        }
-        for r in source.fetch(&planned, now) {
-            match r {
-                Ok(f) => fetched.push((i, f)),
-                Err(f) => failures.push(f),
-            }
-        }
-    }
-    fetched
 }

@@ -40,8 +40,8 @@ pub(crate) fn chunks<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync
     }
     let size = items.len().div_ceil(threads);
     let f = &f;
-    // The first part on the calling thread: one thread fewer to start, and
-    // its allocations come from memory this thread already has.
+    // The first part on the calling thread, which would otherwise only
+    // wait: one thread fewer to start.
     let mut parts = items.chunks(size);
     let first = parts.next().expect("more than MIN_PARALLEL items");
     std::thread::scope(|s| {

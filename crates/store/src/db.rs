@@ -266,13 +266,9 @@ impl Store {
         out
     }
 
-    /// Runs `f` in a write transaction on the writer, committed when `f`
-    /// succeeds. IMMEDIATE takes the file's write lock up front, so that
-    /// another process is waited for (the busy timeout) rather than met in
-    /// a deadlock of two readers that both want to write.
-    ///
-    /// Waits first for every response handed to the recorder: writes
-    /// happen in the order they were asked for.
+    /// Runs `f` in a write transaction on the writer (see [`write_on`]),
+    /// after every response handed to the recorder: writes happen in the
+    /// order they were asked for.
     pub(crate) fn write<T>(
         &self,
         op: &'static str,
