@@ -18,9 +18,6 @@ use crate::ui::{self, Style};
 pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
     let (located, config) = ctx.config()?;
     let now = ctx.clock.now();
-    if args.json {
-        crate::sources::note_left_out(&config, "status --json");
-    }
     let others = other_sources(&located, &config, now)?;
     let ttl = crate::settings::app(&config)?
         .cache_ttl
@@ -39,6 +36,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
                 "now": now.to_rfc3339(),
                 "cache_ttl_seconds": ttl.num_seconds(),
                 "accounts": eb_rows.iter().map(|r| r.to_json(now, ttl)).collect::<Vec<_>>(),
+                "sources": others.iter().map(OtherSource::to_json).collect::<Vec<_>>(),
             });
             crate::output::write(None, &format!("{}\n", serde_json::to_string_pretty(&out)?))?;
             return Ok(Outcome::Success);
@@ -49,7 +47,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
             out.push('\n');
             out.push_str(&r.render(now, ttl, color));
         }
-        out.push_str(&others);
+        out.extend(others.iter().map(|o| o.render(now)));
         crate::output::write(None, &out)?;
         return Ok(Outcome::Success);
     }
@@ -118,6 +116,7 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
             "cache_ttl_seconds": ttl.num_seconds(),
             "token": token.map(token_json),
             "accounts": accounts,
+            "sources": others.iter().map(OtherSource::to_json).collect::<Vec<_>>(),
         });
         crate::output::write(None, &format!("{}\n", serde_json::to_string_pretty(&out)?))?;
         return Ok(Outcome::Success);
@@ -230,27 +229,37 @@ pub fn run(ctx: &Context, args: &StatusArgs) -> anyhow::Result<Outcome> {
         out.push('\n');
         out.push_str(&r.render(now, ttl, color));
     }
-    out.push_str(&others);
+    out.extend(others.iter().map(|o| o.render(now)));
     crate::output::write(None, &out)?;
     Ok(Outcome::Success)
 }
 
-/// What the store holds of each source other than GoCardless and Enable
-/// Banking (whose connections are shown above): its accounts, its last
-/// stored answer, and the requests it has left; read from the store alone,
-/// never creating it.
-fn other_sources(
+/// What the store holds of a source that `status` has no table for
+/// (Plaid, SimpleFIN, GoCardless Pro): no request is made.
+struct OtherSource<'c> {
+    source: &'c importer::SourceConfig,
+    /// Configured accounts that read from it.
+    accounts: usize,
+    /// When its last answer was stored; `None`: nothing stored yet.
+    last: Option<DateTime<Utc>>,
+    /// The tightest of its request budgets still in force: the one that
+    /// stops it.
+    budget: Option<store::Budget>,
+}
+
+/// The sources `status` has no table for, in configuration order.
+fn other_sources<'c>(
     located: &crate::config_path::Located,
-    config: &importer::Config,
+    config: &'c importer::Config,
     now: DateTime<Utc>,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<Vec<OtherSource<'c>>> {
     let others: Vec<_> = config
         .sources
         .iter()
         .filter(|s| s.provider != gocardless::PROVIDER && s.provider != enablebanking::PROVIDER)
         .collect();
     if others.is_empty() {
-        return Ok(String::new());
+        return Ok(Vec::new());
     }
     let path = crate::connect::store_path(located, config)?;
     let file = if path.is_file() {
@@ -258,35 +267,48 @@ fn other_sources(
     } else {
         None
     };
-    let mut out = String::new();
+    let mut out = Vec::new();
     for s in others {
-        let accounts = config
-            .accounts
-            .iter()
-            .filter(|a| a.source == s.name)
-            .count();
-        out.push_str(&format!(
-            "\nsource {} (provider {}): {accounts} account{} configured\n",
+        let mut row = OtherSource {
+            source: s,
+            accounts: config
+                .accounts
+                .iter()
+                .filter(|a| a.source == s.name)
+                .count(),
+            last: None,
+            budget: None,
+        };
+        if let (Some(f), Ok(name)) = (&file, store::SourceName::new(s.name.clone())) {
+            let part = f.source(&name);
+            let mut budgets = Vec::new();
+            for subject in part.subjects()? {
+                for r in part.responses(&subject)? {
+                    row.last = row.last.max(Some(r.fetched_at));
+                }
+                budgets.extend(part.budgets(&subject)?.into_iter().map(|(_, b)| b));
+            }
+            row.budget = budgets
+                .into_iter()
+                .filter(|b| b.remaining.is_some() && b.reset_at.is_none_or(|r| r > now))
+                .min_by_key(|b| b.remaining);
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+impl OtherSource<'_> {
+    fn render(&self, now: DateTime<Utc>) -> String {
+        let s = self.source;
+        let mut out = format!(
+            "\nsource {} (provider {}): {} account{} configured\n",
             s.name,
             s.provider,
-            if accounts == 1 { "" } else { "s" }
-        ));
-        let part = match (&file, store::SourceName::new(s.name.clone())) {
-            (Some(f), Ok(name)) => f.source(&name),
-            _ => {
-                out.push_str("  nothing stored yet\n");
-                continue;
-            }
-        };
-        let mut last: Option<DateTime<Utc>> = None;
-        let mut budgets = Vec::new();
-        for subject in part.subjects()? {
-            for r in part.responses(&subject)? {
-                last = last.max(Some(r.fetched_at));
-            }
-            budgets.extend(part.budgets(&subject)?.into_iter().map(|(_, b)| b));
-        }
-        match last {
+            self.accounts,
+            if self.accounts == 1 { "" } else { "s" }
+        );
+        match self.last {
             Some(at) => out.push_str(&format!(
                 "  last answer stored {} ago ({})\n",
                 human_duration(now - at),
@@ -294,25 +316,31 @@ fn other_sources(
             )),
             None => out.push_str("  nothing stored yet\n"),
         }
-        // The tightest of its request budgets is the one that stops it.
-        if let Some(b) = budgets
-            .iter()
-            .filter(|b| b.remaining.is_some() && b.reset_at.is_none_or(|r| r > now))
-            .min_by_key(|b| b.remaining)
-        {
-            let reset = b.reset_at;
+        if let Some(b) = &self.budget {
             out.push_str(&format!(
                 "  requests left: {}{}{}\n",
                 b.remaining.unwrap_or_default(),
                 b.limit.map_or(String::new(), |l| format!(" of {l}")),
-                reset.map_or(String::new(), |r| format!(
+                b.reset_at.map_or(String::new(), |r| format!(
                     ", until {}",
                     r.format("%Y-%m-%d %H:%M UTC")
                 ))
             ));
         }
+        out
     }
-    Ok(out)
+
+    fn to_json(&self) -> serde_json::Value {
+        json!({
+            "source": self.source.name,
+            "provider": self.source.provider,
+            "accounts": self.accounts,
+            "last_answer": self.last.map(|t| t.to_rfc3339()),
+            "remaining_today": self.budget.and_then(|b| b.remaining),
+            "daily_limit": self.budget.and_then(|b| b.limit),
+            "resets_at": self.budget.and_then(|b| b.reset_at).map(|t| t.to_rfc3339()),
+        })
+    }
 }
 
 /// A configured account of an Enable Banking source, as the store knows

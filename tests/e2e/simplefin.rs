@@ -251,6 +251,19 @@ fn from_a_setup_token_to_a_reconciled_ledger() {
             && status.contains(" of 24, until "),
         "{status}"
     );
+    let json: serde_json::Value = serde_json::from_str(&stdout(
+        &b.cmd().args(["status", "--json"]).assert().success(),
+    ))
+    .unwrap();
+    let sfin = &json["sources"][0];
+    assert_eq!(sfin["source"], "sfin", "{json}");
+    assert_eq!(sfin["provider"], "simplefin", "{json}");
+    assert_eq!(sfin["daily_limit"], 24, "{json}");
+    assert!(sfin["last_answer"].is_string(), "{json}");
+    assert!(
+        sfin["remaining_today"].as_i64().is_some_and(|n| n < 24),
+        "{json}"
+    );
     bean_check(&b.ledger);
     let day1 = by_id(&b.ledger);
     let pending: Vec<&String> = day1.iter().filter(|(_, p)| **p).map(|(id, _)| id).collect();
