@@ -107,6 +107,8 @@ pub fn run(ctx: &Context, args: &FetchArgs) -> anyhow::Result<Outcome> {
             reach: Reach {
                 offline: args.selection.offline,
                 refresh: args.selection.refresh,
+                since: args.selection.since,
+                until: args.selection.until,
             },
         };
         for s in others {

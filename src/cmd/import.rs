@@ -33,6 +33,8 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
         reach: Reach {
             offline: args.selection.offline,
             refresh: args.selection.refresh,
+            since: args.selection.since,
+            until: args.selection.until,
         },
     };
     let (opened, mut failures) = sources::open_for(&opening, &accounts, &args.selection);

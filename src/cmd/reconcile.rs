@@ -68,6 +68,7 @@ pub fn run(ctx: &Context, args: &ReconcileArgs) -> anyhow::Result<Outcome> {
             reach: Reach {
                 offline: args.offline,
                 refresh: args.refresh,
+                ..Reach::default()
             },
         };
         let with_pending: Vec<AccountConfig> = pending.iter().map(|(a, _)| (*a).clone()).collect();

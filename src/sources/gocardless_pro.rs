@@ -2,8 +2,8 @@
 //! per payout, built by the source itself rather than from bank lines.
 //!
 //! The source has no `accounts:` entries: it lists the payouts created
-//! since shortly before the ledger's last one, leaves out those the ledger
-//! holds, and books the rest to the accounts of its settings. Its part of
+//! since shortly before the ledger's last one (or between `--since` and
+//! `--until`), leaves out those the ledger holds, and books the rest to the accounts of its settings. Its part of
 //! the store keeps what an import was told (each payout as last listed,
 //! the items of each, the payments, refunds, mandates and customers they
 //! name): the items of a paid payout are archived when first seen and read
@@ -44,6 +44,9 @@ pub struct GoCardlessPro {
     client: Option<Client>,
     store: SourceStore,
     now: DateTime<Utc>,
+    /// `--since` and `--until`, when given.
+    since: Option<NaiveDate>,
+    until: Option<NaiveDate>,
 }
 
 impl GoCardlessPro {
@@ -87,23 +90,33 @@ impl GoCardlessPro {
             client,
             store: opening.store.source(&name),
             now: opening.ctx.clock.now(),
+            since: opening.reach.since,
+            until: opening.reach.until,
         })
     }
 
-    /// The first moment to list payouts from: a fortnight before the last
-    /// payout the ledger holds, else the importer's default history.
+    /// The first moment to list payouts from: `--since`, else a fortnight
+    /// before the last payout the ledger holds, else the importer's
+    /// default history.
     fn since(&self, run: &importer::Run<'_>) -> DateTime<Utc> {
         let last = run
             .ledger
             .and_then(|l| l.last_imported(&self.settings.accounts.payout));
-        let day = match last {
-            Some(last) => last.checked_sub_days(Days::new(LOOKBACK_DAYS)),
-            None => run
+        let day = match (self.since, last) {
+            (Some(since), _) => Some(since),
+            (None, Some(last)) => last.checked_sub_days(Days::new(LOOKBACK_DAYS)),
+            (None, None) => run
                 .today
                 .checked_sub_days(Days::new(u64::from(run.dedup.default_days))),
         }
         .unwrap_or(run.today);
-        day.and_time(chrono::NaiveTime::MIN).and_utc()
+        start_of(day)
+    }
+
+    /// The moment payouts are listed until (not included): the end of
+    /// `--until`'s day, if given.
+    fn before(&self) -> Option<DateTime<Utc>> {
+        self.until.and_then(|d| d.succ_opt()).map(start_of)
     }
 
     /// The payouts stored by earlier imports, created at or after `since`,
@@ -126,7 +139,8 @@ impl GoCardlessPro {
                 Some(c) => p.links.creditor.as_ref() == Some(c),
                 None => true,
             };
-            if p.created_at.is_some_and(|t| t >= since)
+            if p.created_at
+                .is_some_and(|t| t >= since && self.before().is_none_or(|before| t < before))
                 && of_creditor
                 && (self.stored_items(&p.id, ITEMS).is_some()
                     || self.stored_items(&p.id, PENDING_ITEMS).is_some())
@@ -308,7 +322,8 @@ impl Source for GoCardlessPro {
         let from = since
             .checked_sub_days(Days::new(u64::from(run.dedup.window_days)))
             .unwrap_or(since);
-        vec![(self.settings.accounts.payout.clone(), (from, run.today))]
+        let to = self.until.map_or(run.today, |u| u.min(run.today));
+        vec![(self.settings.accounts.payout.clone(), (from, to))]
     }
 
     fn outputs(&self, run: &importer::Run<'_>) -> anyhow::Result<Vec<AccountOutput>> {
@@ -326,6 +341,7 @@ impl Source for GoCardlessPro {
             Some(client) => {
                 let filter = PayoutFilter {
                     created_at_gte: Some(since),
+                    created_at_lt: self.before(),
                     creditor: self.settings.creditor.clone(),
                     ..PayoutFilter::default()
                 };
@@ -367,4 +383,9 @@ impl Source for GoCardlessPro {
             run.today,
         )])
     }
+}
+
+/// The first moment of `day`, UTC (GoCardless' timestamps are UTC).
+fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
 }

@@ -23,13 +23,19 @@ mod gocardless_pro;
 pub(crate) mod plaid;
 pub mod simplefin;
 
-/// How a command lets a source reach the network.
+/// How far a command lets a source reach: the network, and the days.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Reach {
     /// Never touch the network: answer from the store only.
     pub offline: bool,
     /// Ask the bank even when the store holds a fresh answer.
     pub refresh: bool,
+    /// The first and last day asked for (`--since`, `--until`), for a
+    /// source whose entries no configured account plans (GoCardless Pro's
+    /// payouts); accounts get theirs through [`Planned`].
+    pub since: Option<NaiveDate>,
+    /// See `since`.
+    pub until: Option<NaiveDate>,
 }
 
 /// What a command needs to open a source.

@@ -309,6 +309,55 @@ fn payouts_are_imported_once_balanced_and_offline_from_the_store() {
     assert!(opened.contains(&format!(" open {TRANSFER}")), "{opened}");
     append(&empty, &opened);
 
+    // `--since` and `--until` choose the payouts by the day they were
+    // created, offline as online; GoCardless is asked for just those days.
+    let (since, until) = (
+        (books.pro.now() - Duration::days(20)).date_naive(),
+        (books.pro.now() - Duration::days(10)).date_naive(),
+    );
+    let between: BTreeMap<String, (usize, char)> = listed
+        .iter()
+        .filter(|p| {
+            p.created_at
+                .is_some_and(|t| (since..=until).contains(&t.date_naive()))
+        })
+        .map(|p| (p.id.as_str().to_owned(), (1, '*')))
+        .collect();
+    assert!(!between.is_empty() && between.len() < listed.len());
+    let window = ["--since", &since.to_string(), "--until", &until.to_string()];
+    for offline in [true, false] {
+        let part = books.dir.path().join("part.beancount");
+        std::fs::write(&part, OPENS).unwrap();
+        books.pro.reset_counters();
+        let mut cmd = books.cmd();
+        cmd.arg("import").args(window);
+        if offline {
+            cmd.arg("--offline");
+        }
+        let out = stdout(&cmd.arg("-e").arg(&part).assert().success());
+        assert_eq!(payout_ids(&out), between, "offline: {offline}\n{out}");
+        let listings: Vec<String> = books
+            .pro
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/payouts")
+            .map(|r| r.query)
+            .collect();
+        if offline {
+            assert!(listings.is_empty(), "{listings:?}");
+        } else {
+            let after = until.succ_opt().unwrap();
+            assert!(
+                listings.iter().all(|q| {
+                    q.contains(&format!("created_at%5Bgte%5D={since}T00%3A00%3A00"))
+                        && q.contains(&format!("created_at%5Blt%5D={after}T00%3A00%3A00"))
+                }),
+                "{listings:?}"
+            );
+        }
+    }
+    books.pro.reset_counters();
+
     // A pending payout GoCardless no longer lists (it bounced, say) is
     // reported as stale: nothing claims it.
     let yesterday = (books.pro.now() - Duration::days(1)).date_naive();
