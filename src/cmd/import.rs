@@ -1,8 +1,8 @@
 //! `import`: fetch every configured account from its source, convert,
 //! leave out what the ledger already holds, write Beancount.
 
+use importer::Run;
 use importer::dedup::fetch_window;
-use importer::{Input, Run, Statement};
 
 use crate::cli::ImportArgs;
 use crate::context::Context;
@@ -127,17 +127,8 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
     for (i, f) in fetched {
         let source: &dyn Source = opened[i].as_ref();
         let records = f.data.records();
-        let input = Input {
-            account: &f.account,
-            statement: Statement {
-                source: source.label(),
-                id_key: source.id_key(),
-                records: records.as_ref(),
-                balances: &f.balances,
-                fetched_at: f.fetched_at,
-            },
-            adjust: crate::pipeline::adjust_of(&config, &chosen, &f.account),
-        };
+        let adjust = crate::pipeline::adjust_of(&config, &chosen, &f.account);
+        let input = f.input(source, records.as_ref(), adjust);
         outputs.extend(run.convert(std::slice::from_ref(&input)));
     }
     outputs.extend(built);

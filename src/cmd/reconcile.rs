@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use chrono::{Days, NaiveDate};
 use gocardless::files::{Prepared, load_files};
 use importer::reconcile::{ReconcileOptions, edit, plan};
-use importer::{AccountConfig, AccountOutput, Input, Run, Statement};
+use importer::{AccountConfig, AccountOutput, Run};
 
 use crate::cli::{FetchSelection, ReconcileArgs};
 use crate::context::Context;
@@ -114,17 +114,11 @@ pub fn run(ctx: &Context, args: &ReconcileArgs) -> anyhow::Result<Outcome> {
                     opts.covered.insert(f.account.account.clone(), listed);
                 }
                 let records = f.data.records();
-                let input = Input {
-                    account: &f.account,
-                    statement: Statement {
-                        source: source.label(),
-                        id_key: source.id_key(),
-                        records: records.as_ref(),
-                        balances: &[],
-                        fetched_at: f.fetched_at,
-                    },
-                    adjust: crate::pipeline::adjust_of(&config, &chosen, &f.account),
-                };
+                let adjust = crate::pipeline::adjust_of(&config, &chosen, &f.account);
+                let mut input = f.input(source.as_ref(), records.as_ref(), adjust);
+                // No balance assertion: reconcile only rewrites pending
+                // entries.
+                input.statement.balances = &[];
                 outputs.extend(run.convert(std::slice::from_ref(&input)));
             }
         }

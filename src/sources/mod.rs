@@ -68,6 +68,30 @@ pub struct Fetched {
     pub listed: Option<(NaiveDate, NaiveDate)>,
 }
 
+impl Fetched {
+    /// The importer's input for this account: `records` (read from
+    /// [`Fetched::data`]) as `source` names them, with the balances, and
+    /// the account's bank preset.
+    pub fn input<'a>(
+        &'a self,
+        source: &'a dyn Source,
+        records: &'a dyn Records,
+        adjust: Option<&'a dyn importer::Adjust>,
+    ) -> importer::Input<'a> {
+        importer::Input {
+            account: &self.account,
+            statement: importer::Statement {
+                source: source.label(),
+                id_key: source.id_key(),
+                records,
+                balances: &self.balances,
+                fetched_at: self.fetched_at,
+            },
+            adjust,
+        }
+    }
+}
+
 /// A fetched account's owned data, read as the importer's records.
 pub trait AccountData: Send + Sync {
     /// The records, borrowing the data.

@@ -114,6 +114,16 @@ impl Books {
 
     /// The payouts GoCardless lists created since the import's default
     /// history (90 days before today).
+    /// The query of each listing of payouts the server was asked for.
+    fn listings(&self) -> Vec<String> {
+        self.pro
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/payouts")
+            .map(|r| r.query)
+            .collect()
+    }
+
     fn listed(&self) -> Vec<Payout> {
         let client = self.client();
         let since = (self.pro.now() - Duration::days(90))
@@ -336,13 +346,7 @@ fn payouts_are_imported_once_balanced_and_offline_from_the_store() {
         }
         let out = stdout(&cmd.arg("-e").arg(&part).assert().success());
         assert_eq!(payout_ids(&out), between, "offline: {offline}\n{out}");
-        let listings: Vec<String> = books
-            .pro
-            .requests()
-            .into_iter()
-            .filter(|r| r.path == "/payouts")
-            .map(|r| r.query)
-            .collect();
+        let listings = books.listings();
         if offline {
             assert!(listings.is_empty(), "{listings:?}");
         } else {
@@ -391,13 +395,7 @@ fn payouts_are_imported_once_balanced_and_offline_from_the_store() {
     // Payouts were listed from a fortnight before the last one in the
     // books (today's), and only today's pending payouts had their items
     // asked for again.
-    let listings: Vec<String> = books
-        .pro
-        .requests()
-        .into_iter()
-        .filter(|r| r.path == "/payouts")
-        .map(|r| r.query)
-        .collect();
+    let listings = books.listings();
     let fortnight = (books.pro.now() - Duration::days(14)).date_naive();
     assert_eq!(listings.len(), 1, "{listings:?}");
     assert!(
