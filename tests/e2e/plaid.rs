@@ -261,12 +261,29 @@ fn link_import_again_and_a_day_later_reconcile_then_import() {
     assert!(!tipped.is_empty(), "the seed has tipped purchases");
 
     // The bank renames a transaction imported yesterday: said, not
-    // rewritten.
-    let renamed = day1
-        .iter()
-        .find(|(_, e)| !e.pending)
-        .map(|(id, _)| id.clone())
+    // rewritten. (One of an account with pending entries, the accounts
+    // `reconcile` asks Plaid about; the first in the ledger, so that every
+    // run renames the same.)
+    let ledger = env.load();
+    let plaid_posting = |t: &importer::ledger::Transaction<'_>| {
+        t.postings().find_map(|p| {
+            p.meta_value("plaid_id")
+                .map(|id| (p.account().to_owned(), id.as_str().to_owned()))
+        })
+    };
+    let with_pending: HashSet<String> = ledger
+        .transactions()
+        .filter(|t| t.is_pending())
+        .filter_map(|t| plaid_posting(&t).map(|(account, _)| account))
+        .collect();
+    let renamed = ledger
+        .transactions()
+        .filter(|t| !t.is_pending())
+        .filter_map(|t| plaid_posting(&t))
+        .find(|(account, _)| with_pending.contains(account))
+        .map(|(_, id)| id)
         .unwrap();
+    assert!(!day1[&renamed].pending);
     assert!(
         env.fake
             .modify_transaction(&item, &renamed, "Renamed by the bank")
