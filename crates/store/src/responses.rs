@@ -118,7 +118,6 @@ pub struct NewResponse<'a> {
 /// ([`SourceStore::record_soon`]): a [`NewResponse`] that owns its text.
 /// It carries no cursor: a cursor is saved only with a response recorded
 /// at once, so that it never runs ahead of what the store holds.
-#[derive(Clone)]
 pub struct Recording {
     /// What the request was about.
     pub subject: String,
