@@ -247,7 +247,8 @@ struct OtherSource<'c> {
     budget: Option<store::Budget>,
 }
 
-/// The sources `status` has no table for, in configuration order.
+/// The sources `status` has no table for, in configuration order, read
+/// from the store alone (never creating it).
 fn other_sources<'c>(
     located: &crate::config_path::Located,
     config: &'c importer::Config,
