@@ -161,9 +161,12 @@ pub fn run(ctx: &Context, args: &FetchArgs) -> anyhow::Result<Outcome> {
 }
 
 fn archive(dir: &Path, id: &str, what: &str, body: &Option<String>) -> anyhow::Result<()> {
-    let body = body
-        .as_deref()
-        .context("the client was not asked to keep the answers' text")?;
+    let body = body.as_deref().with_context(|| {
+        format!(
+            "{id}: the {what} answer came without its text, so it cannot be archived; this \
+                 is a bug of gc-beancount, please report it"
+        )
+    })?;
     // The id names a file: keep it from naming another folder.
     let safe: String = id
         .chars()

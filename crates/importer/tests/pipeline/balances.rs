@@ -4,33 +4,11 @@
 //! assertion written holds against the ledger it is appended to, as
 //! `bean-check` says.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use importer::ledger::{Ledger, LedgerOptions};
 use importer::{Balance, BalanceKind, BankTransaction, Input, Run, Statement, Status, config};
 
-const LEDGER: &str = r#"option "operating_currency" "USD"
-
-2026-01-01 open Equity:Opening-Balances
-2026-01-01 open Assets:Example:Checking USD
-2026-01-01 open Expenses:Food
-
-2026-01-01 * "Opening balance"
-  Assets:Example:Checking   100.00 USD
-  Equity:Opening-Balances
-
-2026-03-01 * "Diner" "Lunch"
-  Assets:Example:Checking   -10.00 USD
-    example_id: "t1"
-  Expenses:Food
-
-2026-03-03 * "Cafe" "typed by hand"
-  Assets:Example:Checking    -5.00 USD
-  Expenses:Food
-"#;
-
-fn date(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
+use crate::neutral::{LEDGER, date, tx};
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -46,16 +24,6 @@ fn config(balance: &str) -> importer::Config {
         "c.yaml",
     )
     .unwrap()
-}
-
-fn tx(id: &str, status: Status, day: &str, amount: &str, payee: &str) -> BankTransaction {
-    let mut t = BankTransaction::new(status, amount.parse().unwrap(), "USD");
-    t.booking_date = Some(date(day));
-    t.ids.transaction_id = Some(id.to_owned());
-    t.payee = Some(payee.to_owned());
-    t.narration = Some(format!("card payment {id}"));
-    t.raw = format!(r#"{{"id": "{id}"}}"#).into();
-    t
 }
 
 /// The bank on 2026-03-10 at 10:00: 100 opening, booked -10, -5, -20 and

@@ -21,7 +21,9 @@ rules:
     account: Expenses:Groceries
 "#;
 
-const LEDGER: &str = r#"option "operating_currency" "USD"
+/// A ledger that opens the example account, with one imported entry and
+/// one typed by hand (also used by the balance tests).
+pub(crate) const LEDGER: &str = r#"option "operating_currency" "USD"
 
 2026-01-01 open Equity:Opening-Balances
 2026-01-01 open Assets:Example:Checking USD
@@ -41,11 +43,18 @@ const LEDGER: &str = r#"option "operating_currency" "USD"
   Expenses:Food
 "#;
 
-fn date(s: &str) -> NaiveDate {
+pub(crate) fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
-fn tx(id: &str, status: Status, day: &str, amount: &str, payee: &str) -> BankTransaction {
+/// A USD card payment of the example bank.
+pub(crate) fn tx(
+    id: &str,
+    status: Status,
+    day: &str,
+    amount: &str,
+    payee: &str,
+) -> BankTransaction {
     let mut t = BankTransaction::new(status, amount.parse().unwrap(), "USD");
     t.booking_date = Some(date(day));
     t.ids.transaction_id = Some(id.to_owned());

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use importer::config::{CancelledMode, Tolerance};
 use importer::ledger::Ledger;
 use importer::reconcile::{Outcome, ReconcileOptions, edit, plan};
-use importer::{BankTransaction, Input, Run, Statement, Status, config};
+use importer::{AccountOutput, BankTransaction, Input, Records, Run, Statement, Status, config};
 
 const ACCOUNT: &str = "Assets:Bank:Checking";
 
@@ -59,24 +59,33 @@ fn bank_now() -> Vec<BankTransaction> {
     ]
 }
 
+/// The bank's `records` of the checking account, converted on 2026-04-05
+/// against `ledger`.
+fn converted(
+    config: &importer::Config,
+    ledger: &Ledger,
+    records: &dyn Records,
+) -> Vec<AccountOutput> {
+    let run = Run::new(config, Some(ledger), date("2026-04-05"));
+    run.convert(&[Input {
+        account: &config.accounts[0],
+        statement: Statement {
+            source: "GoCardless",
+            id_key: "gocardless_id",
+            records,
+            balances: &[],
+            fetched_at: None,
+        },
+        adjust: None,
+    }])
+}
+
 fn reconcile(dir: &Path, records: &[BankTransaction], cancelled: CancelledMode) -> Vec<String> {
     let config = config();
     let main = dir.join("main.beancount");
     let ledger = Ledger::load(&[&main]).unwrap();
     let records = records.to_vec();
-    let run = Run::new(&config, Some(&ledger), date("2026-04-05"));
-    let inputs = [Input {
-        account: &config.accounts[0],
-        statement: Statement {
-            source: "GoCardless",
-            id_key: "gocardless_id",
-            records: &records,
-            balances: &[],
-            fetched_at: None,
-        },
-        adjust: None,
-    }];
-    let outputs = run.convert(&inputs);
+    let outputs = converted(&config, &ledger, &records);
     let mut opts = ReconcileOptions::from_config(&config.reconcile);
     opts.covered = HashMap::from([(ACCOUNT.to_owned(), (date("2026-03-25"), date("2026-04-05")))]);
     let plan = plan(&ledger, &outputs, &opts);
@@ -174,19 +183,7 @@ fn still_pending_unknown_and_duplicates() {
         tx("PND1", Status::Pending, "2026-04-01", "-25.00", "Shell"),
         tx("B2", Status::Booked, "2026-04-03", "-43.21", "Hotel Adler"),
     ];
-    let run = Run::new(&config, Some(&ledger), date("2026-04-05"));
-    let inputs = [Input {
-        account: &config.accounts[0],
-        statement: Statement {
-            source: "GoCardless",
-            id_key: "gocardless_id",
-            records: &records,
-            balances: &[],
-            fetched_at: None,
-        },
-        adjust: None,
-    }];
-    let outputs = run.convert(&inputs);
+    let outputs = converted(&config, &ledger, &records);
     let mut opts = ReconcileOptions::from_config(&config.reconcile);
     opts.tolerance = Tolerance::Percent(30.into());
     let plan = plan(&ledger, &outputs, &opts);
@@ -233,21 +230,9 @@ fn a_file_changed_since_it_was_read_is_refused() {
     let main = dir.path().join("main.beancount");
     let ledger = Ledger::load(&[&main]).unwrap();
     let records = bank_now();
-    let run = Run::new(&config, Some(&ledger), date("2026-04-05"));
-    let inputs = [Input {
-        account: &config.accounts[0],
-        statement: Statement {
-            source: "GoCardless",
-            id_key: "gocardless_id",
-            records: &records,
-            balances: &[],
-            fetched_at: None,
-        },
-        adjust: None,
-    }];
     let plan = plan(
         &ledger,
-        &run.convert(&inputs),
+        &converted(&config, &ledger, &records),
         &ReconcileOptions::from_config(&config.reconcile),
     );
     // The user added a line at the top meanwhile: lines moved.
@@ -276,21 +261,9 @@ fn an_entry_whose_postings_cannot_follow_is_refused_and_left_as_it_is() {
     let config = config();
     let ledger = Ledger::load(&[&main]).unwrap();
     let records = vec![tx("B1", Status::Booked, "2026-04-02", "-27.00", "Shell")];
-    let run = Run::new(&config, Some(&ledger), date("2026-04-05"));
-    let inputs = [Input {
-        account: &config.accounts[0],
-        statement: Statement {
-            source: "GoCardless",
-            id_key: "gocardless_id",
-            records: &records,
-            balances: &[],
-            fetched_at: None,
-        },
-        adjust: None,
-    }];
     let plan = plan(
         &ledger,
-        &run.convert(&inputs),
+        &converted(&config, &ledger, &records),
         &ReconcileOptions::from_config(&config.reconcile),
     );
     assert!(plan.is_empty(), "{:?}", plan.changes);
