@@ -210,7 +210,7 @@ pub struct ResponseInfo {
 const CHECKPOINT_AFTER: usize = 256 * 1024;
 
 const SELECT: &str = "SELECT r.id, r.subject, r.scope, r.date_from, r.date_to, b.body,
-                             r.fetched_at, r.rate_limit, b.lists
+                             r.fetched_at, r.rate_limit, b.lists, b.ids
                       FROM responses r JOIN bodies b ON b.hash = r.body_hash";
 
 impl SourceStore {
@@ -483,16 +483,17 @@ fn insert(
         lists,
         records,
     } = prepared;
-    let new_body = tx
-        .prepare_cached("INSERT OR IGNORE INTO bodies (hash, body, lists) VALUES (?1, ?2, ?3)")?
-        .execute(params![hash, stored_body.as_ref(), lists])?
-        == 1;
-    if new_body && !records.is_empty() {
-        let mut insert =
-            tx.prepare_cached("INSERT OR IGNORE INTO records (hash, json) VALUES (?1, ?2)")?;
-        for (h, json) in records {
-            insert.execute(params![&h[..], json])?;
-        }
+    let new_body = !tx
+        .prepare_cached("SELECT 1 FROM bodies WHERE hash = ?1")?
+        .exists([hash])?;
+    if new_body {
+        let ids = if records.is_empty() {
+            None
+        } else {
+            Some(IdRuns::of(insert_records(tx, records)?).to_string())
+        };
+        tx.prepare_cached("INSERT INTO bodies (hash, body, lists, ids) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![hash, stored_body.as_ref(), lists, ids])?;
     }
     let replaced: Vec<String> = if response.keep == Keep::Latest {
         let mut delete = tx.prepare_cached(
@@ -538,6 +539,75 @@ fn insert(
     Ok(id)
 }
 
+/// Stores each record unless it is there already; the ids of all of them.
+fn insert_records(
+    tx: &rusqlite::Transaction<'_>,
+    records: &[(archive::RecordHash, &str)],
+) -> rusqlite::Result<Vec<i64>> {
+    let mut insert =
+        tx.prepare_cached("INSERT OR IGNORE INTO records (hash, json) VALUES (?1, ?2)")?;
+    let mut find = tx.prepare_cached("SELECT id FROM records WHERE hash = ?1")?;
+    let mut ids = Vec::with_capacity(records.len());
+    for (h, json) in records {
+        let id = if insert.execute(params![&h[..], json])? == 1 {
+            tx.last_insert_rowid()
+        } else {
+            find.query_row([&h[..]], |r| r.get(0))?
+        };
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// Where a skeleton's records are in the records table: ids in runs, read
+/// back with one sequential scan each. A run may take in ids of records
+/// the skeleton does not list (a gap of up to [`IdRuns::GAP`] is bridged,
+/// a deleted id may be reused): the scan keeps only the records asked for.
+#[derive(Debug, PartialEq)]
+struct IdRuns(Vec<(i64, i64)>);
+
+impl IdRuns {
+    /// Ids further apart than this start a new run: reading a few unwanted
+    /// rows costs less than another scan.
+    const GAP: i64 = 32;
+
+    fn of(mut ids: Vec<i64>) -> IdRuns {
+        ids.sort_unstable();
+        let mut runs: Vec<(i64, i64)> = Vec::new();
+        for id in ids {
+            match runs.last_mut() {
+                Some((_, last)) if id <= *last + Self::GAP => *last = id,
+                _ => runs.push((id, id)),
+            }
+        }
+        IdRuns(runs)
+    }
+
+    /// Reads `first-last,first-last`; `None` when the text is not that.
+    fn parse(text: &str) -> Option<IdRuns> {
+        text.split(',')
+            .map(|run| {
+                let (a, b) = run.split_once('-')?;
+                let (a, b) = (a.parse().ok()?, b.parse().ok()?);
+                (a <= b).then_some((a, b))
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(IdRuns)
+    }
+}
+
+impl std::fmt::Display for IdRuns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (i, (a, b)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{a}-{b}")?;
+        }
+        Ok(())
+    }
+}
+
 fn delete_orphan_bodies(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usize> {
     tx.execute(
         "DELETE FROM bodies WHERE NOT EXISTS
@@ -559,10 +629,7 @@ fn delete_orphan_records(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usi
 }
 
 /// Puts the records of a body stored as records back.
-fn resolve(
-    c: &Connection,
-    (mut resp, lists): (StoredResponse, Option<String>),
-) -> rusqlite::Result<StoredResponse> {
+fn resolve(c: &Connection, (mut resp, lists, ids): Row9) -> rusqlite::Result<StoredResponse> {
     let Some(lists) = lists else {
         return Ok(resp);
     };
@@ -578,41 +645,73 @@ fn resolve(
     let paths = || paths.iter().map(String::as_str);
     let hashes = archive::hashes(&resp.body, paths()).map_err(corrupt)?;
     // The records' text side by side in one buffer (a bank record is some
-    // 500 bytes), found by hash: no allocation per record.
-    let mut records: HashMap<archive::RecordHash, Range<usize>> =
-        HashMap::with_capacity(hashes.len());
+    // 500 bytes), found by hash: no allocation per record. `None` marks a
+    // record not read yet.
+    let mut records: HashMap<archive::RecordHash, Option<Range<usize>>> =
+        hashes.iter().map(|h| (*h, None)).collect();
     let mut text = String::with_capacity(hashes.len() * 512);
-    // One statement for all the records, without a round trip through the
-    // statement API each. Each `IN` sorts its list first: the hashes walk
-    // their index front to back, and the ids found then walk the table in
-    // the order the records were written, a response's side by side (read
-    // in hash order, the same lookups fall all over the table: 6-8 % more
-    // time for a warm import of 20,000 transactions). A join in the
-    // body's order is slower still.
-    let mut stmt = c.prepare_cached(
-        "SELECT hash, json FROM records WHERE id IN
-             (SELECT id FROM records WHERE hash IN (SELECT unhex(value) FROM json_each(?1)))",
-    )?;
-    let hex_list =
-        serde_json::to_string(&hashes.iter().map(|h| archive::hex(h)).collect::<Vec<_>>())
-            .expect("strings serialise");
-    let mut rows = stmt.query([hex_list])?;
-    while let Some(row) = rows.next()? {
-        let hash = row.get_ref(0)?.as_blob()?;
-        if let Ok(hash) = archive::RecordHash::try_from(hash) {
-            let start = text.len();
-            text.push_str(row.get_ref(1)?.as_str()?);
-            records.insert(hash, start..text.len());
+    // Where the records were written: a few scans in id order, the rows
+    // side by side.
+    if let Some(runs) = ids.as_deref().and_then(IdRuns::parse) {
+        let mut scan =
+            c.prepare_cached("SELECT hash, json FROM records WHERE id BETWEEN ?1 AND ?2")?;
+        for (first, last) in runs.0 {
+            let mut rows = scan.query([first, last])?;
+            while let Some(row) = rows.next()? {
+                keep_record(row, &mut records, &mut text)?;
+            }
+        }
+    }
+    // Any record not found there (a body stored before the runs were
+    // kept), through the index of hashes: one statement for all of them.
+    // Each `IN` sorts its list first: the hashes walk their index front to
+    // back, and the ids found then walk the table in the order the records
+    // were written.
+    let missing: Vec<String> = records
+        .iter()
+        .filter(|(_, r)| r.is_none())
+        .map(|(h, _)| archive::hex(h))
+        .collect();
+    if !missing.is_empty() {
+        let mut stmt = c.prepare_cached(
+            "SELECT hash, json FROM records WHERE id IN
+                 (SELECT id FROM records WHERE hash IN (SELECT unhex(value) FROM json_each(?1)))",
+        )?;
+        let hex_list = serde_json::to_string(&missing).expect("strings serialise");
+        let mut rows = stmt.query([hex_list])?;
+        while let Some(row) = rows.next()? {
+            keep_record(row, &mut records, &mut text)?;
         }
     }
     resp.body = archive::join(&resp.body, paths(), |h| {
-        records.get(h).map(|r| &text[r.clone()])
+        records.get(h)?.clone().map(|r| &text[r])
     })
     .map_err(corrupt)?;
     Ok(resp)
 }
 
-fn row_to_response(r: &Row<'_>) -> rusqlite::Result<(StoredResponse, Option<String>)> {
+/// Appends the record of a `hash, json` row to `text` when it is one of
+/// `records` not read yet, and notes where.
+fn keep_record(
+    row: &Row<'_>,
+    records: &mut HashMap<archive::RecordHash, Option<Range<usize>>>,
+    text: &mut String,
+) -> rusqlite::Result<()> {
+    if let Ok(hash) = archive::RecordHash::try_from(row.get_ref(0)?.as_blob()?)
+        && let Some(slot @ None) = records.get_mut(&hash)
+    {
+        let start = text.len();
+        text.push_str(row.get_ref(1)?.as_str()?);
+        *slot = Some(start..text.len());
+    }
+    Ok(())
+}
+
+/// A response as read, with its body's record paths and record id runs
+/// (both `None` for a body stored whole).
+type Row9 = (StoredResponse, Option<String>, Option<String>);
+
+fn row_to_response(r: &Row<'_>) -> rusqlite::Result<Row9> {
     let resp = StoredResponse {
         id: r.get(0)?,
         subject: r.get(1)?,
@@ -622,7 +721,7 @@ fn row_to_response(r: &Row<'_>) -> rusqlite::Result<(StoredResponse, Option<Stri
         fetched_at: from_millis(r.get(6)?)?,
         rate_limit: r.get(7)?,
     };
-    Ok((resp, r.get(8)?))
+    Ok((resp, r.get(8)?, r.get(9)?))
 }
 
 fn date_column(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
@@ -636,4 +735,21 @@ fn date_column(r: &Row<'_>, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
 
 fn day(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IdRuns;
+
+    #[test]
+    fn ids_become_runs_bridging_small_gaps_and_read_back() {
+        let runs = IdRuns::of(vec![7, 3, 1, 2, 39, 3, 100, 132, 200]);
+        assert_eq!(runs, IdRuns(vec![(1, 39), (100, 132), (200, 200)]));
+        let text = runs.to_string();
+        assert_eq!(text, "1-39,100-132,200-200");
+        assert_eq!(IdRuns::parse(&text), Some(runs));
+        for bad in ["", "1", "1-", "-1-2", "3-2", "1-2,", "a-b"] {
+            assert_eq!(IdRuns::parse(bad), None, "{bad:?}");
+        }
+    }
 }

@@ -155,6 +155,13 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (export, account)
     ) WITHOUT ROWID;
     ",
+    // 4 → 5: where a skeleton's records are in the records table, as runs
+    // of ids (`first-last,...`), so that they are read back in a few
+    // sequential scans instead of one index lookup each. NULL (bodies
+    // stored before) is read through the hash index as before.
+    "
+    ALTER TABLE bodies ADD COLUMN ids TEXT;
+    ",
 ];
 
 /// The schema version this build writes and reads.

@@ -251,6 +251,46 @@ fn transaction_records_are_stored_once_and_pruned_with_their_responses() {
     assert_eq!(kept.body, bodies[2]);
 }
 
+/// Records are read back where they were written (runs of ids, which may
+/// take in another response's records) and, when that falls short, through
+/// their hashes: each response comes back byte for byte either way.
+#[test]
+fn records_come_back_from_their_runs_of_ids_or_else_by_hash() {
+    let (_dir, file, store) = open();
+    // The third response's records are the first's and a new one: its run
+    // of ids spans the second's record, which must not be taken in.
+    let bodies = [
+        tx_body(&["a", "c"]),
+        tx_body(&["b"]),
+        tx_body(&["a", "c", "d"]),
+        tx_body(&["d", "a", "d"]),
+    ];
+    let mut ids = Vec::new();
+    for (i, body) in bodies.iter().enumerate() {
+        let at = t("2024-05-01T00:00:00Z") + Duration::days(i as i64);
+        ids.push(store.record_response(&history("acc", body, at)).unwrap());
+    }
+    assert_eq!(count(&file, "records"), 4);
+    let read_back = || -> Vec<String> {
+        ids.iter()
+            .map(|id| store.response(*id).unwrap().unwrap().body)
+            .collect()
+    };
+    assert_eq!(read_back(), bodies);
+
+    // Runs that say nothing useful: missing (a store written before they
+    // were kept), unreadable, or pointing elsewhere.
+    let conn = rusqlite::Connection::open(file.path()).unwrap();
+    for runs in [None, Some("x-1,"), Some("1000-2000")] {
+        conn.execute(
+            "UPDATE bodies SET ids = ?1 WHERE ids IS NOT NULL OR lists IS NOT NULL",
+            [runs],
+        )
+        .unwrap();
+        assert_eq!(read_back(), bodies, "runs {runs:?}");
+    }
+}
+
 #[test]
 fn the_newest_of_each_subject_and_scope_survives_pruning() {
     let (_dir, _file, store) = open();
