@@ -185,7 +185,7 @@ enum Checked {
 fn check(
     b: &BalanceEntry,
     ledger: Option<&Ledger>,
-    new: &NewPostings,
+    new: &NewPostings<'_>,
     opened: &mut HashMap<(String, String), Decimal>,
     opening: &OpeningConfig,
 ) -> Checked {
@@ -286,22 +286,24 @@ fn check(
 }
 
 /// The postings the outputs add, by account and currency, sorted by date.
-struct NewPostings {
-    by_account: HashMap<String, BTreeMap<String, Vec<(NaiveDate, Decimal)>>>,
+struct NewPostings<'a> {
+    by_account: HashMap<&'a str, ByCurrency<'a>>,
 }
 
-impl NewPostings {
-    fn of(outputs: &[AccountOutput]) -> NewPostings {
-        let mut by_account: HashMap<String, BTreeMap<String, Vec<(NaiveDate, Decimal)>>> =
-            HashMap::new();
+/// An account's new postings by currency: their dates and amounts.
+type ByCurrency<'a> = BTreeMap<&'a str, Vec<(NaiveDate, Decimal)>>;
+
+impl<'a> NewPostings<'a> {
+    fn of(outputs: &'a [AccountOutput]) -> NewPostings<'a> {
+        let mut by_account: HashMap<&str, ByCurrency<'_>> = HashMap::new();
         for entry in outputs.iter().flat_map(|o| &o.entries) {
             if let Entry::Transaction(t) = entry {
                 for p in &t.postings {
                     if let Some(u) = &p.units {
                         by_account
-                            .entry(p.account.clone())
+                            .entry(p.account.as_str())
                             .or_default()
-                            .entry(u.currency.clone())
+                            .entry(u.currency.as_str())
                             .or_default()
                             .push((t.date, u.number));
                     }
@@ -349,7 +351,7 @@ impl NewPostings {
     fn currencies(&self, account: &str) -> Vec<&str> {
         self.by_account
             .get(account)
-            .map(|c| c.keys().map(String::as_str).collect())
+            .map(|c| c.keys().copied().collect())
             .unwrap_or_default()
     }
 }
@@ -481,7 +483,7 @@ pub(crate) fn missing_opens(
 
 /// The one currency of a bank account: the configured one, else the only
 /// one its entries and balance use.
-fn bank_currency(output: &AccountOutput, new: &NewPostings) -> Option<String> {
+fn bank_currency(output: &AccountOutput, new: &NewPostings<'_>) -> Option<String> {
     if let Some(c) = &output.account.currency {
         return Some(c.clone());
     }

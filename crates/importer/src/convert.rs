@@ -5,9 +5,11 @@
 //! [`Problem`] for the caller to report.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
+// Bank ids are hashed once per transaction: a seeded fast hash, not SipHash.
+use foldhash::{HashMap as FoldMap, HashMapExt, HashSet as FoldSet, HashSetExt};
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
@@ -398,8 +400,8 @@ fn read(
 /// An id carried by two different records in one response is not trusted.
 fn assign_ids<'a>(txs: &[&'a BankTransaction]) -> Vec<Cow<'a, str>> {
     let untrusted = |get: fn(&BankTransaction) -> Option<&String>| {
-        let mut first: HashMap<&str, &str> = HashMap::with_capacity(txs.len());
-        let mut bad: HashSet<&str> = HashSet::new();
+        let mut first: FoldMap<&str, &str> = FoldMap::with_capacity(txs.len());
+        let mut bad: FoldSet<&str> = FoldSet::new();
         for t in txs {
             if let Some(id) = get(t) {
                 match first.get(id.as_str()) {
@@ -425,9 +427,9 @@ fn assign_ids<'a>(txs: &[&'a BankTransaction]) -> Vec<Cow<'a, str>> {
     }) {
         untrusted(|t| t.ids.internal_transaction_id.as_ref())
     } else {
-        HashSet::new()
+        FoldSet::new()
     };
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: FoldMap<String, usize> = FoldMap::new();
     txs.iter()
         .map(|t| {
             if let Some(id) = t

@@ -38,6 +38,9 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// need them.
 const READERS: usize = 4;
 
+/// Pages a reader connection caches (see [`connect`]).
+const READER_CACHE_PAGES: i64 = 64;
+
 /// WAL frames (pages) after which a commit copies the log back into the
 /// file. Each such checkpoint costs two fsyncs; SQLite's default of 1,000
 /// would run one after every large response of a cold import, while the
@@ -522,6 +525,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let conn = open_connection(path)?;
     configure(&conn)?;
+    // A reader scans a response's records once, front to back: a page
+    // kept cached is never asked for again, and SQLite's default cache
+    // (2 MB) would take fresh memory for every page read. A small one
+    // recycles its pages (8 MB less peak memory for a warm import of
+    // 20,000 transactions).
+    conn.pragma_update(None, "cache_size", READER_CACHE_PAGES)?;
     Ok(conn)
 }
 
