@@ -431,31 +431,29 @@ fn ledger_total(ledger: &Ledger, account: &str, currency: &str, date: NaiveDate)
 /// `open` directives for the accounts the entries use and neither the
 /// ledger nor the output opens, dated on their first use, sorted by
 /// account. A bank account is opened with its currency when it has one.
-pub(crate) fn missing_opens(
-    outputs: &[AccountOutput],
-    openings: &[Entry],
+pub(crate) fn missing_opens<'a>(
+    outputs: &'a [AccountOutput],
+    openings: &'a [Entry],
     ledger: Option<&Ledger>,
 ) -> Vec<Entry> {
     let mut first_use: BTreeMap<&str, NaiveDate> = BTreeMap::new();
     let mut opened_here: Vec<&str> = Vec::new();
-    let all = outputs.iter().flat_map(|o| &o.entries).chain(openings);
-    for entry in all {
-        let (accounts, date): (Vec<&str>, NaiveDate) = match entry {
-            Entry::Transaction(t) => (
-                t.postings.iter().map(|p| p.account.as_str()).collect(),
-                t.date,
-            ),
-            Entry::Balance(b) => (vec![b.account.as_str()], b.date),
-            Entry::Pad(p) => (vec![p.account.as_str(), p.source.as_str()], p.date),
-            Entry::Open(o) => {
-                opened_here.push(&o.account);
-                continue;
+    let mut used = |account: &'a str, date: NaiveDate| {
+        first_use
+            .entry(account)
+            .and_modify(|d| *d = (*d).min(date))
+            .or_insert(date);
+    };
+    for entry in outputs.iter().flat_map(|o| &o.entries).chain(openings) {
+        match entry {
+            Entry::Transaction(t) => t.postings.iter().for_each(|p| used(&p.account, t.date)),
+            Entry::Balance(b) => used(&b.account, b.date),
+            Entry::Pad(p) => {
+                used(&p.account, p.date);
+                used(&p.source, p.date);
             }
-            _ => continue,
-        };
-        for a in accounts {
-            let d = first_use.entry(a).or_insert(date);
-            *d = (*d).min(date);
+            Entry::Open(o) => opened_here.push(&o.account),
+            _ => {}
         }
     }
     let new = NewPostings::of(outputs);

@@ -139,7 +139,13 @@ impl<'a> Run<'a> {
             summaries: Vec::new(),
         };
         if let Some(ledger) = self.ledger {
-            let result = dedup(outputs, ledger, &self.dedup);
+            // The `open` directives are completion's to write, with the
+            // opening balances' accounts: dedup's own would be thrown away.
+            let opts = DedupOptions {
+                write_opens: false,
+                ..self.dedup.clone()
+            };
+            let result = dedup(outputs, ledger, &opts);
             outputs = result.outputs;
             imported.duplicates = result.duplicates;
             imported.stale_pending = result.stale_pending;
