@@ -37,6 +37,7 @@ pub fn test(ctx: &Context, args: &RulesTestArgs) -> anyhow::Result<Outcome> {
     let chosen = crate::pipeline::presets(&all_presets, &config, &institutions)?;
     let prepared = Prepared::new(&config, &data);
     let inputs = prepared.inputs(|a| crate::pipeline::adjust_of(&config, &chosen, a));
+    run.decisions = importer::Decisions::All;
     let report = importer::rules::report::test(&run.convert(&inputs));
     for p in problems(&config, &data).iter().chain(&report.problems) {
         ui::warn(p.to_string());

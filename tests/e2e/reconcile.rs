@@ -179,8 +179,12 @@ mod daily {
                 statement: statement(&records, &[]),
                 adjust: None,
             };
-            let out =
-                importer::convert_account(&input, today, &importer::rules::Categorizer::default());
+            let out = importer::convert_account(
+                &input,
+                today,
+                &importer::rules::Categorizer::default(),
+                importer::Decisions::ByRule,
+            );
             // The bank's ids: pending or not.
             let mut bank: HashMap<String, bool> = HashMap::new();
             let mut earliest: Option<NaiveDate> = None;

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use crate::complete::{LeftOut, complete};
 use crate::config::{AccountConfig, Config};
-use crate::convert::{AccountOutput, Problem, convert_account};
+use crate::convert::{AccountOutput, Decisions, Problem, convert_account};
 use crate::dedup::{AccountSummary, DedupOptions, Duplicate, StalePending, dedup};
 use crate::entry::Entry;
 use crate::learn::Model;
@@ -44,6 +44,9 @@ pub struct Run<'a> {
     pub categorizer: Categorizer,
     /// How deduplication behaves.
     pub dedup: DedupOptions,
+    /// Which categorisation decisions the outputs keep: only those a rule
+    /// took unless set otherwise (`rules test` wants them all).
+    pub decisions: Decisions,
 }
 
 /// What [`Run::import`] produced.
@@ -103,6 +106,7 @@ impl<'a> Run<'a> {
             today,
             categorizer,
             dedup: DedupOptions::from_config(&config.dedup),
+            decisions: Decisions::ByRule,
         }
     }
 
@@ -111,7 +115,7 @@ impl<'a> Run<'a> {
     pub fn convert(&self, inputs: &[Input<'_>]) -> Vec<AccountOutput> {
         inputs
             .iter()
-            .map(|i| convert_account(i, self.today, &self.categorizer))
+            .map(|i| convert_account(i, self.today, &self.categorizer, self.decisions))
             .collect()
     }
 

@@ -42,7 +42,7 @@ pub fn convert_account_with(
         statement: statement(&records, &balances),
         adjust: None,
     };
-    importer::convert_account(&input, today, categorizer)
+    importer::convert_account(&input, today, categorizer, importer::Decisions::All)
 }
 
 /// The text a run without a ledger writes for these outputs: a complete
@@ -75,6 +75,7 @@ pub fn convert_all_with(
 ) -> Extracted {
     let mut run = Run::new(config, None, today);
     run.categorizer = categorizer.clone();
+    run.decisions = importer::Decisions::All;
     let imported = run.import(&Prepared::new(config, data).inputs(|_| None));
     let mut problems = files::problems(config, data);
     problems.extend(imported.problems().cloned());

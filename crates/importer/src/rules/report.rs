@@ -55,7 +55,9 @@ pub struct Counts {
 }
 
 /// The report of converted accounts ([`crate::Run::convert`]: transfers
-/// not joined, so that every bank transaction shows on its own).
+/// not joined, so that every bank transaction shows on its own), with
+/// every decision kept ([`crate::Decisions::All`]): a transaction whose
+/// decision was not kept is not in the report.
 pub fn test(outputs: &[AccountOutput]) -> Report {
     let mut problems = Vec::new();
     let mut accounts = Vec::new();

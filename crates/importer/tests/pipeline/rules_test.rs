@@ -122,6 +122,7 @@ fn rules_test_report_on_the_example_data() {
     let (config, categorizer, data) = setup();
     let mut run = importer::Run::new(&config, None, today());
     run.categorizer = categorizer;
+    run.decisions = importer::Decisions::All;
     let prepared = extract::Prepared::new(&config, &data);
     let report = report::test(&run.convert(&prepared.inputs(|_| None)));
     let text = report.to_string();
