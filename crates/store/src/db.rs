@@ -259,9 +259,6 @@ impl Store {
             None => connect(&self.inner.path).map_err(|e| self.error(op, e))?,
         };
         let out = f(&conn).map_err(|e| self.error(op, e));
-        // A run reads each response once: pages kept cached past the read
-        // only add to the process's memory (2 MB a connection).
-        let _ = conn.release_memory();
         let mut pool = lock(&self.inner.readers);
         if pool.len() < READERS {
             pool.push(conn);

@@ -629,7 +629,7 @@ fn delete_orphan_records(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<usi
 }
 
 /// Puts the records of a body stored as records back.
-fn resolve(c: &Connection, (mut resp, lists, ids): Row9) -> rusqlite::Result<StoredResponse> {
+fn resolve(c: &Connection, (mut resp, lists, ids): StoredRow) -> rusqlite::Result<StoredResponse> {
     let Some(lists) = lists else {
         return Ok(resp);
     };
@@ -709,9 +709,9 @@ fn keep_record(
 
 /// A response as read, with its body's record paths and record id runs
 /// (both `None` for a body stored whole).
-type Row9 = (StoredResponse, Option<String>, Option<String>);
+type StoredRow = (StoredResponse, Option<String>, Option<String>);
 
-fn row_to_response(r: &Row<'_>) -> rusqlite::Result<Row9> {
+fn row_to_response(r: &Row<'_>) -> rusqlite::Result<StoredRow> {
     let resp = StoredResponse {
         id: r.get(0)?,
         subject: r.get(1)?,
