@@ -540,6 +540,10 @@ fn insert(
 }
 
 /// Stores each record unless it is there already; the ids of all of them.
+///
+/// A new response's records are all new, a day-later one's almost all
+/// stored: each record is looked up or inserted first as most of those
+/// before it were, so that either costs one index search a record.
 fn insert_records(
     tx: &rusqlite::Transaction<'_>,
     records: &[(archive::RecordHash, &str)],
@@ -547,11 +551,22 @@ fn insert_records(
     let mut insert =
         tx.prepare_cached("INSERT OR IGNORE INTO records (hash, json) VALUES (?1, ?2)")?;
     let mut find = tx.prepare_cached("SELECT id FROM records WHERE hash = ?1")?;
+    let (mut stored, mut added) = (0usize, 0usize);
     let mut ids = Vec::with_capacity(records.len());
     for (h, json) in records {
-        let id = if insert.execute(params![&h[..], json])? == 1 {
+        let found = if stored > added {
+            find.query_row([&h[..]], |r| r.get(0)).optional()?
+        } else {
+            None
+        };
+        let id = if let Some(id) = found {
+            stored += 1;
+            id
+        } else if insert.execute(params![&h[..], json])? == 1 {
+            added += 1;
             tx.last_insert_rowid()
         } else {
+            stored += 1;
             find.query_row([&h[..]], |r| r.get(0))?
         };
         ids.push(id);
