@@ -97,8 +97,8 @@ const fn is_valid(b: &[u8]) -> bool {
 
 /// What to do at a key of an object on the way to the records.
 enum Step<'p> {
-    /// The value is a list of records.
-    Records,
+    /// The value is a list of records; the path that names it.
+    Records(&'p str),
     /// The value is an object to go into.
     Into(Node<'p>),
     /// The value is a list of objects to go into, each.
@@ -120,12 +120,12 @@ impl<'p> Node<'p> {
             if !is_valid(path.as_bytes()) {
                 return None;
             }
-            root.insert(path.split('.'))?;
+            root.insert(path, path.split('.'))?;
         }
         Some(root)
     }
 
-    fn insert(&mut self, mut keys: impl Iterator<Item = &'p str>) -> Option<()> {
+    fn insert(&mut self, path: &'p str, mut keys: impl Iterator<Item = &'p str>) -> Option<()> {
         let key = keys.next()?;
         let (name, each) = match key.strip_suffix("[]") {
             Some(name) => (name, true),
@@ -134,12 +134,12 @@ impl<'p> Node<'p> {
         let rest: Vec<&'p str> = keys.collect();
         let at = self.keys.iter().position(|(k, _)| *k == name);
         match (at, rest.is_empty()) {
-            (None, true) => self.keys.push((name, Step::Records)),
+            (None, true) => self.keys.push((name, Step::Records(path))),
             // A path given twice.
-            (Some(i), true) => return matches!(self.keys[i].1, Step::Records).then_some(()),
+            (Some(i), true) => return matches!(self.keys[i].1, Step::Records(_)).then_some(()),
             (None, false) => {
                 let mut child = Node::default();
-                child.insert(rest.into_iter())?;
+                child.insert(path, rest.into_iter())?;
                 self.keys.push((
                     name,
                     if each {
@@ -151,7 +151,7 @@ impl<'p> Node<'p> {
             }
             (Some(i), false) => match (&mut self.keys[i].1, each) {
                 (Step::Into(child), false) | (Step::Each(child), true) => {
-                    child.insert(rest.into_iter())?;
+                    child.insert(path, rest.into_iter())?;
                 }
                 _ => return None,
             },
@@ -322,7 +322,7 @@ impl<'a> Visitor<'a> for ObjectSeed<'_, '_, 'a> {
                     let raw: &'a RawValue = map.next_value()?;
                     split.skeleton.push_str(raw.get());
                 }
-                Some(Step::Records) => map.next_value_seed(ListSeed { node: None, split })?,
+                Some(Step::Records(_)) => map.next_value_seed(ListSeed { node: None, split })?,
                 Some(Step::Into(node)) => map.next_value_seed(ObjectSeed { node, split })?,
                 Some(Step::Each(node)) => map.next_value_seed(ListSeed {
                     node: Some(node),
@@ -423,7 +423,7 @@ fn walk(
     for (key, raw) in &entries.0 {
         match node.step(key) {
             None => {}
-            Some(Step::Records) => on_list(
+            Some(Step::Records(_)) => on_list(
                 serde_json::from_str(raw.get())
                     .map_err(|e| format!("the record list at {key:?} is unreadable: {e}"))?,
             )?,
@@ -442,23 +442,44 @@ fn walk(
 
 /// Puts the records back into a skeleton split at `paths` (as stored:
 /// checked again, the file may have been altered); `lookup` gives a
-/// record's raw JSON by hash.
+/// record's raw JSON by hash. `size` is what the body will take, about.
 pub(crate) fn join<'p, 'r>(
     skeleton: &str,
     paths: impl IntoIterator<Item = &'p str>,
+    size: usize,
     mut lookup: impl FnMut(&RecordHash) -> Option<&'r str>,
 ) -> Result<String, String> {
     let tree = Node::of(paths).ok_or("its record paths are malformed")?;
-    let mut out = String::with_capacity(skeleton.len() * 8);
-    join_object(skeleton, &tree, &mut lookup, &mut out)?;
+    let mut out = String::with_capacity(size);
+    join_object(skeleton, &tree, &mut lookup, &mut out, None)?;
     Ok(out)
 }
 
-fn join_object<'r>(
+/// A record list of a body: the path that names it and its records.
+pub(crate) type List<'p, R> = (&'p str, Vec<R>);
+
+/// The body of a skeleton split at `paths` with each list of records left
+/// empty (`[]`), and those lists, in the order the body holds them.
+pub(crate) fn join_apart<'p, R: AsRef<str>>(
+    skeleton: &str,
+    paths: impl IntoIterator<Item = &'p str>,
+    mut lookup: impl FnMut(&RecordHash) -> Option<R>,
+) -> Result<(String, Vec<List<'p, R>>), String> {
+    let tree = Node::of(paths).ok_or("its record paths are malformed")?;
+    let mut out = String::with_capacity(skeleton.len());
+    let mut lists = Vec::new();
+    join_object(skeleton, &tree, &mut lookup, &mut out, Some(&mut lists))?;
+    Ok((out, lists))
+}
+
+/// Writes `json` to `out` with the records of each list `node` names put
+/// back: in the list, or into `apart` (the list left empty) when given.
+fn join_object<'p, R: AsRef<str>>(
     json: &str,
-    node: &Node<'_>,
-    lookup: &mut impl FnMut(&RecordHash) -> Option<&'r str>,
+    node: &Node<'p>,
+    lookup: &mut impl FnMut(&RecordHash) -> Option<R>,
     out: &mut String,
+    mut apart: Option<&mut Vec<List<'p, R>>>,
 ) -> Result<(), String> {
     let entries = Entries::parse(json).ok_or("the stored skeleton is not as it was split")?;
     out.push('{');
@@ -469,22 +490,34 @@ fn join_object<'r>(
         push_key(out, key);
         match node.step(key) {
             None => out.push_str(raw.get()),
-            Some(Step::Records) => {
+            Some(Step::Records(path)) => {
                 let hashes: Vec<&str> = serde_json::from_str(raw.get())
                     .map_err(|e| format!("the record list at {key:?} is unreadable: {e}"))?;
-                out.push('[');
-                for (j, h) in hashes.iter().enumerate() {
-                    if j > 0 {
-                        out.push(',');
-                    }
-                    let record = parse_record_hash(h)
+                let records = hashes.iter().map(|h| {
+                    parse_record_hash(h)
                         .and_then(|hash| lookup(&hash))
-                        .ok_or_else(|| format!("record {h} is missing"))?;
-                    out.push_str(record);
+                        .ok_or_else(|| format!("record {h} is missing"))
+                });
+                match apart.as_deref_mut() {
+                    Some(lists) => {
+                        lists.push((path, records.collect::<Result<_, _>>()?));
+                        out.push_str("[]");
+                    }
+                    None => {
+                        out.push('[');
+                        for (j, record) in records.enumerate() {
+                            if j > 0 {
+                                out.push(',');
+                            }
+                            out.push_str(record?.as_ref());
+                        }
+                        out.push(']');
+                    }
                 }
-                out.push(']');
             }
-            Some(Step::Into(child)) => join_object(raw.get(), child, lookup, out)?,
+            Some(Step::Into(child)) => {
+                join_object(raw.get(), child, lookup, out, apart.as_deref_mut())?;
+            }
             Some(Step::Each(child)) => {
                 let items: Vec<&RawValue> = serde_json::from_str(raw.get())
                     .map_err(|e| format!("the list at {key:?} is unreadable: {e}"))?;
@@ -493,7 +526,7 @@ fn join_object<'r>(
                     if j > 0 {
                         out.push(',');
                     }
-                    join_object(item.get(), child, lookup, out)?;
+                    join_object(item.get(), child, lookup, out, apart.as_deref_mut())?;
                 }
                 out.push(']');
             }
@@ -518,11 +551,19 @@ mod tests {
         let s = split(body, paths).unwrap();
         let map: HashMap<RecordHash, &str> = s.records.iter().copied().collect();
         let names = || paths.iter().map(|p| p.as_str());
-        let back = join(&s.skeleton, names(), |h| map.get(h).copied()).unwrap();
+        let back = join(&s.skeleton, names(), 0, |h| map.get(h).copied()).unwrap();
         assert_eq!(back, body);
-        assert!(join(&s.skeleton, names(), |_| None).is_err());
+        assert!(join(&s.skeleton, names(), 0, |_| None).is_err());
         let named = hashes(&s.skeleton, names()).unwrap();
         assert_eq!(named, s.records.iter().map(|r| r.0).collect::<Vec<_>>());
+        // Apart: the same records in the same order, each list named by its
+        // path, and the rest of the body with every list of them empty.
+        let (rest, lists) = join_apart(&s.skeleton, names(), |h| map.get(h).copied()).unwrap();
+        let apart: Vec<&str> = lists.iter().flat_map(|(_, r)| r.iter().copied()).collect();
+        assert_eq!(apart, s.records.iter().map(|r| r.1).collect::<Vec<_>>());
+        assert!(lists.iter().all(|(p, _)| names().any(|n| n == *p)));
+        serde_json::from_str::<serde_json::Value>(&rest).unwrap();
+        assert!(apart.iter().all(|r| !rest.contains(r)), "{rest}");
         s
     }
 
@@ -613,7 +654,7 @@ mod tests {
         let s = split(body, &GOCARDLESS).unwrap();
         let map: HashMap<RecordHash, &str> = s.records.iter().copied().collect();
         let names = GOCARDLESS.iter().map(|p| p.as_str());
-        let back = join(&s.skeleton, names, |h| map.get(h).copied()).unwrap();
+        let back = join(&s.skeleton, names, 0, |h| map.get(h).copied()).unwrap();
         assert_eq!(
             back,
             "{\"transactions\":{\"booked\":[{\"a\": 1},{\"b\":\"\\u00fc\"}]},\"k\\\"ey\":[1, 2]}"

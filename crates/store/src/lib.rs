@@ -85,7 +85,8 @@ pub use error::StoreError;
 pub use keyed::Cursor;
 pub use path::{STORE_ENV, default_path};
 pub use responses::{
-    DEFAULT_RETENTION, Keep, NewResponse, Recording, ResponseInfo, StoredResponse, Window,
+    DEFAULT_RETENTION, Keep, NewResponse, Recording, ResponseInfo, StoredRecords, StoredResponse,
+    Window,
 };
 pub use schema::SCHEMA_VERSION;
 pub use source_name::SourceName;

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::ops::Range;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -189,6 +189,21 @@ pub struct StoredResponse {
     pub rate_limit: Option<String>,
 }
 
+/// A stored response with the records of a body stored as records
+/// ([`Keep::History`]) handed back apart from the rest of it
+/// ([`SourceStore::latest_covering_records`]): for a reader that wants
+/// each record's text, without a body put back together to parse again.
+#[derive(Debug, Clone)]
+pub struct StoredRecords {
+    /// The response. Its body is the rest: each list of records left empty
+    /// (`[]`); a body stored whole is whole.
+    pub response: StoredResponse,
+    /// Each list of records the body holds, in the order it holds them:
+    /// the [`RecordPath`] it is at (as written) and its records, each
+    /// exactly as received. Empty for a body stored whole.
+    pub lists: Vec<(String, Vec<Arc<str>>)>,
+}
+
 /// A stored response without its body, for listings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseInfo {
@@ -305,6 +320,33 @@ impl SourceStore {
         window: &Window,
         fetched_since: Option<DateTime<Utc>>,
     ) -> Result<Option<StoredResponse>, StoreError> {
+        self.covering(subject, scope, window, fetched_since, resolve)
+    }
+
+    /// [`SourceStore::latest_covering`], with the records of a body stored
+    /// as records handed back apart from it.
+    ///
+    /// # Errors
+    ///
+    /// As [`SourceStore::latest_response`].
+    pub fn latest_covering_records(
+        &self,
+        subject: &str,
+        scope: &str,
+        window: &Window,
+        fetched_since: Option<DateTime<Utc>>,
+    ) -> Result<Option<StoredRecords>, StoreError> {
+        self.covering(subject, scope, window, fetched_since, resolve_apart)
+    }
+
+    fn covering<T>(
+        &self,
+        subject: &str,
+        scope: &str,
+        window: &Window,
+        fetched_since: Option<DateTime<Utc>>,
+        resolve: impl FnOnce(&Connection, StoredRow) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>, StoreError> {
         self.settle(Some(subject), Some(scope));
         let since = fetched_since.map_or(i64::MIN, to_millis);
         let source = self.key();
@@ -649,31 +691,81 @@ fn resolve(c: &Connection, (mut resp, lists, ids): StoredRow) -> rusqlite::Resul
         return Ok(resp);
     };
     let id = resp.id;
-    let corrupt = |detail: String| {
-        rusqlite::Error::SqliteFailure(
-            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
-            Some(format!("stored response {id}: {detail}")),
-        )
+    let paths = record_paths(id, &lists)?;
+    let found = find_records(c, id, &resp.body, &paths, ids.as_deref())?;
+    let size = resp.body.len() + found.values().flatten().map(|r| r.len() + 1).sum::<usize>();
+    resp.body = archive::join(&resp.body, paths.iter().map(String::as_str), size, |h| {
+        found.get(h)?.as_deref()
+    })
+    .map_err(|e| corrupt(id, e))?;
+    Ok(resp)
+}
+
+/// Hands the records of a body stored as records back apart from it.
+fn resolve_apart(
+    c: &Connection,
+    (mut resp, lists, ids): StoredRow,
+) -> rusqlite::Result<StoredRecords> {
+    let Some(lists) = lists else {
+        return Ok(StoredRecords {
+            response: resp,
+            lists: Vec::new(),
+        });
     };
-    let paths: Vec<String> = serde_json::from_str(&lists)
-        .map_err(|e| corrupt(format!("its list of record paths is unreadable: {e}")))?;
-    let paths = || paths.iter().map(String::as_str);
-    let hashes = archive::hashes(&resp.body, paths()).map_err(corrupt)?;
-    // The records' text side by side in one buffer (a bank record is some
-    // 500 bytes), found by hash: no allocation per record. `None` marks a
-    // record not read yet.
-    let mut records: HashMap<archive::RecordHash, Option<Range<usize>>> =
-        hashes.iter().map(|h| (*h, None)).collect();
-    let mut text = String::with_capacity(hashes.len() * 512);
+    let id = resp.id;
+    let paths = record_paths(id, &lists)?;
+    let found = find_records(c, id, &resp.body, &paths, ids.as_deref())?;
+    let (rest, apart) = archive::join_apart(&resp.body, paths.iter().map(String::as_str), |h| {
+        found.get(h)?.clone()
+    })
+    .map_err(|e| corrupt(id, e))?;
+    resp.body = rest;
+    Ok(StoredRecords {
+        response: resp,
+        lists: apart
+            .into_iter()
+            .map(|(path, records)| (path.to_owned(), records))
+            .collect(),
+    })
+}
+
+/// A stored body that cannot be put back together.
+fn corrupt(id: i64, detail: String) -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+        Some(format!("stored response {id}: {detail}")),
+    )
+}
+
+/// The record paths a body was split at, as stored.
+fn record_paths(id: i64, lists: &str) -> rusqlite::Result<Vec<String>> {
+    serde_json::from_str(lists)
+        .map_err(|e| corrupt(id, format!("its list of record paths is unreadable: {e}")))
+}
+
+/// The records a skeleton lists, by hash (`None`: not found).
+type Found = HashMap<archive::RecordHash, Option<Arc<str>>>;
+
+/// Reads the records `skeleton` lists from the file.
+fn find_records(
+    c: &Connection,
+    id: i64,
+    skeleton: &str,
+    paths: &[String],
+    ids: Option<&str>,
+) -> rusqlite::Result<Found> {
+    let hashes =
+        archive::hashes(skeleton, paths.iter().map(String::as_str)).map_err(|e| corrupt(id, e))?;
+    let mut records: Found = hashes.iter().map(|h| (*h, None)).collect();
     // Where the records were written: a few scans in id order, the rows
     // side by side.
-    if let Some(runs) = ids.as_deref().and_then(IdRuns::parse) {
+    if let Some(runs) = ids.and_then(IdRuns::parse) {
         let mut scan =
             c.prepare_cached("SELECT hash, json FROM records WHERE id BETWEEN ?1 AND ?2")?;
         for (first, last) in runs.0 {
             let mut rows = scan.query([first, last])?;
             while let Some(row) = rows.next()? {
-                keep_record(row, &mut records, &mut text)?;
+                keep_record(row, &mut records)?;
             }
         }
     }
@@ -695,29 +787,19 @@ fn resolve(c: &Connection, (mut resp, lists, ids): StoredRow) -> rusqlite::Resul
         let hex_list = serde_json::to_string(&missing).expect("strings serialise");
         let mut rows = stmt.query([hex_list])?;
         while let Some(row) = rows.next()? {
-            keep_record(row, &mut records, &mut text)?;
+            keep_record(row, &mut records)?;
         }
     }
-    resp.body = archive::join(&resp.body, paths(), |h| {
-        records.get(h)?.clone().map(|r| &text[r])
-    })
-    .map_err(corrupt)?;
-    Ok(resp)
+    Ok(records)
 }
 
-/// Appends the record of a `hash, json` row to `text` when it is one of
-/// `records` not read yet, and notes where.
-fn keep_record(
-    row: &Row<'_>,
-    records: &mut HashMap<archive::RecordHash, Option<Range<usize>>>,
-    text: &mut String,
-) -> rusqlite::Result<()> {
+/// Keeps the record of a `hash, json` row when it is one of `records` not
+/// read yet.
+fn keep_record(row: &Row<'_>, records: &mut Found) -> rusqlite::Result<()> {
     if let Ok(hash) = archive::RecordHash::try_from(row.get_ref(0)?.as_blob()?)
         && let Some(slot @ None) = records.get_mut(&hash)
     {
-        let start = text.len();
-        text.push_str(row.get_ref(1)?.as_str()?);
-        *slot = Some(start..text.len());
+        *slot = Some(Arc::from(row.get_ref(1)?.as_str()?));
     }
     Ok(())
 }

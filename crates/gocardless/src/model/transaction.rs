@@ -104,6 +104,12 @@ impl TransactionRecord {
         serde_json::from_str::<&RawValue>(json).map(|raw| Self(Arc::from(raw.get())))
     }
 
+    /// A record the store kept: it was JSON when it was recorded, so it is
+    /// not read again.
+    pub(crate) fn stored(json: Arc<str>) -> Self {
+        Self(json)
+    }
+
     /// The JSON text as received.
     pub fn json(&self) -> &str {
         &self.0

@@ -176,6 +176,18 @@ fn second_run_within_the_ttl_makes_no_request() {
         assert_eq!(b.transactions.body, a.transactions.body);
         assert_eq!(b.transactions.fetched_at, a.transactions.fetched_at);
         assert_eq!(ids(&b.transactions.value), ids(&a.transactions.value));
+        // Every record exactly as the bank sent it, in its list and place.
+        let texts = |t: &TransactionsResponse| {
+            let list = |l: &[gocardless::TransactionRecord]| {
+                l.iter().map(|r| r.json().to_owned()).collect::<Vec<_>>()
+            };
+            (list(&t.transactions.booked), list(&t.transactions.pending))
+        };
+        assert_eq!(texts(&b.transactions.value), texts(&a.transactions.value));
+        assert_eq!(
+            b.transactions.value.last_updated,
+            a.transactions.value.last_updated
+        );
         assert_eq!(b.balances.value, a.balances.value);
     }
 }

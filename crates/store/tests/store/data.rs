@@ -280,6 +280,36 @@ fn records_come_back_from_their_runs_of_ids_or_else_by_hash() {
             .collect()
     };
     assert_eq!(read_back(), bodies);
+    // Apart: the newest response's records as their own texts, and the
+    // rest of its body with the lists left empty.
+    let apart = store
+        .latest_covering_records("acc", "transactions", &Window::ALL, None)
+        .unwrap()
+        .unwrap();
+    let newest = &bodies[4];
+    let (head, tail) = newest.split_once(r#""booked":["#).unwrap();
+    let (booked, tail) = tail.split_once(r#"],"pending":[]"#).unwrap();
+    assert_eq!(
+        apart.response.body,
+        format!(r#"{head}"booked":[],"pending":[]{tail}"#)
+    );
+    let lists: Vec<(&str, String)> = apart
+        .lists
+        .iter()
+        .map(|(p, r)| {
+            (
+                p.as_str(),
+                r.iter().map(|t| &**t).collect::<Vec<_>>().join(","),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lists,
+        [
+            ("transactions.booked", booked.to_owned()),
+            ("transactions.pending", String::new())
+        ]
+    );
 
     // Runs that say nothing useful: missing (a store written before they
     // were kept), unreadable, or pointing elsewhere.
