@@ -547,7 +547,7 @@ impl CachedClient {
 
     /// [`CachedClient::fresh_body`] for transactions: the store hands the
     /// records back as they are, and they become the response's records
-    /// without a body put back together and parsed again (a fifth of a
+    /// without a body put back together and parsed again (about 15 % of a
     /// warm import's CPU). Only `fetch --archive`, which keeps the text,
     /// reads the body.
     fn fresh_transactions(
