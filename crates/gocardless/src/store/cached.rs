@@ -570,13 +570,7 @@ impl CachedClient {
             return Ok(None);
         };
         let r = &stored.response;
-        let unreadable = |detail: String| CacheError::StoredBody {
-            path: self.store.path().to_path_buf(),
-            subject: r.subject.clone(),
-            scope,
-            fetched_at: r.fetched_at,
-            detail,
-        };
+        let unreadable = |detail: String| self.unreadable(r, scope, detail);
         let mut value: TransactionsResponse =
             serde_json::from_str(&r.body).map_err(|e| unreadable(e.to_string()))?;
         for (path, records) in stored.lists {
@@ -603,6 +597,17 @@ impl CachedClient {
         }))
     }
 
+    /// Why the stored response `r` cannot be read as `scope`'s answer.
+    fn unreadable(&self, r: &StoredResponse, scope: Scope, detail: String) -> CacheError {
+        CacheError::StoredBody {
+            path: self.store.path().to_path_buf(),
+            subject: r.subject.clone(),
+            scope,
+            fetched_at: r.fetched_at,
+            detail,
+        }
+    }
+
     fn stored_answer<T: DeserializeOwned>(
         &self,
         r: StoredResponse,
@@ -610,13 +615,7 @@ impl CachedClient {
         window: &Window,
         source: Source,
     ) -> Result<Cached<T>, CacheError> {
-        let unreadable = |detail: String| CacheError::StoredBody {
-            path: self.store.path().to_path_buf(),
-            subject: r.subject.clone(),
-            scope,
-            fetched_at: r.fetched_at,
-            detail,
-        };
+        let unreadable = |detail: String| self.unreadable(&r, scope, detail);
         let filtered = if scope == Scope::Transactions && r.window != *window {
             Some(filter_transactions(&r.body, window).map_err(|e| unreadable(e.to_string()))?)
         } else {
