@@ -111,12 +111,7 @@ pub fn bank_transaction(
     status: Status,
 ) -> Result<BankTransaction, Unreadable> {
     let t = record.parse().map_err(|e| unreadable(record, &e))?;
-    let mut b = from_transaction(t, status, record.shared_json());
-    // The merchant category code is not in the spec, so not in the model.
-    if memchr::memmem::find(record.json().as_bytes(), b"merchantCategoryCode").is_some() {
-        b.mcc = b.field("merchantCategoryCode");
-    }
-    Ok(b)
+    Ok(from_transaction(t, status, record.shared_json()))
 }
 
 /// Why a record is unreadable, with the id found in its JSON directly
@@ -177,6 +172,7 @@ fn from_transaction(t: Transaction, status: Status, raw: Arc<str>) -> BankTransa
     b.balance_after = t
         .balance_after_transaction
         .map(|b| (b.balance_amount.amount, trimmed(b.balance_amount.currency)));
+    b.mcc = t.merchant_category_code;
     b.raw = raw;
     b
 }

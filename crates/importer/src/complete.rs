@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use chrono::{Days, NaiveDate};
+use foldhash::HashMap as FoldMap;
 use rust_decimal::Decimal;
 
 use crate::beancount::format_number;
@@ -287,7 +288,7 @@ fn check(
 
 /// The postings the outputs add, by account and currency, sorted by date.
 struct NewPostings<'a> {
-    by_account: HashMap<&'a str, ByCurrency<'a>>,
+    by_account: FoldMap<&'a str, ByCurrency<'a>>,
 }
 
 /// An account's new postings by currency: their dates and amounts.
@@ -295,7 +296,7 @@ type ByCurrency<'a> = BTreeMap<&'a str, Vec<(NaiveDate, Decimal)>>;
 
 impl<'a> NewPostings<'a> {
     fn of(outputs: &'a [AccountOutput]) -> NewPostings<'a> {
-        let mut by_account: HashMap<&str, ByCurrency<'_>> = HashMap::new();
+        let mut by_account: FoldMap<&str, ByCurrency<'_>> = FoldMap::default();
         for entry in outputs.iter().flat_map(|o| &o.entries) {
             if let Entry::Transaction(t) = entry {
                 for p in &t.postings {

@@ -2,7 +2,6 @@
 //! rate-limit headers that came with them.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -743,8 +742,9 @@ fn record_paths(id: i64, lists: &str) -> rusqlite::Result<Vec<String>> {
         .map_err(|e| corrupt(id, format!("its list of record paths is unreadable: {e}")))
 }
 
-/// The records a skeleton lists, by hash (`None`: not found).
-type Found = HashMap<archive::RecordHash, Option<Arc<str>>>;
+/// The records a skeleton lists, by hash (`None`: not found). The keys are
+/// SHA-256 digests, evenly spread already: a fast hash does.
+type Found = foldhash::HashMap<archive::RecordHash, Option<Arc<str>>>;
 
 /// Reads the records `skeleton` lists from the file.
 fn find_records(

@@ -6,12 +6,14 @@
 //! parses.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// An optional identifier, trimmed; blank means absent.
 pub fn id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -107,6 +109,17 @@ pub fn opt_u32<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error>
     }
 }
 
+/// Any JSON value as text: a string as it is, a number or boolean as
+/// written, an object or list as compact JSON; `null` is absent. It fails
+/// only on text that is not JSON.
+pub fn opt_any_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s),
+        other => Some(other.to_string()),
+    })
+}
+
 /// A calendar date from `YYYY-MM-DD` or from any date-time form seen in the
 /// wild (`Z`, offsets, fractions, no zone). Anything else is treated as
 /// absent rather than failing the whole record: the raw JSON is kept, so the
@@ -181,23 +194,79 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
         .map(|d| d.and_hms_opt(0, 0, 0).unwrap().and_utc().fixed_offset())
 }
 
-/// A list that some banks send as a single object (or string) instead.
+/// A list that some banks send as a single object (or string) instead;
+/// `null` is an empty list.
+///
+/// Read in one pass: the value is told apart by its first token, not
+/// buffered and tried as a list, then as one item (serde's untagged
+/// enums do that, and it cost a twelfth of reading a transaction).
 pub fn one_or_many<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany<T> {
-        Many(Vec<T>),
-        One(T),
+    d.deserialize_any(OneOrMany(PhantomData))
+}
+
+struct OneOrMany<T>(PhantomData<T>);
+
+impl<T> OneOrMany<T> {
+    /// A single scalar item, read through a JSON value: unlike serde's
+    /// plain value deserialisers, it reads into an `Option` too.
+    fn one<'de, E: de::Error>(v: serde_json::Value) -> Result<Vec<T>, E>
+    where
+        T: Deserialize<'de>,
+    {
+        T::deserialize(v).map(|t| vec![t]).map_err(E::custom)
     }
-    Ok(match Option::<OneOrMany<T>>::deserialize(d)? {
-        None => Vec::new(),
-        Some(OneOrMany::Many(v)) => v,
-        Some(OneOrMany::One(t)) => vec![t],
-    })
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrMany<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list, or a single item")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Vec<T>, D2::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Vec<T>, A::Error> {
+        Vec::<T>::deserialize(SeqAccessDeserializer::new(seq))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(map)).map(|t| vec![t])
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<T>, E> {
+        Self::one(v.into())
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<T>, E> {
+        Self::one(v.into())
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<T>, E> {
+        Self::one(v.into())
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<T>, E> {
+        Self::one(v.into())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<T>, E> {
+        Self::one(v.into())
+    }
 }
 
 /// An optional free-text field: a number is taken as its text, blank is
@@ -323,5 +392,69 @@ mod tests {
         assert_eq!(parse_decimal("-9").unwrap().to_string(), "-9");
         assert_eq!(parse_decimal(" +1.20 ").unwrap().to_string(), "1.20");
         assert!(parse_decimal("1,20").is_err());
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Item {
+        n: u32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Lists {
+        #[serde(default, deserialize_with = "one_or_many")]
+        items: Vec<Item>,
+        #[serde(default, deserialize_with = "one_or_many")]
+        texts: Vec<String>,
+        #[serde(default, deserialize_with = "ids")]
+        ids: Vec<String>,
+    }
+
+    fn lists(json: &str) -> Result<Lists, serde_json::Error> {
+        serde_json::from_str(json)
+    }
+
+    #[test]
+    fn one_or_many_takes_a_list_one_item_or_null() {
+        let l = lists(
+            r#"{"items": [{"n": 1}, {"n": 2}], "texts": ["a", "b"], "ids": [" x ", 7, null, ""]}"#,
+        )
+        .unwrap();
+        assert_eq!(l.items, [Item { n: 1 }, Item { n: 2 }]);
+        assert_eq!(l.texts, ["a", "b"]);
+        assert_eq!(l.ids, ["x", "7"]);
+        let l = lists(r#"{"items": {"n": 3}, "texts": "c", "ids": 12}"#).unwrap();
+        assert_eq!(l.items, [Item { n: 3 }]);
+        assert_eq!(l.texts, ["c"]);
+        assert_eq!(l.ids, ["12"]);
+        let l = lists(r#"{"items": null, "texts": [], "ids": "  "}"#).unwrap();
+        assert!(l.items.is_empty() && l.texts.is_empty() && l.ids.is_empty());
+        // What is neither an item nor a list of them is an error, as before.
+        for bad in [
+            r#"{"items": 5}"#,
+            r#"{"items": [{"n": "x"}]}"#,
+            r#"{"texts": {"a": 1}}"#,
+        ] {
+            assert!(lists(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Code {
+        #[serde(default, deserialize_with = "opt_any_text")]
+        code: Option<String>,
+    }
+
+    #[test]
+    fn any_value_is_read_as_text() {
+        let code = |json: &str| serde_json::from_str::<Code>(json).unwrap().code;
+        assert_eq!(code(r#"{"code": " 5411 "}"#).as_deref(), Some(" 5411 "));
+        assert_eq!(code(r#"{"code": 5411}"#).as_deref(), Some("5411"));
+        assert_eq!(code(r#"{"code": true}"#).as_deref(), Some("true"));
+        assert_eq!(
+            code(r#"{"code": {"a": [1, "b"]}}"#).as_deref(),
+            Some(r#"{"a":[1,"b"]}"#)
+        );
+        assert_eq!(code(r#"{"code": null}"#), None);
+        assert_eq!(code("{}"), None);
     }
 }

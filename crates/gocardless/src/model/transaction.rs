@@ -382,6 +382,17 @@ pub struct Transaction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(alias = "balance_after_transaction")]
     pub balance_after_transaction: Option<BalanceAfterTransaction>,
+    /// The merchant category code (ISO 18245) of a card payment: not in
+    /// the spec, sent by many banks. Any JSON value is accepted, as text
+    /// (a number as written): a bank that sends it oddly must not make the
+    /// record unreadable. Read in the one parse of the record: looking it
+    /// up in the JSON afterwards parsed each record a second time.
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_any_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub merchant_category_code: Option<String>,
 }
 
 /// An amount with its currency.
