@@ -451,7 +451,22 @@ pub(crate) fn join<'p, 'r>(
 ) -> Result<String, String> {
     let tree = Node::of(paths).ok_or("its record paths are malformed")?;
     let mut out = String::with_capacity(size);
-    join_object(skeleton, &tree, &mut lookup, &mut out, None)?;
+    join_object(
+        skeleton,
+        &tree,
+        &mut lookup,
+        &mut out,
+        &mut |out, _, records| {
+            out.push('[');
+            for (j, record) in records.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                out.push_str(record);
+            }
+            out.push(']');
+        },
+    )?;
     Ok(out)
 }
 
@@ -460,7 +475,7 @@ pub(crate) type List<'p, R> = (&'p str, Vec<R>);
 
 /// The body of a skeleton split at `paths` with each list of records left
 /// empty (`[]`), and those lists, in the order the body holds them.
-pub(crate) fn join_apart<'p, R: AsRef<str>>(
+pub(crate) fn join_apart<'p, R>(
     skeleton: &str,
     paths: impl IntoIterator<Item = &'p str>,
     mut lookup: impl FnMut(&RecordHash) -> Option<R>,
@@ -468,18 +483,27 @@ pub(crate) fn join_apart<'p, R: AsRef<str>>(
     let tree = Node::of(paths).ok_or("its record paths are malformed")?;
     let mut out = String::with_capacity(skeleton.len());
     let mut lists = Vec::new();
-    join_object(skeleton, &tree, &mut lookup, &mut out, Some(&mut lists))?;
+    join_object(
+        skeleton,
+        &tree,
+        &mut lookup,
+        &mut out,
+        &mut |out, path, records| {
+            lists.push((path, records));
+            out.push_str("[]");
+        },
+    )?;
     Ok((out, lists))
 }
 
-/// Writes `json` to `out` with the records of each list `node` names put
-/// back: in the list, or into `apart` (the list left empty) when given.
-fn join_object<'p, R: AsRef<str>>(
+/// Writes `json` to `out` with each list of records `node` names looked up
+/// and handed to `place`, which writes what stands for it.
+fn join_object<'p, R>(
     json: &str,
     node: &Node<'p>,
     lookup: &mut impl FnMut(&RecordHash) -> Option<R>,
     out: &mut String,
-    mut apart: Option<&mut Vec<List<'p, R>>>,
+    place: &mut impl FnMut(&mut String, &'p str, Vec<R>),
 ) -> Result<(), String> {
     let entries = Entries::parse(json).ok_or("the stored skeleton is not as it was split")?;
     out.push('{');
@@ -493,30 +517,18 @@ fn join_object<'p, R: AsRef<str>>(
             Some(Step::Records(path)) => {
                 let hashes: Vec<&str> = serde_json::from_str(raw.get())
                     .map_err(|e| format!("the record list at {key:?} is unreadable: {e}"))?;
-                let records = hashes.iter().map(|h| {
-                    parse_record_hash(h)
-                        .and_then(|hash| lookup(&hash))
-                        .ok_or_else(|| format!("record {h} is missing"))
-                });
-                match apart.as_deref_mut() {
-                    Some(lists) => {
-                        lists.push((path, records.collect::<Result<_, _>>()?));
-                        out.push_str("[]");
-                    }
-                    None => {
-                        out.push('[');
-                        for (j, record) in records.enumerate() {
-                            if j > 0 {
-                                out.push(',');
-                            }
-                            out.push_str(record?.as_ref());
-                        }
-                        out.push(']');
-                    }
-                }
+                let records = hashes
+                    .iter()
+                    .map(|h| {
+                        parse_record_hash(h)
+                            .and_then(|hash| lookup(&hash))
+                            .ok_or_else(|| format!("record {h} is missing"))
+                    })
+                    .collect::<Result<_, _>>()?;
+                place(out, path, records);
             }
             Some(Step::Into(child)) => {
-                join_object(raw.get(), child, lookup, out, apart.as_deref_mut())?;
+                join_object(raw.get(), child, lookup, out, place)?;
             }
             Some(Step::Each(child)) => {
                 let items: Vec<&RawValue> = serde_json::from_str(raw.get())
@@ -526,7 +538,7 @@ fn join_object<'p, R: AsRef<str>>(
                     if j > 0 {
                         out.push(',');
                     }
-                    join_object(item.get(), child, lookup, out, apart.as_deref_mut())?;
+                    join_object(item.get(), child, lookup, out, place)?;
                 }
                 out.push(']');
             }

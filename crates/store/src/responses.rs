@@ -691,7 +691,9 @@ fn resolve(c: &Connection, (mut resp, lists, ids): StoredRow) -> rusqlite::Resul
     };
     let id = resp.id;
     let paths = record_paths(id, &lists)?;
-    let found = find_records(c, id, &resp.body, &paths, ids.as_deref())?;
+    let hashes = archive::hashes(&resp.body, paths.iter().map(String::as_str))
+        .map_err(|e| corrupt(id, e))?;
+    let found = find_records(c, &hashes, ids.as_deref())?;
     let size = resp.body.len() + found.values().flatten().map(|r| r.len() + 1).sum::<usize>();
     resp.body = archive::join(&resp.body, paths.iter().map(String::as_str), size, |h| {
         found.get(h)?.as_deref()
@@ -713,18 +715,33 @@ fn resolve_apart(
     };
     let id = resp.id;
     let paths = record_paths(id, &lists)?;
-    let found = find_records(c, id, &resp.body, &paths, ids.as_deref())?;
-    let (rest, apart) = archive::join_apart(&resp.body, paths.iter().map(String::as_str), |h| {
-        found.get(h)?.clone()
-    })
-    .map_err(|e| corrupt(id, e))?;
+    // The skeleton is read once: its lists of hashes, then their records.
+    let (rest, apart) =
+        archive::join_apart(&resp.body, paths.iter().map(String::as_str), |h| Some(*h))
+            .map_err(|e| corrupt(id, e))?;
+    let found = find_records(
+        c,
+        apart.iter().flat_map(|(_, hashes)| hashes),
+        ids.as_deref(),
+    )?;
+    let lists = apart
+        .into_iter()
+        .map(|(path, hashes)| {
+            let records = hashes
+                .iter()
+                .map(|h| {
+                    found.get(h).cloned().flatten().ok_or_else(|| {
+                        corrupt(id, format!("record {} is missing", archive::hex(h)))
+                    })
+                })
+                .collect::<rusqlite::Result<_>>()?;
+            Ok((path.to_owned(), records))
+        })
+        .collect::<rusqlite::Result<_>>()?;
     resp.body = rest;
     Ok(StoredRecords {
         response: resp,
-        lists: apart
-            .into_iter()
-            .map(|(path, records)| (path.to_owned(), records))
-            .collect(),
+        lists,
     })
 }
 
@@ -746,17 +763,14 @@ fn record_paths(id: i64, lists: &str) -> rusqlite::Result<Vec<String>> {
 /// SHA-256 digests, evenly spread already: a fast hash does.
 type Found = foldhash::HashMap<archive::RecordHash, Option<Arc<str>>>;
 
-/// Reads the records `skeleton` lists from the file.
-fn find_records(
+/// Reads the records of `hashes` from the file, looking first where `ids`
+/// (the body's runs of record ids) says they were written.
+fn find_records<'h>(
     c: &Connection,
-    id: i64,
-    skeleton: &str,
-    paths: &[String],
+    hashes: impl IntoIterator<Item = &'h archive::RecordHash>,
     ids: Option<&str>,
 ) -> rusqlite::Result<Found> {
-    let hashes =
-        archive::hashes(skeleton, paths.iter().map(String::as_str)).map_err(|e| corrupt(id, e))?;
-    let mut records: Found = hashes.iter().map(|h| (*h, None)).collect();
+    let mut records: Found = hashes.into_iter().map(|h| (*h, None)).collect();
     // Where the records were written: a few scans in id order, the rows
     // side by side.
     if let Some(runs) = ids.and_then(IdRuns::parse) {
