@@ -240,7 +240,10 @@ pub fn convert_account(
     };
     let results = crate::parallel::chunks(&items, |part| part.iter().map(one).collect::<Vec<_>>());
     let mut dated: Vec<(Option<NaiveDate>, u8, Entry)> = Vec::with_capacity(items.len() + 1);
-    categorized.reserve(items.len());
+    // Only the decisions a rule took are kept by default: a few.
+    if decisions == Decisions::All {
+        categorized.reserve(items.len());
+    }
     for (entry, cat) in results.into_iter().flatten() {
         dated.extend(entry);
         categorized.extend(cat);
@@ -577,6 +580,9 @@ fn transaction_entry(
 
     let mut own = Posting::new(account.account.clone());
     own.units = Some(Amount::new(tx.amount, tx.currency.clone()));
+    // Sized to what it gets: a list grown from empty takes room for four.
+    let pending = usize::from(tx.status == Status::Pending);
+    own.meta = Vec::with_capacity(1 + tx.meta.len() + pending);
     own.meta
         .push((id_key.to_owned(), MetaValue::String(id.to_owned())));
     for (key, value) in &tx.meta {
