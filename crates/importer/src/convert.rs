@@ -225,10 +225,12 @@ pub fn convert_account(
             );
             // Recorded before the decision changes the entry's texts: they
             // are the bank's.
+            // Boxed: most transactions keep none, and each result would
+            // otherwise hold room for one (about 340 bytes).
             let cat = if decisions.keep(&decision) {
                 let cat = Categorized::new(&ids[*i], tx, &entry, decision);
                 cat.decision.apply(&mut entry);
-                Some(cat)
+                Some(Box::new(cat))
             } else {
                 decision.apply(&mut entry);
                 None
@@ -246,7 +248,7 @@ pub fn convert_account(
     }
     for (entry, cat) in results.into_iter().flatten() {
         dated.extend(entry);
-        categorized.extend(cat);
+        categorized.extend(cat.map(|c| *c));
     }
 
     let mut notes = Vec::new();
