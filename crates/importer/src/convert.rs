@@ -224,9 +224,8 @@ pub fn convert_account(
                 own,
             );
             // Recorded before the decision changes the entry's texts: they
-            // are the bank's.
-            // Boxed: most transactions keep none, and each result would
-            // otherwise hold room for one (about 340 bytes).
+            // are the bank's. Boxed: most transactions keep none, and each
+            // result would otherwise hold room for one (about 340 bytes).
             let cat = if decisions.keep(&decision) {
                 let cat = Categorized::new(&ids[*i], tx, &entry, decision);
                 cat.decision.apply(&mut entry);
@@ -527,9 +526,9 @@ fn content_hash(t: &BankTransaction) -> String {
 
 /// Collapses runs of whitespace (newlines included) to one space and trims.
 pub fn collapse_whitespace(s: &str) -> String {
-    // Most bank text is ASCII with single spaces: copy it as it is.
-    // Checked without branches, which the compiler turns into wide
-    // compares: printable ASCII, no space at either end or next to another.
+    // Most bank text is ASCII with single spaces: copy it as it is. Checked
+    // without branches, which the compiler turns into wide compares:
+    // printable ASCII, no space at either end or next to another.
     let b = s.as_bytes();
     let simple = b.first() != Some(&b' ')
         && b.last() != Some(&b' ')

@@ -198,8 +198,9 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
 /// `null` is an empty list.
 ///
 /// Read in one pass: the value is told apart by its first token, not
-/// buffered and tried as a list, then as one item (serde's untagged
-/// enums do that, and it cost a twelfth of reading a transaction).
+/// buffered and tried as a list, then as one item, as serde's untagged
+/// enums do (the fake server's transactions read with 3.5 % fewer
+/// instructions).
 pub fn one_or_many<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
