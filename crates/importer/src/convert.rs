@@ -526,18 +526,13 @@ fn content_hash(t: &BankTransaction) -> String {
 
 /// Collapses runs of whitespace (newlines included) to one space and trims.
 pub fn collapse_whitespace(s: &str) -> String {
-    // Most bank text is ASCII with single spaces: copy it as it is. Checked
-    // without branches, which the compiler turns into wide compares:
-    // printable ASCII, no space at either end or next to another.
+    // Most bank text is ASCII with single spaces: copy it as it is.
     let b = s.as_bytes();
-    let simple = b.first() != Some(&b' ')
-        && b.last() != Some(&b' ')
-        && !b
-            .iter()
-            .fold(false, |odd, &c| odd | !(0x20..0x7f).contains(&c))
-        && !b
-            .windows(2)
-            .fold(false, |double, w| double | (w[0] == b' ' && w[1] == b' '));
+    let simple = b.first().is_none_or(|&c| c != b' ')
+        && b.last().is_none_or(|&c| c != b' ')
+        && b.iter()
+            .zip(b.iter().skip(1).chain([&b'x']))
+            .all(|(&c, &next)| (0x21..0x7f).contains(&c) || (c == b' ' && next != b' '));
     if simple {
         return s.to_owned();
     }

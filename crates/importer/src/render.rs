@@ -92,39 +92,18 @@ pub fn escape_string(s: &str) -> String {
 
 /// Appends `s` escaped as [`escape_string`] does, without a new string.
 fn push_escaped(out: &mut String, s: &str) {
-    // Read as bytes: every character to replace starts with a byte no
-    // other character has (ASCII, or a lead byte and its next), so runs of
-    // harmless text are copied at once without decoding characters.
-    let b = s.as_bytes();
-    // Most text has nothing to replace: one pass without branches (which
-    // the compiler turns into wide compares) says so.
-    let special = |c: u8| c < 0x20 || matches!(c, b'"' | b'\\' | 0x7f | 0xc2 | 0xe2);
-    if !b.iter().fold(false, |any, &c| any | special(c)) {
-        out.push_str(s);
-        return;
-    }
+    // Copy runs of harmless characters at once; most bank text is one run.
     let mut start = 0;
-    let mut i = 0;
-    while i < b.len() {
-        let (len, replacement) = match b[i] {
-            b'\\' => (1, "\\\\"),
-            b'"' => (1, "\\\""),
-            0x00..=0x1f | 0x7f => (1, " "),
-            // U+0080 to U+009F, the other control characters.
-            0xc2 if matches!(b.get(i + 1), Some(0x80..=0x9f)) => (2, " "),
-            // U+2028 and U+2029.
-            0xe2 if b.get(i + 1) == Some(&0x80) && matches!(b.get(i + 2), Some(0xa8 | 0xa9)) => {
-                (3, " ")
-            }
-            _ => {
-                i += 1;
-                continue;
-            }
+    for (i, c) in s.char_indices() {
+        let replacement = match c {
+            '\\' => "\\\\",
+            '"' => "\\\"",
+            c if is_breaking(c) => " ",
+            _ => continue,
         };
         out.push_str(&s[start..i]);
         out.push_str(replacement);
-        i += len;
-        start = i;
+        start = i + c.len_utf8();
     }
     out.push_str(&s[start..]);
 }
@@ -383,42 +362,5 @@ fn write_meta(out: &mut String, meta: &Meta, indent: &str) {
             }
         }
         out.push('\n');
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The documented rule, character by character.
-    fn reference(s: &str) -> String {
-        let mut out = String::new();
-        for c in s.chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '"' => out.push_str("\\\""),
-                c if is_breaking(c) => out.push(' '),
-                c => out.push(c),
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn escaping_by_bytes_is_the_documented_rule() {
-        // Every replaced character, its neighbours in UTF-8 (same lead
-        // byte, next code point) and text around them.
-        let chars = [
-            '\0', '\t', '\n', '\u{1f}', ' ', '"', '\\', '\u{7e}', '\u{7f}', '\u{80}', '\u{85}',
-            '\u{9f}', '\u{a0}', '\u{bf}', '\u{c0}', '\u{2027}', '\u{2028}', '\u{2029}', '\u{202a}',
-            '\u{2080}', '\u{e000}', '€', 'é', '日', '🙂',
-        ];
-        for a in chars {
-            for b in chars {
-                let s = format!("x{a}{b}y{a}");
-                assert_eq!(escape_string(&s), reference(&s), "{s:?}");
-            }
-        }
-        assert_eq!(escape_string(""), "");
     }
 }
