@@ -293,7 +293,7 @@ pub fn convert_account(
     // Converted in place: no copy of the entries.
     let entries: Vec<Entry> = dated.into_iter().map(|(_, _, e)| e).collect();
     drop(converted);
-    crate::parallel::drop_parts(read_all);
+    drop(read_all);
     AccountOutput {
         account: account.clone(),
         source: statement.source.to_owned(),

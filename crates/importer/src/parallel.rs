@@ -7,23 +7,6 @@
 /// Below this many items, work stays on the calling thread.
 const MIN_PARALLEL: usize = 4096;
 
-/// Drops the parts [`chunks`] returned, each on its own thread when there
-/// are several: freeing a hundred thousand transactions' strings is
-/// otherwise serial work.
-pub(crate) fn drop_parts<T: Send>(parts: Vec<Vec<T>>) {
-    if parts.len() < 2 {
-        return;
-    }
-    let mut parts = parts.into_iter();
-    let first = parts.next();
-    std::thread::scope(|s| {
-        for part in parts {
-            s.spawn(move || drop(part));
-        }
-        drop(first);
-    });
-}
-
 fn threads() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())

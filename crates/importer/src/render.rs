@@ -29,37 +29,28 @@ pub struct Block<'a> {
 
 /// Prints the blocks, a blank line between two.
 pub fn print(blocks: &[Block<'_>]) -> String {
-    // The text is rendered in pieces (several at once), then copied once
-    // into a string of the exact size: no doubling of a large buffer.
-    let mut pieces: Vec<String> = Vec::new();
+    // Room for what most entries take (an entry is about 220 bytes): a
+    // large output is written once, not copied as its buffer doubles.
+    // Room not written to costs no memory.
+    let entries: usize = blocks.iter().map(|b| b.entries.len()).sum();
+    let mut out = String::with_capacity(entries * 320);
     for (i, b) in blocks.iter().enumerate() {
-        let mut head = String::new();
         if i > 0 {
-            head.push('\n');
+            out.push('\n');
         }
         if let Some(h) = &b.heading {
             for line in comment_lines(h) {
-                head.push_str(&line);
-                head.push('\n');
+                out.push_str(&line);
+                out.push('\n');
             }
         }
-        pieces.push(head);
         let layout = Layout::for_entries(b.entries);
-        pieces.extend(crate::parallel::chunks(b.entries, |part| {
-            // About 200 bytes per entry.
-            let mut s = String::with_capacity(part.len() * 200);
-            for e in part {
-                if b.heading.is_some() {
-                    s.push('\n');
-                }
-                layout.write_entry(&mut s, e);
+        for e in b.entries {
+            if b.heading.is_some() {
+                out.push('\n');
             }
-            s
-        }));
-    }
-    let mut out = String::with_capacity(pieces.iter().map(String::len).sum());
-    for p in pieces {
-        out.push_str(&p);
+            layout.write_entry(&mut out, e);
+        }
     }
     out
 }
@@ -171,21 +162,13 @@ struct Layout {
 
 impl Layout {
     fn for_entries(entries: &[Entry]) -> Layout {
-        // Measured in parts on several threads for large blocks.
-        let parts = crate::parallel::chunks(entries, Layout::measure);
+        let l = Layout::measure(entries);
         // The account column is at least 40 wide, so small blocks still
         // look like the rest.
-        let mut l = Layout {
-            account: 40,
-            int: 0,
-            frac: 0,
-        };
-        for p in parts {
-            l.account = l.account.max(p.account);
-            l.int = l.int.max(p.int);
-            l.frac = l.frac.max(p.frac);
+        Layout {
+            account: l.account.max(40),
+            ..l
         }
-        l
     }
 
     fn measure(entries: &[Entry]) -> Layout {
