@@ -99,26 +99,6 @@ fn push_escaped(out: &mut String, s: &str) {
     out.push_str(&s[start..]);
 }
 
-/// Appends a date as `YYYY-MM-DD` (faster than chrono's formatter).
-fn push_date(out: &mut String, d: chrono::NaiveDate) {
-    use chrono::Datelike;
-    let (y, m, day) = (d.year(), d.month(), d.day());
-    if (0..=9999).contains(&y) {
-        let y = y as u32;
-        for digit in [y / 1000, y / 100 % 10, y / 10 % 10, y % 10] {
-            out.push(char::from(b'0' + digit as u8));
-        }
-        out.push('-');
-        out.push(char::from(b'0' + (m / 10) as u8));
-        out.push(char::from(b'0' + (m % 10) as u8));
-        out.push('-');
-        out.push(char::from(b'0' + (day / 10) as u8));
-        out.push(char::from(b'0' + (day % 10) as u8));
-    } else {
-        let _ = write!(out, "{d}");
-    }
-}
-
 /// The text as Beancount reads it back from an [`escape_string`]: the
 /// documented replacements alone.
 pub fn sanitize(s: &str) -> String {
@@ -259,7 +239,7 @@ impl Layout {
     }
 
     fn write_transaction(&self, out: &mut String, t: &TransactionEntry) {
-        push_date(out, t.date);
+        let _ = write!(out, "{}", t.date);
         out.push(' ');
         out.push(t.flag);
         if let Some(p) = &t.payee {
@@ -309,7 +289,7 @@ impl Layout {
 
     fn write_balance(&self, out: &mut String, b: &BalanceEntry) {
         let mut head = String::new();
-        push_date(&mut head, b.date);
+        let _ = write!(head, "{}", b.date);
         head.push_str(" balance ");
         head.push_str(&b.account);
         let col = 2 + self.account + 2;
