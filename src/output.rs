@@ -32,21 +32,30 @@ const TMP_MARK: &str = ".gc-beancount-tmp-";
 /// `None`). A file created is readable by others as the umask allows; a
 /// file replaced keeps its permissions.
 pub fn write(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    write_with(path, &mut |out| out.write_all(text.as_bytes()))
+}
+
+/// Like [`write`], with the text written by `fill` as it is made: an
+/// import's output is never held whole.
+pub fn write_with(path: Option<&Path>, fill: Fill<'_>) -> anyhow::Result<()> {
     match path {
-        None => write_stdout(text),
-        Some(path) => write_file(path, text, false),
+        None => write_stdout(fill),
+        Some(path) => write_file(path, fill, false),
     }
 }
 
 /// Like [`write`] to a file, for bank data kept beside the store
 /// (`fetch --archive`): the file is private (0600), like the store.
 pub fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
-    write_file(path, text, true)
+    write_file(path, &mut |out| out.write_all(text.as_bytes()), true)
 }
 
-fn write_stdout(text: &str) -> anyhow::Result<()> {
+/// Writes the text into what it is given.
+pub type Fill<'a> = &'a mut dyn FnMut(&mut dyn Write) -> io::Result<()>;
+
+fn write_stdout(fill: Fill<'_>) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    match fill(&mut out).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         // `gc-beancount import | head` is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -54,7 +63,7 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
     }
 }
 
-fn write_file(path: &Path, text: &str, private: bool) -> anyhow::Result<()> {
+fn write_file(path: &Path, fill: Fill<'_>, private: bool) -> anyhow::Result<()> {
     match fs::metadata(path) {
         Ok(meta) if meta.is_dir() => {
             return Err(usage(format!(
@@ -62,12 +71,12 @@ fn write_file(path: &Path, text: &str, private: bool) -> anyhow::Result<()> {
                 path.display()
             )));
         }
-        Ok(meta) if !meta.is_file() => return write_in_place(path, text),
-        _ if is_descriptor_alias(path) => return write_in_place(path, text),
+        Ok(meta) if !meta.is_file() => return write_in_place(path, fill),
+        _ if is_descriptor_alias(path) => return write_in_place(path, fill),
         _ => {}
     }
     let target = resolve_links(path).with_context(|| format!("cannot write {}", path.display()))?;
-    replace(&target, text, private).with_context(|| {
+    replace(&target, fill, private).with_context(|| {
         if target == path {
             format!("cannot write {}", path.display())
         } else {
@@ -96,12 +105,12 @@ fn is_descriptor_alias(path: &Path) -> bool {
 /// Writes into what is there (a device, a FIFO, an open descriptor),
 /// appending so that a file behind a descriptor opened with `>>` is never
 /// truncated.
-fn write_in_place(path: &Path, text: &str) -> anyhow::Result<()> {
+fn write_in_place(path: &Path, fill: Fill<'_>) -> anyhow::Result<()> {
     let mut file = OpenOptions::new()
         .append(true)
         .open(path)
         .with_context(|| format!("cannot open {}", path.display()))?;
-    file.write_all(text.as_bytes())
+    fill(&mut file)
         .and_then(|()| file.flush())
         .with_context(|| format!("cannot write {}", path.display()))
 }
@@ -125,7 +134,7 @@ fn resolve_links(path: &Path) -> io::Result<PathBuf> {
 }
 
 /// Replaces the regular file `target` (or creates it) atomically.
-fn replace(target: &Path, text: &str, private: bool) -> io::Result<()> {
+fn replace(target: &Path, fill: Fill<'_>, private: bool) -> io::Result<()> {
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -142,7 +151,7 @@ fn replace(target: &Path, text: &str, private: bool) -> io::Result<()> {
     // Private until written when it replaces a file (a ledger may be
     // 0600); a new file gets what the umask allows.
     let mut file = create_new(&tmp.0, private || replaced.is_some())?;
-    file.write_all(text.as_bytes())?;
+    fill(&mut file)?;
     file.sync_all()?;
     if let Some(meta) = replaced.filter(|_| !private) {
         file.set_permissions(meta.permissions())?;

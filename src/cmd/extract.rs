@@ -27,7 +27,7 @@ pub fn run(ctx: &Context, args: &ExtractArgs) -> anyhow::Result<Outcome> {
     let prepared = Prepared::new(&config, &data);
     let imported =
         run.import(&prepared.inputs(|a| crate::pipeline::adjust_of(&config, &chosen, a)));
-    crate::output::write(args.output.as_deref(), &imported.text)?;
+    crate::output::write_with(args.output.as_deref(), &mut |out| imported.write(out))?;
     for p in &problems {
         crate::ui::warn(p.to_string());
     }

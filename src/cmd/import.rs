@@ -133,7 +133,7 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
     }
     outputs.extend(built);
     let imported = run.import_outputs(outputs);
-    crate::output::write(args.output.as_deref(), &imported.text)?;
+    crate::output::write_with(args.output.as_deref(), &mut |out| imported.write(out))?;
     for source in &opened {
         if let Err(e) = source.commit() {
             ui::warn(format!(

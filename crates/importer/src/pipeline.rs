@@ -4,6 +4,8 @@
 //! only balance assertions that hold) → Beancount text. `import`, `extract` and
 //! `rules test` are thin callers of [`Run`].
 
+use std::io;
+
 use chrono::NaiveDate;
 
 use crate::complete::{LeftOut, complete};
@@ -13,7 +15,7 @@ use crate::dedup::{AccountSummary, DedupOptions, Duplicate, StalePending, dedup}
 use crate::entry::Entry;
 use crate::learn::Model;
 use crate::ledger::Ledger;
-use crate::render::{Block, print};
+use crate::render::{Block, print, write};
 use crate::rules::Categorizer;
 use crate::statement::{Adjust, Statement};
 use crate::transfer::{Merged, merge};
@@ -49,22 +51,25 @@ pub struct Run<'a> {
     pub decisions: Decisions,
 }
 
-/// What [`Run::import`] produced.
+/// What [`Run::import`] produced: the entries to write, and what to tell
+/// the user about them.
+///
+/// Its Beancount text ([`Imported::write`], [`Imported::text`]): `open`
+/// directives for the accounts it uses that the ledger (if any) does not
+/// open, opening balances, then each account's block with something new.
+/// Without a ledger it is a ledger of its own; with one, empty when nothing
+/// is new.
 #[derive(Debug, Clone)]
 pub struct Imported {
-    /// The Beancount text: `open` directives for the accounts it uses that
-    /// the ledger (if any) does not open, opening balances, then each
-    /// account's block with something new. Without a ledger it is a ledger
-    /// of its own; with one, empty when nothing is new.
-    pub text: String,
-    /// The `open` directives and opening balances written before the
-    /// accounts' blocks.
+    /// The `open` directives written first.
     pub opens: Vec<Entry>,
+    /// The opening balances written after them.
+    pub openings: Vec<Entry>,
     /// Balance assertions left out because they would not hold.
     pub left_out: Vec<LeftOut>,
     /// What to say at `-v`, over all accounts ([`AccountOutput::notes`]).
     pub notes: Vec<String>,
-    /// Each account's entries as written.
+    /// Each account's entries as written, after the opening balances.
     pub outputs: Vec<AccountOutput>,
     /// Transfers whose two sides became one entry.
     pub merged: Vec<Merged>,
@@ -77,6 +82,38 @@ pub struct Imported {
 }
 
 impl Imported {
+    /// Writes the Beancount text to `out`, in pieces: it is never held
+    /// whole.
+    ///
+    /// # Errors
+    /// The first error `out` gives.
+    pub fn write(&self, out: &mut dyn io::Write) -> io::Result<()> {
+        write(&self.blocks(), out)
+    }
+
+    /// The Beancount text, as one string.
+    pub fn text(&self) -> String {
+        print(&self.blocks())
+    }
+
+    fn blocks(&self) -> Vec<Block<'_>> {
+        let mut blocks = Vec::with_capacity(self.outputs.len() + 2);
+        if !self.opens.is_empty() {
+            blocks.push(Block {
+                heading: None,
+                entries: &self.opens,
+            });
+        }
+        if !self.openings.is_empty() {
+            blocks.push(Block {
+                heading: Some("Opening balances".to_owned()),
+                entries: &self.openings,
+            });
+        }
+        blocks.extend(self.outputs.iter().map(AccountOutput::block));
+        blocks
+    }
+
     /// Every record that could not be converted, over all accounts.
     pub fn problems(&self) -> impl Iterator<Item = &Problem> {
         self.outputs.iter().flat_map(|o| &o.problems)
@@ -120,7 +157,8 @@ impl<'a> Run<'a> {
     }
 
     /// Converts, joins the two sides of own transfers, leaves out what the
-    /// ledger holds, and prints.
+    /// ledger holds and completes: what is left to print
+    /// ([`Imported::write`]).
     pub fn import(&self, inputs: &[Input<'_>]) -> Imported {
         self.import_outputs(self.convert(inputs))
     }
@@ -132,9 +170,9 @@ impl<'a> Run<'a> {
     pub fn import_outputs(&self, mut outputs: Vec<AccountOutput>) -> Imported {
         let merged = merge(&mut outputs);
         let mut imported = Imported {
-            text: String::new(),
             outputs: Vec::new(),
             opens: Vec::new(),
+            openings: Vec::new(),
             left_out: Vec::new(),
             notes: Vec::new(),
             merged,
@@ -175,23 +213,8 @@ impl<'a> Run<'a> {
                     .any(|e| marked || !matches!(e, Entry::Comment(_)))
             });
         }
-        let mut blocks = Vec::new();
-        if !completion.opens.is_empty() {
-            blocks.push(Block {
-                heading: None,
-                entries: &completion.opens,
-            });
-        }
-        if !completion.openings.is_empty() {
-            blocks.push(Block {
-                heading: Some("Opening balances".to_owned()),
-                entries: &completion.openings,
-            });
-        }
-        blocks.extend(outputs.iter().map(AccountOutput::block));
-        imported.text = print(&blocks);
         imported.opens = completion.opens;
-        imported.opens.extend(completion.openings);
+        imported.openings = completion.openings;
         imported.left_out = completion.left_out;
         imported.outputs = outputs;
         imported

@@ -8,7 +8,9 @@
 //! comment line (via [`comment_lines`]), so no bank text can end a string,
 //! start a directive or break the file.
 
+use std::convert::Infallible;
 use std::fmt::Write;
+use std::io;
 
 use crate::beancount::format_number;
 use crate::entry::{
@@ -27,13 +29,49 @@ pub struct Block<'a> {
     pub entries: &'a [Entry],
 }
 
-/// Prints the blocks, a blank line between two.
+/// Writes the blocks to `out`, a blank line between two, in pieces of
+/// about 64 KiB: a large output is never held whole in memory.
+///
+/// # Errors
+/// The first error `out` gives.
+///
+/// ```
+/// use importer::entry::{Entry, OpenEntry};
+/// use importer::render::{Block, write};
+/// let open = Entry::Open(OpenEntry {
+///     date: chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap(),
+///     account: "Assets:Bank".to_owned(),
+///     currencies: vec!["EUR".to_owned()],
+/// });
+/// let mut out = Vec::new();
+/// write(&[Block { heading: None, entries: &[open] }], &mut out).unwrap();
+/// assert_eq!(out, b"2024-01-02 open Assets:Bank EUR\n");
+/// ```
+pub fn write(blocks: &[Block<'_>], out: &mut dyn io::Write) -> io::Result<()> {
+    render(blocks, |piece| out.write_all(piece.as_bytes()))
+}
+
+/// Prints the blocks into one string, as [`write`] writes them.
 pub fn print(blocks: &[Block<'_>]) -> String {
     // Room for what most entries take (an entry is about 220 bytes): a
     // large output is written once, not copied as its buffer doubles.
     // Room not written to costs no memory.
     let entries: usize = blocks.iter().map(|b| b.entries.len()).sum();
     let mut out = String::with_capacity(entries * 320);
+    let Ok(()) = render(blocks, |piece| {
+        out.push_str(piece);
+        Ok::<(), Infallible>(())
+    });
+    out
+}
+
+/// How much text is rendered before it is handed on.
+const PIECE: usize = 64 * 1024;
+
+/// Renders the blocks and hands `emit` the text in pieces of about
+/// [`PIECE`] bytes, each ending after an entry.
+fn render<E>(blocks: &[Block<'_>], mut emit: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+    let mut out = String::with_capacity(PIECE + PIECE / 4);
     for (i, b) in blocks.iter().enumerate() {
         if i > 0 {
             out.push('\n');
@@ -50,9 +88,13 @@ pub fn print(blocks: &[Block<'_>]) -> String {
                 out.push('\n');
             }
             layout.write_entry(&mut out, e);
+            if out.len() >= PIECE {
+                emit(&out)?;
+                out.clear();
+            }
         }
     }
-    out
+    emit(&out)
 }
 
 /// Renders one entry on its own (amounts aligned within the entry). Ends

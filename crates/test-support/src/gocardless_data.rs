@@ -50,7 +50,7 @@ pub fn convert_account_with(
 pub fn as_ledger(outputs: &[AccountOutput], today: NaiveDate) -> String {
     Run::new(&Config::default(), None, today)
         .import_outputs(outputs.to_vec())
-        .text
+        .text()
 }
 
 /// What [`extract`] and [`convert_all_with`] give: the text, the outputs
@@ -80,7 +80,7 @@ pub fn convert_all_with(
     let mut problems = files::problems(config, data);
     problems.extend(imported.problems().cloned());
     Extracted {
-        text: imported.text,
+        text: imported.text(),
         outputs: imported.outputs,
         problems,
     }
@@ -103,7 +103,7 @@ pub fn extract_into(
     let mut problems = files::problems(config, &data);
     problems.extend(imported.problems().cloned());
     Ok(Extracted {
-        text: imported.text,
+        text: imported.text(),
         outputs: imported.outputs,
         problems,
     })

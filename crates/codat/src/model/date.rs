@@ -14,7 +14,7 @@ const LOCAL_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
 /// which is how Codat treats the dates of pushed transactions.
 pub(crate) fn parse_local(s: &str) -> Option<NaiveDateTime> {
     let t = s.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+    if let Ok(d) = t.parse::<NaiveDate>() {
         return d.and_hms_opt(0, 0, 0);
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {

@@ -106,13 +106,10 @@ pub(crate) fn opt_datetime<'de, D: Deserializer<'de>>(
 /// Parses a date or the date part of a date-time.
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     let t = s.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+    t.parse::<NaiveDate>()
         .ok()
         .or_else(|| parse_datetime(t).map(|dt| dt.date_naive()))
-        .or_else(|| {
-            t.get(..10)
-                .and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok())
-        })
+        .or_else(|| t.get(..10).and_then(|p| p.parse::<NaiveDate>().ok()))
 }
 
 /// Parses a date-time in the forms seen from Enable Banking and banks.

@@ -103,7 +103,9 @@ pub fn opt_minor<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Erro
 /// An optional `YYYY-MM-DD` date; `null` and blank are absent.
 pub fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
     match Option::<String>::deserialize(d)? {
-        Some(s) if !s.trim().is_empty() => NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        Some(s) if !s.trim().is_empty() => s
+            .trim()
+            .parse::<NaiveDate>()
             .map(Some)
             .map_err(|_| de::Error::custom(format!("invalid date {s:?}: expected YYYY-MM-DD"))),
         _ => Ok(None),

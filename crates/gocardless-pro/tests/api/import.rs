@@ -147,7 +147,7 @@ accounts:
             "{:?}",
             imported.stale_pending
         );
-        self.append(&imported.text);
+        self.append(&imported.text());
         (fetched, imported)
     }
 
@@ -413,7 +413,7 @@ fn every_payout_of_240_days_balances_exactly_and_passes_bean_check() {
     let imported =
         Run::new(&books.config, Some(&ledger), books.today()).import_outputs(vec![output]);
     assert_eq!(imported.summaries[0].new, count);
-    books.append(&imported.text);
+    books.append(&imported.text());
 }
 
 #[test]
@@ -439,13 +439,13 @@ fn imports_are_idempotent_and_new_payouts_come_once() {
 
     // Again: everything is recognised by its id, nothing printed.
     let (_, again) = books.import(false);
-    assert_eq!(again.text, "");
+    assert_eq!(again.text(), "");
     assert_eq!(again.summaries[0].new, 0);
     assert_eq!(again.summaries[0].dup_id, ids.len());
     // And with the ledger consulted first, no item is even asked for.
     books.server.reset_counters();
     let (fetched, again) = books.import(true);
-    assert_eq!(again.text, "");
+    assert_eq!(again.text(), "");
     // (but the pending ones, whose entries dedup claims by id).
     assert_eq!(fetched.payouts.len(), pending);
     assert!(fetched.payouts.iter().all(|r| !r.payout.is_paid()));
@@ -466,7 +466,7 @@ fn imports_are_idempotent_and_new_payouts_come_once() {
     }
     assert!(after.values().all(|(count, _)| *count == 1), "{after:?}");
     let (_, again) = books.import(false);
-    assert_eq!(again.text, "");
+    assert_eq!(again.text(), "");
 
     // Friday's pending entries stay as written (recognised by their id)
     // until the user deletes them: then the paid payouts come, once.
@@ -500,7 +500,7 @@ fn imports_are_idempotent_and_new_payouts_come_once() {
 fn pending_payouts_are_skipped_until_paid_when_so_configured() {
     let books = Books::new(Options::default(), "skip");
     let (fetched, first) = books.import(true);
-    assert!(!first.text.contains(" ! "), "{}", first.text);
+    assert!(!first.text().contains(" ! "), "{}", first.text());
     let pending: Vec<_> = fetched
         .skipped
         .iter()
@@ -529,7 +529,7 @@ fn pending_payouts_are_skipped_until_paid_when_so_configured() {
         }
     }
     let (_, again) = books.import(false);
-    assert_eq!(again.text, "");
+    assert_eq!(again.text(), "");
 }
 
 /// The bank's line of a payout: what reached the account (after the
@@ -585,7 +585,7 @@ fn the_transfer_account_nets_to_zero_with_the_bank_lines() {
     let bank = run.import(&[input]);
     assert_eq!(bank.summaries[0].new, lines.len());
     assert!(bank.problems().next().is_none());
-    books.append(&bank.text);
+    books.append(&bank.text());
 
     let ledger = books.ledger();
     let mut transfer: BTreeMap<&str, Decimal> = BTreeMap::new();
@@ -674,7 +674,7 @@ fn the_transfer_account_nets_to_zero_with_the_bank_lines() {
     outputs.push(payouts);
     let both = run.import_outputs(outputs);
     assert!(both.merged.is_empty());
-    assert_eq!(both.text, "");
+    assert_eq!(both.text(), "");
     assert_eq!(
         both.summaries.iter().map(|s| s.dup_id).sum::<usize>(),
         2 * lines.len()
@@ -725,5 +725,5 @@ fn a_payout_is_never_taken_for_another_one_of_the_same_amount() {
     // all), is for the user to correct.
     assert_eq!(imported.stale_pending.len(), 1);
     assert_eq!(imported.stale_pending[0].ledger.line, 11);
-    books.append(&imported.text);
+    books.append(&imported.text());
 }

@@ -139,15 +139,14 @@ pub fn opt_datetime<'de, D: Deserializer<'de>>(
 /// Parses a date or the date part of a date-time. See [`opt_date`].
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let t = s.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+    if let Ok(d) = t.parse::<NaiveDate>() {
         return Some(d);
     }
     if let Some(dt) = parse_datetime(t) {
         return Some(dt.date_naive());
     }
     // A date-time we cannot fully read still names its day in front.
-    t.get(..10)
-        .and_then(|day| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
+    t.get(..10).and_then(|day| day.parse::<NaiveDate>().ok())
 }
 
 /// Parses a date-time. See [`opt_datetime`].
@@ -173,7 +172,7 @@ pub fn parse_datetime(s: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(naive) = NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f") {
         return Some(naive.and_utc().fixed_offset());
     }
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+    t.parse::<NaiveDate>()
         .ok()
         .map(|d| d.and_hms_opt(0, 0, 0).unwrap().and_utc().fixed_offset())
 }

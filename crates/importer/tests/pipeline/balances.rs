@@ -145,7 +145,7 @@ fn every_balance_type_holds_with_entries_flagged_for_review() {
         std::fs::write(&path, LEDGER).unwrap();
         let balances = [balance(kind.clone(), amount, reference, NOW)];
         let imported = import(mode, &balances, NOW, &path);
-        let text = &imported.text;
+        let text = &imported.text();
         assert!(
             text.contains(&format!("{asserted_on} balance Assets:Example:Checking")),
             "{mode} {kind}: {text}\n{:?} {:?}",
@@ -181,7 +181,11 @@ fn balances_from_another_moment_than_the_transactions_are_not_asserted() {
         NOW,
     )];
     let imported = import("auto", &balances, "2026-03-09T08:00:00Z", &path);
-    assert!(!imported.text.contains(" balance "), "{}", imported.text);
+    assert!(
+        !imported.text().contains(" balance "),
+        "{}",
+        imported.text()
+    );
     assert!(
         imported
             .notes
@@ -192,7 +196,7 @@ fn balances_from_another_moment_than_the_transactions_are_not_asserted() {
     );
     // Within minutes of each other: one moment.
     let imported = import("auto", &balances, "2026-03-10T09:58:00Z", &path);
-    assert!(imported.text.contains(" balance "), "{}", imported.text);
+    assert!(imported.text().contains(" balance "), "{}", imported.text());
 }
 
 #[test]
@@ -210,7 +214,11 @@ fn an_assertion_the_ledger_cannot_meet_is_left_out_and_said() {
         NOW,
     )];
     let imported = import("auto", &balances, NOW, &path);
-    assert!(!imported.text.contains(" balance "), "{}", imported.text);
+    assert!(
+        !imported.text().contains(" balance "),
+        "{}",
+        imported.text()
+    );
     let said: Vec<String> = imported.left_out.iter().map(|l| l.to_string()).collect();
     assert!(
         said.iter().any(
@@ -221,7 +229,7 @@ fn an_assertion_the_ledger_cannot_meet_is_left_out_and_said() {
     );
     let mut all = std::fs::read_to_string(&path).unwrap();
     all.push('\n');
-    all.push_str(&imported.text);
+    all.push_str(&imported.text());
     std::fs::write(&path, all).unwrap();
     test_support::bean_check::file(&path);
 }
@@ -246,11 +254,11 @@ fn amounts_left_to_beancount_are_counted_or_the_assertion_is_left_out() {
     )];
     let imported = import("auto", &balances, NOW, &path);
     assert!(
-        imported.text.contains(" balance "),
+        imported.text().contains(" balance "),
         "{:?}",
         imported.left_out
     );
-    std::fs::write(&path, format!("{elided}\n{}", imported.text)).unwrap();
+    std::fs::write(&path, format!("{elided}\n{}", imported.text())).unwrap();
     test_support::bean_check::file(&path);
 
     // Priced in another currency: what Beancount fills in cannot be told
@@ -261,7 +269,11 @@ fn amounts_left_to_beancount_are_counted_or_the_assertion_is_left_out() {
     );
     std::fs::write(&path, &priced).unwrap();
     let imported = import("auto", &balances, NOW, &path);
-    assert!(!imported.text.contains(" balance "), "{}", imported.text);
+    assert!(
+        !imported.text().contains(" balance "),
+        "{}",
+        imported.text()
+    );
     assert!(
         imported.left_out.iter().any(
             |l| !l.needs_attention() && l.to_string().contains("left for Beancount to compute")
@@ -269,6 +281,6 @@ fn amounts_left_to_beancount_are_counted_or_the_assertion_is_left_out() {
         "{:?}",
         imported.left_out
     );
-    std::fs::write(&path, format!("{priced}\n{}", imported.text)).unwrap();
+    std::fs::write(&path, format!("{priced}\n{}", imported.text())).unwrap();
     test_support::bean_check::file(&path);
 }

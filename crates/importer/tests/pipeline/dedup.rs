@@ -587,7 +587,7 @@ fn a_first_import_writes_the_exact_opening_balance() {
     let ledger = Ledger::load(&[&path]).unwrap();
     let config = importer::Config::default();
     let run = importer::Run::new(&config, Some(&ledger), date("2026-03-04"));
-    let text = run.import_outputs(outputs).text;
+    let text = run.import_outputs(outputs).text();
     assert!(
         text.contains("2026-02-28 open Assets:Bank:Checking EUR\n")
             && text.contains("2026-02-28 open Equity:Opening-Balances\n")
@@ -620,7 +620,7 @@ fn a_first_import_writes_the_exact_opening_balance() {
             Some(&balances),
             date("2026-03-06"),
         )])
-        .text;
+        .text();
     assert!(
         !again.contains("Opening") && !again.contains(" pad "),
         "{again}"
@@ -659,7 +659,7 @@ fn history_starting_at_zero_needs_no_opening_and_pad_mode_pads() {
     };
     let mut config = importer::Config::default();
     let run = importer::Run::new(&config, None, date("2026-03-04"));
-    let text = run.import_outputs(outputs("60.00")).text;
+    let text = run.import_outputs(outputs("60.00")).text();
     assert!(
         !text.contains("Opening") && !text.contains("Equity"),
         "{text}"
@@ -673,8 +673,12 @@ fn history_starting_at_zero_needs_no_opening_and_pad_mode_pads() {
     config.opening.mode = importer::config::OpeningMode::Pad;
     config.opening.account = "Equity:Start".to_owned();
     let run = importer::Run::new(&config, None, date("2026-03-04"));
-    assert!(!run.import_outputs(outputs("60.00")).text.contains(" pad "));
-    let text = run.import_outputs(outputs("70.00")).text;
+    assert!(
+        !run.import_outputs(outputs("60.00"))
+            .text()
+            .contains(" pad ")
+    );
+    let text = run.import_outputs(outputs("70.00")).text();
     assert!(
         text.contains("2026-02-28 pad Assets:Bank:Checking Equity:Start\n"),
         "{text}"

@@ -58,10 +58,10 @@ fn ids_with_control_characters_are_imported_once() {
             adjust: None,
         }]);
         if run_number > 0 {
-            assert_eq!(imported.text, "", "run {run_number}: {}", imported.text);
+            assert_eq!(imported.text(), "", "run {run_number}: {}", imported.text());
         }
         let mut text = std::fs::read_to_string(&path).unwrap();
-        text.push_str(&imported.text);
+        text.push_str(&imported.text());
         std::fs::write(&path, text).unwrap();
     }
     let text = std::fs::read_to_string(&path).unwrap();
@@ -104,7 +104,7 @@ fn dates_beancount_cannot_read_are_bad_records() {
         .iter()
         .filter(|e| matches!(e, Entry::Invalid(_)))
         .count();
-    assert_eq!(invalid, 3, "{}", imported.text);
+    assert_eq!(invalid, 3, "{}", imported.text());
     assert_eq!(imported.problems().count(), 3);
     assert!(
         imported
@@ -113,9 +113,13 @@ fn dates_beancount_cannot_read_are_bad_records() {
         "{:?}",
         out.problems
     );
-    assert!(!imported.text.contains(" balance "), "{}", imported.text);
+    assert!(
+        !imported.text().contains(" balance "),
+        "{}",
+        imported.text()
+    );
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("out.bean");
-    std::fs::write(&path, &imported.text).unwrap();
+    std::fs::write(&path, imported.text()).unwrap();
     test_support::bean_check::file(&path);
 }

@@ -118,7 +118,7 @@ fn hand_built_transactions_go_through_the_whole_pipeline() {
     };
 
     let first = import();
-    let text = &first.text;
+    let text = &first.text();
     assert!(text.contains("(Example Bank account id chk-1)"), "{text}");
     assert!(text.contains("example_id: \"t2\""), "{text}");
     assert!(text.contains("  Expenses:Groceries"), "{text}");
@@ -141,7 +141,7 @@ fn hand_built_transactions_go_through_the_whole_pipeline() {
 
     // The same data again: nothing new.
     let again = import();
-    assert_eq!(again.text, "", "{}", again.text);
+    assert_eq!(again.text(), "", "{}", again.text());
 }
 
 /// A bank preset's balance choice ([`importer::Adjust::balance`]) decides
@@ -201,7 +201,7 @@ fn a_preset_chooses_the_balance_to_assert() {
             },
             adjust,
         }])
-        .text
+        .text()
     };
     let text = convert(Some(&Card));
     let words = text.split_whitespace().collect::<Vec<_>>().join(" ");

@@ -152,7 +152,7 @@ where
 
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
     let t = s.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+    if let Ok(d) = t.parse::<NaiveDate>() {
         return Some(d);
     }
     parse_datetime(t).map(|dt| dt.date_naive())

@@ -118,10 +118,10 @@ impl Setup {
             .sync(&self.item, cursor, &self.settings.sync_options())
             .unwrap();
         let imported = self.convert(&sync);
-        if !imported.text.is_empty() {
+        if !imported.text().is_empty() {
             let mut text = std::fs::read_to_string(&self.ledger).unwrap();
             text.push('\n');
-            text.push_str(&imported.text);
+            text.push_str(&imported.text());
             std::fs::write(&self.ledger, text).unwrap();
         }
         Run1 { sync, imported }
@@ -283,11 +283,11 @@ fn a_first_import_is_a_clean_ledger_and_a_second_adds_nothing() {
     // Nothing changed since the stored cursor: nothing to write.
     let again = s.import(Some(&first.sync.next_cursor));
     assert!(again.sync.added.is_empty());
-    assert_eq!(again.imported.text, "");
+    assert_eq!(again.imported.text(), "");
     // A sync from scratch (a run that died before storing its cursor):
     // everything is in the ledger already, by id.
     let scratch = s.import(None);
-    assert_eq!(scratch.imported.text, "");
+    assert_eq!(scratch.imported.text(), "");
     let by_id_dups: usize = scratch.imported.summaries.iter().map(|x| x.dup_id).sum();
     let written: usize = first.imported.summaries.iter().map(|x| x.new).sum();
     assert_eq!(by_id_dups, written);
@@ -404,5 +404,5 @@ fn a_day_later_posted_purchases_replace_nothing_yet_and_changes_are_reported() {
 
     // The same day again: nothing new.
     let third = s.import(Some(&second.sync.next_cursor));
-    assert_eq!(third.imported.text, "");
+    assert_eq!(third.imported.text(), "");
 }

@@ -154,10 +154,10 @@ impl Setup {
         let imported = Run::new(&self.config, Some(&ledger), self.today()).import(&inputs);
         let problems: Vec<String> = imported.problems().map(|p| p.to_string()).collect();
         assert!(problems.is_empty(), "{problems:#?}");
-        if !imported.text.is_empty() {
+        if !imported.text().is_empty() {
             let mut text = std::fs::read_to_string(&self.ledger).unwrap();
             text.push('\n');
-            text.push_str(&imported.text);
+            text.push_str(&imported.text());
             std::fs::write(&self.ledger, text).unwrap();
         }
         drop(inputs);
@@ -281,7 +281,7 @@ fn a_200_day_first_import_is_a_clean_ledger_and_a_second_adds_nothing() {
     // everything is in the ledger.
     for days in [3, 200] {
         let again = s.import(days);
-        assert_eq!(again.imported.text, "", "{days} days");
+        assert_eq!(again.imported.text(), "", "{days} days");
     }
     test_support::bean_check::file(&s.ledger);
 }
@@ -381,7 +381,7 @@ fn a_day_later_posted_purchases_come_under_new_ids() {
     assert!(balance_failures(&s.ledger).is_empty());
 
     let third = s.import(3);
-    assert_eq!(third.imported.text, "");
+    assert_eq!(third.imported.text(), "");
 }
 
 #[test]
@@ -417,7 +417,7 @@ fn accounts_in_trouble_do_not_stop_the_others() {
         .collect();
     assert_eq!(written, ACCOUNTS[..3]);
     assert!(asserted(&first.imported).values().all(|(_, c)| c == "USD"));
-    assert!(!first.imported.text.contains("Miles"));
+    assert!(!first.imported.text().contains("Miles"));
 
     // A day later the card's data still stands where the trouble began:
     // nothing new for it, the others go on.

@@ -42,7 +42,7 @@ fn daily_imports_hold_every_transaction_exactly_once() {
     // Day 1: the bank's whole window (90 days; the 91st asked for is
     // refused and the client asks again from the day the bank names).
     let first = user.import();
-    let text = &first.imported.text;
+    let text = &first.imported.text();
     assert!(first.imported.duplicates.is_empty());
     for (s, a) in first.imported.summaries.iter().zip(&NORDEA) {
         assert_eq!(s.account, a.beancount);
@@ -93,7 +93,7 @@ fn daily_imports_hold_every_transaction_exactly_once() {
 
     // The same day again: nothing printed.
     let again = user.import();
-    assert_eq!(again.imported.text, "");
+    assert_eq!(again.imported.text(), "");
     assert_eq!(new_entries(&again), 0);
 
     // Day 2: yesterday's pending transactions are booked under new
@@ -167,7 +167,7 @@ fn daily_imports_hold_every_transaction_exactly_once() {
     }
     assert_no_id_twice(&user);
     let third = user.import();
-    assert_eq!(third.imported.text, "");
+    assert_eq!(third.imported.text(), "");
 }
 
 #[test]
@@ -186,7 +186,7 @@ fn a_new_consent_brings_no_duplicates() {
         assert_eq!(user.uid(i), a.uid.clone().unwrap());
     }
     let again = user.import();
-    assert_eq!(again.imported.text, "");
+    assert_eq!(again.imported.text(), "");
     for s in &again.imported.summaries {
         assert_eq!(s.new, 0, "{s}");
         assert!(s.dup_id > 0, "{s}");
@@ -197,7 +197,7 @@ fn a_new_consent_brings_no_duplicates() {
     assert!(new_entries(&next) > 0);
     assert!(next.imported.stale_pending.is_empty());
     assert_no_id_twice(&user);
-    assert_eq!(user.import().imported.text, "");
+    assert_eq!(user.import().imported.text(), "");
 }
 
 #[test]

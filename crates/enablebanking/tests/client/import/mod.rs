@@ -194,7 +194,7 @@ impl User {
             })
             .collect();
         let imported = run.import(&inputs);
-        append(&self.ledger, &imported.text);
+        append(&self.ledger, &imported.text());
         Outcome {
             left_out: records.iter().map(|r| r.left_out().to_vec()).collect(),
             imported,

@@ -162,7 +162,7 @@ fn records_neither_booked_nor_pending_are_left_out_and_reported() {
         "{}",
         problems[1]
     );
-    let text = &outcome.imported.text;
+    let text = &outcome.imported.text();
     assert!(text.contains("\"entry_reference\":\"U1\""), "{text}");
     for left in ["C1", "R1", "S1", "O1", "W1", "M1"] {
         assert!(!text.contains(&format!("\"{left}\"")), "{left}: {text}");
@@ -205,5 +205,5 @@ fn ids_without_a_reference_survive_a_new_session() {
     let again = user.import();
     let s = &again.imported.summaries[0];
     assert_eq!((s.new, s.dup_id), (0, 3), "{s}");
-    assert!(!again.imported.text.contains("Cafe Regatta"));
+    assert!(!again.imported.text().contains("Cafe Regatta"));
 }
