@@ -222,3 +222,70 @@ fn a_preset_chooses_the_balance_to_assert() {
     let text = convert(None);
     assert!(text.contains("5000.00 USD"), "{text}");
 }
+
+/// Records the pieces it is given; fails from the `fail_at`th on.
+struct Pieces {
+    pieces: Vec<Vec<u8>>,
+    fail_at: Option<usize>,
+}
+
+impl std::io::Write for Pieces {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.fail_at == Some(self.pieces.len()) {
+            return Err(std::io::Error::other("disk full"));
+        }
+        self.pieces.push(buf.to_vec());
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_large_output_is_written_in_pieces_and_a_write_error_is_returned() {
+    let config = config::from_str(CONFIG, "c.yaml").unwrap();
+    let records: Vec<BankTransaction> = (0..2_000)
+        .map(|i| {
+            let day = format!("2026-03-{:02}", 1 + i % 28);
+            tx(&format!("t{i}"), Status::Booked, &day, "-1.25", "Shop")
+        })
+        .collect();
+    let run = Run::new(&config, None, date("2026-03-30"));
+    let imported = run.import(&[Input {
+        account: &config.accounts[0],
+        statement: Statement {
+            source: "Example Bank",
+            id_key: "example_id",
+            records: &records,
+            balances: &[],
+            fetched_at: None,
+        },
+        adjust: None,
+    }]);
+    let text = imported.text();
+    assert!(text.len() > 200_000, "{}", text.len());
+
+    let mut out = Pieces {
+        pieces: Vec::new(),
+        fail_at: None,
+    };
+    imported.write(&mut out).unwrap();
+    assert_eq!(out.pieces.concat(), text.as_bytes());
+    // Never the whole text at once: pieces of about 64 KiB, each ending
+    // after an entry.
+    assert!(out.pieces.len() >= 3, "{}", out.pieces.len());
+    for p in &out.pieces {
+        assert!(p.len() < 70 * 1024, "{}", p.len());
+        assert!(p.ends_with(b"\n"));
+    }
+
+    let mut failing = Pieces {
+        pieces: Vec::new(),
+        fail_at: Some(1),
+    };
+    let err = imported.write(&mut failing).unwrap_err();
+    assert_eq!(err.to_string(), "disk full");
+    assert_eq!(failing.pieces.len(), 1);
+}
