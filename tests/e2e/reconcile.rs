@@ -184,6 +184,7 @@ mod daily {
                 today,
                 &importer::rules::Categorizer::default(),
                 importer::Decisions::ByRule,
+                importer::Aliases::Leave,
             );
             // The bank's ids: pending or not.
             let mut bank: HashMap<String, bool> = HashMap::new();

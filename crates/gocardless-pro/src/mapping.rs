@@ -218,7 +218,10 @@ fn payout_entry(
                 }
                 own.units = Some(Amount::new(fx_major, fx_currency.as_str()));
                 if !amount.is_zero() {
-                    own.price = Some(Price::Total(Amount::new(amount.abs(), currency.as_str())));
+                    own.price = Some(Box::new(Price::Total(Amount::new(
+                        amount.abs(),
+                        currency.as_str(),
+                    ))));
                 }
                 if let Some(rate) = fx.exchange_rate {
                     meta.push(("exchange_rate".to_owned(), MetaValue::Number(rate)));
@@ -279,10 +282,10 @@ fn payout_entry(
             if destination.signum() == in_payout_currency.signum() && !destination.is_zero() {
                 check_currency(due.as_str())?;
                 p.units = Some(Amount::new(destination, due.as_str()));
-                p.price = Some(Price::Total(Amount::new(
+                p.price = Some(Box::new(Price::Total(Amount::new(
                     in_payout_currency.abs(),
                     currency.as_str(),
-                )));
+                ))));
             }
         }
         if !in_payout_currency.is_zero() {
@@ -445,7 +448,7 @@ fn item_posting(
 fn check_balance(postings: &[Posting], currency: &Currency) -> Result<(), String> {
     let mut sum = Decimal::ZERO;
     for p in postings {
-        let weight = match (&p.units, &p.price) {
+        let weight = match (&p.units, p.price.as_deref()) {
             (Some(units), Some(Price::Total(total))) if total.currency == currency.as_str() => {
                 total.number * units.number.signum()
             }

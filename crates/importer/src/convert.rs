@@ -49,7 +49,8 @@ pub struct AccountOutput {
     /// For a transaction whose id is not the first the bank gave (that one
     /// was not trusted in this response), the other ids it carries: an
     /// earlier run, seeing other records, may have written it under one of
-    /// them. Chosen id → other ids.
+    /// them. Chosen id → other ids. Empty unless asked for
+    /// ([`Aliases::Keep`]).
     pub aliases: HashMap<String, Vec<String>>,
 }
 
@@ -90,6 +91,16 @@ impl Decisions {
     fn keep(self, decision: &Decision) -> bool {
         self == Decisions::All || decision.by == By::Rule
     }
+}
+
+/// Whether [`AccountOutput::aliases`] is filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aliases {
+    /// Filled in: deduplication against a ledger reads them.
+    Keep,
+    /// Left empty: nothing else reads them, and they take about 150 bytes
+    /// a transaction at a bank that gives two ids.
+    Leave,
 }
 
 /// A record that could not be converted, or a balance that could not be
@@ -139,13 +150,15 @@ pub fn counter_account(tx: &BankTransaction, account: &AccountConfig) -> Option<
 /// entry.
 ///
 /// `today` dates pending transactions from the future and decides which
-/// balances belong to a completed day; `decisions` says which of them the
-/// output keeps.
+/// balances belong to a completed day; `decisions` says which
+/// categorisation decisions the output keeps, `aliases` whether it keeps
+/// the other ids of each transaction.
 pub fn convert_account(
     input: &Input<'_>,
     today: NaiveDate,
     categorizer: &Categorizer,
     decisions: Decisions,
+    aliases: Aliases,
 ) -> AccountOutput {
     let (account, statement) = (input.account, &input.statement);
     let mut categorized = Vec::new();
@@ -203,7 +216,10 @@ pub fn convert_account(
     }
 
     let ids = assign_ids(&converted);
-    let aliases = aliases(&converted, &ids);
+    let aliases = match aliases {
+        Aliases::Keep => other_ids(&converted, &ids),
+        Aliases::Leave => HashMap::new(),
+    };
     let needs_json = !account.metadata_fields.is_empty();
     let id_key = statement.id_key;
     let status_key = crate::statement::status_key(id_key);
@@ -307,7 +323,7 @@ pub fn convert_account(
 }
 
 /// The ids each transaction carries besides the one chosen for it.
-fn aliases(txs: &[&BankTransaction], ids: &[Cow<'_, str>]) -> HashMap<String, Vec<String>> {
+fn other_ids(txs: &[&BankTransaction], ids: &[Cow<'_, str>]) -> HashMap<String, Vec<String>> {
     let mut out = HashMap::new();
     for (t, id) in txs.iter().zip(ids) {
         let others: Vec<String> = [&t.ids.transaction_id, &t.ids.internal_transaction_id]
@@ -607,10 +623,10 @@ fn transaction_entry(
                 Decimal::NEGATIVE_ONE
             };
             p.units = Some(Amount::new(number.abs() * sign, currency.clone()));
-            p.price = Some(Price::Total(Amount::new(
+            p.price = Some(Box::new(Price::Total(Amount::new(
                 tx.amount.abs(),
                 tx.currency.clone(),
-            )));
+            ))));
         } else if own_accounts.is_own(counter) {
             // A transfer to another own account: its side written out, so
             // that importing that account later finds it by content.
@@ -1172,6 +1188,7 @@ mod tests {
             "2026-11-21".parse().unwrap(),
             &Categorizer::default(),
             super::Decisions::ByRule,
+            super::Aliases::Leave,
         );
         let Entry::Transaction(e) = &out.entries[0] else {
             panic!("{:?}", out.entries)

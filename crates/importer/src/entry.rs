@@ -114,8 +114,10 @@ pub struct Posting {
     pub account: String,
     /// The amount; `None` lets Beancount fill it in.
     pub units: Option<Amount>,
-    /// The price, for a conversion.
-    pub price: Option<Price>,
+    /// The price, for a conversion. Boxed: few postings have one, and
+    /// every posting would otherwise hold room for it (a third of its
+    /// size).
+    pub price: Option<Box<Price>>,
     /// A posting flag (`!` marks a guessed account).
     pub flag: Option<char>,
     /// Posting metadata (`gocardless_id` goes here).

@@ -66,7 +66,7 @@ mod parallel;
 
 pub use balance::{Balance, BalanceChoice, BalanceKind, BalancePick};
 pub use config::{AccountConfig, Config, ConfigError, ExportConfig, SourceConfig};
-pub use convert::{AccountOutput, Decisions, Problem, convert_account};
+pub use convert::{AccountOutput, Aliases, Decisions, Problem, convert_account};
 pub use entry::Entry;
 pub use pipeline::{Imported, Input, Run, print_outputs};
 pub use statement::{Adjust, Adjusted, Records, Statement, Unreadable};

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use crate::complete::{LeftOut, complete};
 use crate::config::{AccountConfig, Config};
-use crate::convert::{AccountOutput, Decisions, Problem, convert_account};
+use crate::convert::{AccountOutput, Aliases, Decisions, Problem, convert_account};
 use crate::dedup::{AccountSummary, DedupOptions, Duplicate, StalePending, dedup};
 use crate::entry::Entry;
 use crate::learn::Model;
@@ -150,9 +150,15 @@ impl<'a> Run<'a> {
     /// Converts each account on its own, in input order, transfers not
     /// joined: what `rules test` shows.
     pub fn convert(&self, inputs: &[Input<'_>]) -> Vec<AccountOutput> {
+        // Only deduplication against the ledger reads a transaction's
+        // other ids.
+        let aliases = match self.ledger {
+            Some(_) => Aliases::Keep,
+            None => Aliases::Leave,
+        };
         inputs
             .iter()
-            .map(|i| convert_account(i, self.today, &self.categorizer, self.decisions))
+            .map(|i| convert_account(i, self.today, &self.categorizer, self.decisions, aliases))
             .collect()
     }
 

@@ -318,7 +318,7 @@ impl Layout {
             let pad = self.account.saturating_sub(written);
             out.extend(std::iter::repeat_n(' ', pad + 2));
             self.push_amount(out, u);
-            match &p.price {
+            match p.price.as_deref() {
                 Some(Price::Total(a)) => {
                     let _ = write!(out, " @@ {} {}", format_number(a.number), a.currency);
                 }

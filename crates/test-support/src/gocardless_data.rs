@@ -42,7 +42,13 @@ pub fn convert_account_with(
         statement: statement(&records, &balances),
         adjust: None,
     };
-    importer::convert_account(&input, today, categorizer, importer::Decisions::All)
+    importer::convert_account(
+        &input,
+        today,
+        categorizer,
+        importer::Decisions::All,
+        importer::Aliases::Keep,
+    )
 }
 
 /// The text a run without a ledger writes for these outputs: a complete

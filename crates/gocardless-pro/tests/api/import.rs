@@ -207,7 +207,7 @@ fn weights(t: &TransactionEntry) -> BTreeMap<String, Decimal> {
     let mut sums = BTreeMap::new();
     for p in &t.postings {
         let units = p.units.as_ref().expect("every posting has an amount");
-        let (number, currency) = match &p.price {
+        let (number, currency) = match p.price.as_deref() {
             Some(Price::Total(total)) => {
                 assert!(total.number > Decimal::ZERO, "{t:?}");
                 (total.number * units.number.signum(), &total.currency)

@@ -242,7 +242,7 @@ fn exchange_with_instructed_foreign_amount_gets_total_price() {
         Some(("10.00".into(), "USD"))
     );
     assert!(
-        matches!(&t.postings[1].price, Some(Price::Total(a)) if a.number.to_string() == "8.70")
+        matches!(t.postings[1].price.as_deref(), Some(Price::Total(a)) if a.number.to_string() == "8.70")
     );
     assert!(
         text.contains("  Expenses:Uncategorized                    10.00 USD @@ 8.70 EUR"),

@@ -721,6 +721,46 @@ fn an_id_not_trusted_before_is_found_under_the_id_chosen_then() {
     assert_eq!(result.summaries[0].new, 2, "{:?}", result.duplicates);
 }
 
+#[test]
+fn a_run_keeps_the_other_ids_only_to_deduplicate_against_a_ledger() {
+    // Written yesterday under its internalTransactionId; today its
+    // transactionId is trusted.
+    let ledger = ledger(
+        "2026-03-02 * \"Shop\" \"Card payment Shop\"\n  Assets:Bank:Checking  -76.45 EUR\n    \
+         gocardless_id: \"internal-shop\"\n  Expenses:Food\n",
+    );
+    let mut shop = tx(Some("shop"), "2026-03-02", "-76.45", "Shop");
+    shop["internalTransactionId"] = json!("internal-shop");
+    let response = response(vec![shop], vec![]);
+    let records = gocardless::statement::GoCardlessRecords::new(&response);
+    let account = account();
+    let inputs = [importer::Input {
+        account: &account,
+        statement: gocardless::statement::statement(&records, &[]),
+        adjust: None,
+    }];
+    let config = importer::Config::default();
+    let today = date("2026-03-04");
+
+    let with_ledger = importer::Run::new(&config, Some(&ledger), today);
+    let converted = with_ledger.convert(&inputs);
+    assert_eq!(converted[0].aliases["shop"], ["internal-shop"]);
+    let imported = with_ledger.import(&inputs);
+    assert_eq!(imported.summaries[0].dup_id, 1, "{:?}", imported.summaries);
+    assert_eq!(imported.summaries[0].new, 0);
+    assert_eq!(imported.text(), "");
+
+    // Without a ledger nothing reads them: they are not kept.
+    let alone = importer::Run::new(&config, None, today);
+    assert!(alone.convert(&inputs)[0].aliases.is_empty());
+    assert!(
+        alone
+            .import(&inputs)
+            .text()
+            .contains("gocardless_id: \"shop\"")
+    );
+}
+
 fn ledger_text_for_alias() -> Ledger {
     ledger(
         "2026-03-02 * \"Shop\" \"Card payment Shop\"\n  Assets:Bank:Checking  -76.45 EUR\n    \
