@@ -9,8 +9,8 @@
 //! [`EnableBankingRecords::left_out`] for the caller to report.
 
 use std::fmt;
-use std::sync::Arc;
 
+use bytestring::ByteString;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -212,10 +212,10 @@ fn bank_transaction(record: &TransactionRecord) -> Result<BankTransaction, Unrea
             id: t.entry_reference,
         });
     }
-    Ok(from_transaction(t, Arc::from(record.json())))
+    Ok(from_transaction(t, ByteString::from(record.json())))
 }
 
-fn from_transaction(t: Transaction, raw: Arc<str>) -> BankTransaction {
+fn from_transaction(t: Transaction, raw: ByteString) -> BankTransaction {
     let status = if t.status.is_booked() {
         Status::Booked
     } else {
@@ -425,7 +425,7 @@ mod tests {
                 r#""transaction_id": "{id}", "credit_debit_indicator": "DBIT",
                    "creditor": {{"name": "Shop"}}"#
             ));
-            t.raw = Arc::from("{}");
+            t.raw = ByteString::from("{}");
             t
         };
         // What conversion reads (and hashes when there is no reference) is

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use bytestring::ByteString;
 use chrono::{DateTime, Utc};
 use reqwest::blocking::{Client as Http, Response};
 use reqwest::{Method, Url};
@@ -26,8 +27,9 @@ pub struct Fetched<T> {
     /// The typed value.
     pub value: T,
     /// The JSON text as received (for transactions followed across pages:
-    /// the merged response, re-serialised).
-    pub body: String,
+    /// the merged response, re-serialised). Shared: what was read from it
+    /// may keep pieces of it.
+    pub body: ByteString,
     /// The rate-limit headers of the (last) response.
     pub rate_limit: RateLimit,
     /// When it was received, by the client's clock.
@@ -427,11 +429,22 @@ impl Client {
         &self,
         req: &Request<'_>,
     ) -> Result<Fetched<T>, Error> {
+        self.fetch_with(req, |body| serde_json::from_str(body))
+    }
+
+    /// Like [`Client::fetch`], the value read from the body by `read`,
+    /// which may keep pieces of it.
+    pub(crate) fn fetch_with<T>(
+        &self,
+        req: &Request<'_>,
+        read: impl FnOnce(&ByteString) -> serde_json::Result<T>,
+    ) -> Result<Fetched<T>, Error> {
         let raw = self.send(req)?;
-        let value = parse(req, raw.status, &raw.body)?;
+        let body = ByteString::from(raw.body);
+        let value = read(&body).map_err(|e| malformed(req, raw.status, &body, &e))?;
         Ok(Fetched {
             value,
-            body: raw.body,
+            body,
             rate_limit: raw.rate_limit,
             fetched_at: raw.fetched_at,
         })
@@ -650,12 +663,9 @@ impl Client {
     }
 }
 
-pub(crate) fn parse<T: DeserializeOwned>(
-    req: &Request<'_>,
-    status: u16,
-    body: &str,
-) -> Result<T, Error> {
-    serde_json::from_str(body).map_err(|e| Error::Malformed {
+/// Why `body` is not the JSON `req` expects.
+fn malformed(req: &Request<'_>, status: u16, body: &str, e: &serde_json::Error) -> Error {
+    Error::Malformed {
         op: req.op.clone(),
         status,
         reason: if req.token {
@@ -674,7 +684,7 @@ pub(crate) fn parse<T: DeserializeOwned>(
         } else {
             body_start(&source::redact::text(body))
         },
-    })
+    }
 }
 
 fn rate_limit_of(response: &Response) -> RateLimit {

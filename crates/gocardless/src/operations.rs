@@ -154,8 +154,11 @@ impl Client {
         if url.query() == Some("") {
             url.set_query(None);
         }
-        let mut merged: Fetched<TransactionsResponse> =
-            self.fetch(&self.get_req(&op, url.clone()))?;
+        // The records keep sharing the body the store records.
+        let mut merged = self.fetch_with(
+            &self.get_req(&op, url.clone()),
+            TransactionsResponse::from_shared,
+        )?;
         let Some(mut next) = merged.value.take_next() else {
             return Ok(merged);
         };
@@ -180,8 +183,10 @@ impl Client {
                     body_start: String::new(),
                 });
             }
-            let mut page: Fetched<TransactionsResponse> =
-                self.fetch(&self.get_req(&op, next_url))?;
+            let mut page = self.fetch_with(
+                &self.get_req(&op, next_url),
+                TransactionsResponse::from_shared,
+            )?;
             let following = page.value.take_next();
             let t = &mut merged.value.transactions;
             t.booked.append(&mut page.value.transactions.booked);
@@ -196,12 +201,14 @@ impl Client {
                 None => break,
             }
         }
-        merged.body = serde_json::to_string(&merged.value).map_err(|e| Error::Malformed {
-            op: op.clone(),
-            status: 200,
-            reason: format!("cannot merge the pages: {e}"),
-            body_start: String::new(),
-        })?;
+        merged.body = serde_json::to_string(&merged.value)
+            .map_err(|e| Error::Malformed {
+                op: op.clone(),
+                status: 200,
+                reason: format!("cannot merge the pages: {e}"),
+                body_start: String::new(),
+            })?
+            .into();
         Ok(merged)
     }
 

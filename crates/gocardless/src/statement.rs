@@ -3,8 +3,7 @@
 //! [`importer::Balance`], a transactions and a balances response into an
 //! [`importer::Statement`].
 
-use std::sync::Arc;
-
+use bytestring::ByteString;
 use importer::transaction::{CandidateIds, Exchange};
 use importer::{Balance, BankTransaction, Records, Statement, Status, Unreadable};
 
@@ -131,7 +130,7 @@ fn unreadable(record: &TransactionRecord, e: &serde_json::Error) -> Unreadable {
     }
 }
 
-fn from_transaction(t: Transaction, status: Status, raw: Arc<str>) -> BankTransaction {
+fn from_transaction(t: Transaction, status: Status, raw: ByteString) -> BankTransaction {
     let exchange = t.currency_exchange.into_iter().next().map(|x| Exchange {
         source_currency: clean(x.source_currency),
         target_currency: clean(x.target_currency),

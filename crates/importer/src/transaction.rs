@@ -9,8 +9,8 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
+use bytestring::ByteString;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize as _;
@@ -94,8 +94,9 @@ pub struct BankTransaction {
     /// replaces). Keys are valid Beancount metadata keys; the id key and
     /// a key given twice keep their first value.
     pub meta: Vec<(String, String)>,
-    /// The transaction's JSON as received.
-    pub raw: Arc<str>,
+    /// The transaction's JSON as received: shared, often with the whole
+    /// response it came in, never a copy of it.
+    pub raw: ByteString,
 }
 
 /// A currency conversion.
@@ -191,7 +192,7 @@ impl BankTransaction {
             ids: CandidateIds::default(),
             balance_after: None,
             meta: Vec::new(),
-            raw: Arc::from("{}"),
+            raw: ByteString::from("{}"),
         }
     }
 

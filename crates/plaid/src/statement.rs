@@ -13,7 +13,6 @@
 //! the caller to report ([`Changes::modified`], [`Changes::removed`]).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use importer::{Balance, BalanceKind, BankTransaction, Records, Statement, Status, Unreadable};
@@ -301,7 +300,7 @@ pub fn bank_transaction(
     if let (Some(pending), false) = (t.pending_transaction_id, t.pending) {
         b.meta.push((PENDING_ID_KEY.to_owned(), pending));
     }
-    b.raw = Arc::from(record.json());
+    b.raw = record.json().into();
     Ok(b)
 }
 

@@ -10,8 +10,6 @@
 //! transactions at noon UTC, which is that day in every timezone of the
 //! Americas and Europe.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use importer::{
     AccountConfig, Balance, BalanceKind, BankTransaction, Records, Statement, Status, Unreadable,
@@ -368,7 +366,7 @@ pub fn bank_transaction(
         .or_else(|| payee_from_description(&t.description));
     b.narration = Some(t.description).filter(|d| !d.is_empty()).or(t.memo);
     b.ids.transaction_id = Some(t.id);
-    b.raw = Arc::from(record.json());
+    b.raw = record.json().into();
     Ok(b)
 }
 

@@ -2,8 +2,8 @@
 //! rate-limit headers that came with them.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
+use bytestring::ByteString;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -128,8 +128,9 @@ pub struct Recording {
     pub keep: Keep,
     /// Where the body lists its records (see [`NewResponse::records`]).
     pub records: &'static [RecordPath],
-    /// The body, exactly as received.
-    pub body: String,
+    /// The body, exactly as received: shared, so that what was read from
+    /// it (its records) need not be copied out while it waits here.
+    pub body: ByteString,
     /// When it was received.
     pub fetched_at: DateTime<Utc>,
     /// The rate-limit headers that came with it, as JSON.
@@ -200,7 +201,7 @@ pub struct StoredRecords {
     /// Each list of records the body holds, in the order it holds them:
     /// the [`RecordPath`] it is at (as written) and its records, each
     /// exactly as received. Empty for a body stored whole.
-    pub lists: Vec<(String, Vec<Arc<str>>)>,
+    pub lists: Vec<(String, Vec<ByteString>)>,
 }
 
 /// A stored response without its body, for listings.
@@ -761,7 +762,7 @@ fn record_paths(id: i64, lists: &str) -> rusqlite::Result<Vec<String>> {
 
 /// The records a skeleton lists, by hash (`None`: not found). The keys are
 /// SHA-256 digests, evenly spread already: a fast hash does.
-type Found = foldhash::HashMap<archive::RecordHash, Option<Arc<str>>>;
+type Found = foldhash::HashMap<archive::RecordHash, Option<ByteString>>;
 
 /// Reads the records of `hashes` from the file, looking first where `ids`
 /// (the body's runs of record ids) says they were written.
@@ -813,7 +814,7 @@ fn keep_record(row: &Row<'_>, records: &mut Found) -> rusqlite::Result<()> {
     if let Ok(hash) = archive::RecordHash::try_from(row.get_ref(0)?.as_blob()?)
         && let Some(slot @ None) = records.get_mut(&hash)
     {
-        *slot = Some(Arc::from(row.get_ref(1)?.as_str()?));
+        *slot = Some(ByteString::from(row.get_ref(1)?.as_str()?));
     }
     Ok(())
 }

@@ -1,7 +1,6 @@
 //! Transactions: the response of `GET /accounts/{id}/transactions/`.
 
-use std::sync::Arc;
-
+use bytestring::ByteString;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -50,6 +49,48 @@ pub struct TransactionsResponse {
 }
 
 impl TransactionsResponse {
+    /// Reads a response whose records share `body`'s text instead of each
+    /// being copied out of it: a large answer is held once. Accepts and
+    /// refuses what reading it with serde does.
+    ///
+    /// # Errors
+    /// When `body` is not such a response: serde's error for it.
+    ///
+    /// ```
+    /// let body = bytestring::ByteString::from(r#"{"transactions": {"booked": [
+    ///     {"transactionId": "T1", "transactionAmount": {"amount": "-1", "currency": "EUR"}}
+    /// ]}}"#);
+    /// let resp = gocardless::TransactionsResponse::from_shared(&body).unwrap();
+    /// let record = resp.transactions.booked[0].shared_json();
+    /// // A piece of the body, not a copy of it.
+    /// assert!(body.as_bytes().as_ptr_range().contains(&record.as_ptr()));
+    /// assert!(record.starts_with(r#"{"transactionId""#));
+    /// ```
+    pub fn from_shared(body: &ByteString) -> Result<TransactionsResponse, serde_json::Error> {
+        let lent = Lent::read(body)
+            // In the words reading it with serde has.
+            .map_err(|e| {
+                serde_json::from_str::<TransactionsResponse>(body)
+                    .err()
+                    .unwrap_or(e)
+            })?;
+        let share = |records: Vec<&RawValue>| {
+            records
+                .into_iter()
+                .map(|r| TransactionRecord(body.slice_ref(r.get())))
+                .collect()
+        };
+        Ok(TransactionsResponse {
+            transactions: AccountTransactions {
+                booked: share(lent.transactions.booked),
+                pending: share(lent.transactions.pending),
+                next: lent.transactions.next,
+            },
+            last_updated: lent.last_updated,
+            next: lent.next,
+        })
+    }
+
     /// Takes the link to the next page, wherever the response put it.
     pub fn take_next(&mut self) -> Option<String> {
         let inner = self.transactions.next.take();
@@ -84,6 +125,55 @@ super::object_only!(
     "a JSON object {\"booked\": […], \"pending\": […]}"
 );
 
+/// A [`TransactionsResponse`] as read from its body, its records lent by
+/// it ([`TransactionsResponse::from_shared`]); the fields and what each
+/// accepts are the response's own.
+#[derive(Deserialize)]
+struct Lent<'a> {
+    #[serde(default, borrow, deserialize_with = "object")]
+    transactions: LentLists<'a>,
+    #[serde(default, rename = "last_updated")]
+    last_updated: Option<String>,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+impl<'a> Lent<'a> {
+    fn read(body: &'a str) -> Result<Lent<'a>, serde_json::Error> {
+        let mut de = serde_json::Deserializer::from_str(body);
+        let lent = object(&mut de)?;
+        de.end()?;
+        Ok(lent)
+    }
+}
+
+/// [`AccountTransactions`], lent.
+#[derive(Default, Deserialize)]
+struct LentLists<'a> {
+    #[serde(default, borrow)]
+    booked: Vec<&'a RawValue>,
+    #[serde(default, borrow)]
+    pending: Vec<&'a RawValue>,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Reads a `T` from a JSON object only, as `object_only!` has the
+/// response's types do: serde would take an array for a struct.
+fn object<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    struct Object<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for Object<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+        }
+    }
+    d.deserialize_map(Object(std::marker::PhantomData))
+}
+
 /// One transaction exactly as the bank sent it.
 ///
 /// The raw JSON is kept so that nothing is lost: fields the spec does not
@@ -93,20 +183,21 @@ super::object_only!(
 /// when `transactionAmount` is missing or unreadable, so one bad record
 /// never spoils a whole response.
 ///
-/// The text is shared: the importer's view of the transaction keeps the
-/// same text, not a copy of it.
+/// The text is shared, not copied: with the response it was read from
+/// ([`TransactionsResponse::from_shared`]) and with the importer's view of
+/// the transaction.
 #[derive(Debug, Clone)]
-pub struct TransactionRecord(Arc<str>);
+pub struct TransactionRecord(ByteString);
 
 impl TransactionRecord {
     /// Wraps raw JSON text. Fails when the text is not JSON.
     pub fn from_json(json: &str) -> Result<Self, serde_json::Error> {
-        serde_json::from_str::<&RawValue>(json).map(|raw| Self(Arc::from(raw.get())))
+        serde_json::from_str::<&RawValue>(json).map(|raw| Self(ByteString::from(raw.get())))
     }
 
     /// A record the store kept: it was JSON when it was recorded, so it is
     /// not read again.
-    pub(crate) fn stored(json: Arc<str>) -> Self {
+    pub(crate) fn stored(json: ByteString) -> Self {
         Self(json)
     }
 
@@ -116,8 +207,8 @@ impl TransactionRecord {
     }
 
     /// The JSON text as received, shared.
-    pub fn shared_json(&self) -> Arc<str> {
-        Arc::clone(&self.0)
+    pub fn shared_json(&self) -> ByteString {
+        self.0.clone()
     }
 
     /// The JSON as a tree, for reaching fields by path.
@@ -134,7 +225,7 @@ impl TransactionRecord {
 impl<'de> Deserialize<'de> for TransactionRecord {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(d)?;
-        Ok(Self(Arc::from(raw.get())))
+        Ok(Self(ByteString::from(raw.get())))
     }
 }
 

@@ -428,7 +428,7 @@ impl CachedClient {
                 // failure is logged), while failing here would lose a read
                 // the budget has paid for.
                 let body = if self.options.keep_bodies {
-                    Some(fetched.body.clone())
+                    Some(fetched.body.to_string())
                 } else {
                     None
                 };

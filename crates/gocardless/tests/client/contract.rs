@@ -589,3 +589,68 @@ fn the_walker_catches_a_lost_key() {
             .contains("/surprise")
     );
 }
+
+/// A response read by serde, or why not, in terms both readers give.
+fn outline(r: Result<TransactionsResponse, serde_json::Error>) -> Result<String, String> {
+    r.map(|t| {
+        let list = |l: &[TransactionRecord]| l.iter().map(|r| r.json().to_owned()).collect();
+        let lists: [Vec<String>; 2] = [list(&t.transactions.booked), list(&t.transactions.pending)];
+        format!(
+            "{lists:?} next {:?} {:?} updated {:?}",
+            t.transactions.next, t.next, t.last_updated
+        )
+    })
+    .map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_response_read_sharing_its_body_reads_as_serde_reads_it() {
+    let dir = shared().join("fixtures/statements");
+    let mut texts: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    texts.push(
+        std::fs::read_to_string(shared().join("fixtures/issues/transactions_from_issues.json"))
+            .unwrap(),
+    );
+    assert!(texts.len() >= 6);
+    // Shapes a hostile or broken server may send.
+    texts.extend(
+        [
+            "{}",
+            "[]",
+            "null",
+            "{\"transactions\": []}",
+            "{\"transactions\": null}",
+            "{\"transactions\": {\"booked\": null}}",
+            "{\"transactions\": {\"booked\": {}}}",
+            "{\"transactions\": {\"booked\": [1, \"x\", null, {\"a\": [\"\\u2028\\\"\"]}]}}",
+            "{\"transactions\": {\"booked\": [], \"pending\": [{}], \"next\": \"p2\"}, \"next\": 3}",
+            "{\"transactions\": {\"booked\": []}, \"last_updated\": \"2026-01-01\", \"x\": [1]}",
+            "{\"transactions\": {\"booked\": []}} trailing",
+            "{\"transactions\": {\"booked\": [{}]",
+            " \n{\"transactions\":{\"pending\":[ {\"id\" : 1} ]}}\n ",
+        ]
+        .map(str::to_owned),
+    );
+    for text in &texts {
+        let body = bytestring::ByteString::from(text.as_str());
+        let shared = TransactionsResponse::from_shared(&body);
+        if let Ok(r) = &shared {
+            for record in r.transactions.booked.iter().chain(&r.transactions.pending) {
+                // A piece of the body, not a copy of it.
+                let text = record.shared_json();
+                let within = body.as_bytes().as_ptr_range();
+                assert!(within.contains(&text.as_ptr()), "{text}");
+                assert!(text.as_ptr() as usize + text.len() <= within.end as usize);
+            }
+        }
+        assert_eq!(
+            outline(shared),
+            outline(serde_json::from_str(text)),
+            "{}",
+            &text[..text.len().min(200)]
+        );
+    }
+}

@@ -72,7 +72,7 @@ fn child_recorder() {
                 window: store::Window::ALL,
                 keep: store::Keep::History,
                 records: &super::GOCARDLESS_LISTS,
-                body,
+                body: body.into(),
                 fetched_at: fetched_at(i),
                 rate_limit: None,
                 budget: None,

@@ -358,7 +358,7 @@ fn recording(subject: &str, body: String, at: &str, budget: Option<Budget>) -> R
         window: Window::ALL,
         keep: Keep::History,
         records: &super::GOCARDLESS_LISTS,
-        body,
+        body: body.into(),
         fetched_at: t(at),
         rate_limit: None,
         budget,
