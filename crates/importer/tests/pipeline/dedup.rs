@@ -691,10 +691,7 @@ fn an_id_not_trusted_before_is_found_under_the_id_chosen_then() {
     // Yesterday two records shared a transactionId, so both were written
     // under their internalTransactionId; today only one of them is in the
     // window, and its transactionId is trusted.
-    let ledger = ledger(
-        "2026-03-02 * \"Shop\" \"Card payment Shop\"\n  Assets:Bank:Checking  -76.45 EUR\n    \
-         gocardless_id: \"internal-shop\"\n  Expenses:Food\n",
-    );
+    let ledger = ledger_with_internal_id();
     let mut shop = tx(Some("shared"), "2026-03-02", "-76.45", "Shop");
     shop["internalTransactionId"] = json!("internal-shop");
     let mut salary = tx(Some("shared-2"), "2026-03-03", "2000.00", "Employer");
@@ -725,10 +722,7 @@ fn an_id_not_trusted_before_is_found_under_the_id_chosen_then() {
 fn a_run_keeps_the_other_ids_only_to_deduplicate_against_a_ledger() {
     // Written yesterday under its internalTransactionId; today its
     // transactionId is trusted.
-    let ledger = ledger(
-        "2026-03-02 * \"Shop\" \"Card payment Shop\"\n  Assets:Bank:Checking  -76.45 EUR\n    \
-         gocardless_id: \"internal-shop\"\n  Expenses:Food\n",
-    );
+    let ledger = ledger_with_internal_id();
     let mut shop = tx(Some("shop"), "2026-03-02", "-76.45", "Shop");
     shop["internalTransactionId"] = json!("internal-shop");
     let response = response(vec![shop], vec![]);
@@ -759,6 +753,14 @@ fn a_run_keeps_the_other_ids_only_to_deduplicate_against_a_ledger() {
             .text()
             .contains("gocardless_id: \"shop\"")
     );
+}
+
+/// The shop's payment, written under its `internalTransactionId`.
+fn ledger_with_internal_id() -> Ledger {
+    ledger(
+        "2026-03-02 * \"Shop\" \"Card payment Shop\"\n  Assets:Bank:Checking  -76.45 EUR\n    \
+         gocardless_id: \"internal-shop\"\n  Expenses:Food\n",
+    )
 }
 
 fn ledger_text_for_alias() -> Ledger {

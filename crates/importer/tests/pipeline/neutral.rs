@@ -47,6 +47,25 @@ pub(crate) fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
+/// The example bank's statement of the configuration's account.
+fn example_bank<'a>(
+    config: &'a config::Config,
+    records: &'a Vec<BankTransaction>,
+    balances: &'a [Balance],
+) -> Input<'a> {
+    Input {
+        account: &config.accounts[0],
+        statement: Statement {
+            source: "Example Bank",
+            id_key: "example_id",
+            records,
+            balances,
+            fetched_at: None,
+        },
+        adjust: None,
+    }
+}
+
 /// A USD card payment of the example bank.
 pub(crate) fn tx(
     id: &str,
@@ -103,18 +122,7 @@ fn hand_built_transactions_go_through_the_whole_pipeline() {
         )
         .unwrap();
         let run = Run::new(&config, Some(&ledger), date("2026-03-05"));
-        let inputs = [Input {
-            account: &config.accounts[0],
-            statement: Statement {
-                source: "Example Bank",
-                id_key: "example_id",
-                records: &records,
-                balances: &balances,
-                fetched_at: None,
-            },
-            adjust: None,
-        }];
-        run.import(&inputs)
+        run.import(&[example_bank(&config, &records, &balances)])
     };
 
     let first = import();
@@ -253,17 +261,7 @@ fn a_large_output_is_written_in_pieces_and_a_write_error_is_returned() {
         })
         .collect();
     let run = Run::new(&config, None, date("2026-03-30"));
-    let imported = run.import(&[Input {
-        account: &config.accounts[0],
-        statement: Statement {
-            source: "Example Bank",
-            id_key: "example_id",
-            records: &records,
-            balances: &[],
-            fetched_at: None,
-        },
-        adjust: None,
-    }]);
+    let imported = run.import(&[example_bank(&config, &records, &[])]);
     let text = imported.text();
     assert!(text.len() > 200_000, "{}", text.len());
 
