@@ -46,11 +46,10 @@ pub struct AccountOutput {
     /// What the user may want to know at `-v`: why no balance assertion
     /// was written when the reason is not worth a line in the ledger.
     pub notes: Vec<String>,
-    /// For a transaction whose id is not the first the bank gave (that one
-    /// was not trusted in this response), the other ids it carries: an
-    /// earlier run, seeing other records, may have written it under one of
-    /// them. Chosen id → other ids. Empty unless asked for
-    /// ([`Aliases::Keep`]).
+    /// The ids each transaction carries besides the one chosen for it: an
+    /// earlier run, seeing other records, may have trusted another and
+    /// written it under that one. Chosen id → other ids. Empty unless asked
+    /// for ([`Aliases::Keep`]).
     pub aliases: HashMap<String, Vec<String>>,
 }
 
