@@ -219,7 +219,6 @@ pub fn convert_account(
         Aliases::Keep => other_ids(&converted, &ids),
         Aliases::Leave => HashMap::new(),
     };
-    let needs_json = !account.metadata_fields.is_empty();
     let id_key = statement.id_key;
     let status_key = crate::statement::status_key(id_key);
     // Each item gives its entry (none when a rule skips it) and, for a
@@ -227,14 +226,15 @@ pub fn convert_account(
     let one = |item: &Item| match item {
         Item::Tx(i) => {
             let tx = &converted[*i];
-            let decision = categorizer.decide(tx, account);
+            let texts = Texts::of(tx);
+            let decision = categorizer.decide(tx, &texts, account);
             let skip = decision.skip;
             let mut entry = transaction_entry(
                 tx,
+                texts,
                 (&ids[*i], id_key, &status_key),
                 account,
                 today,
-                needs_json,
                 &decision,
                 own,
             );
@@ -561,14 +561,53 @@ pub fn collapse_whitespace(s: &str) -> String {
     out
 }
 
+/// The payee and narration of a transaction's entry: the bank's name and
+/// text with runs of whitespace collapsed, a blank payee left out. Rules
+/// and learning read them before the entry takes them, so they are made
+/// once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Texts {
+    /// The counterparty's name, when there is one.
+    pub payee: Option<String>,
+    /// What the transaction was for (empty when the bank says nothing).
+    pub narration: String,
+}
+
+impl Texts {
+    /// The texts of `tx`.
+    ///
+    /// ```
+    /// use importer::{BankTransaction, Status};
+    /// use importer::convert::Texts;
+    /// let mut tx = BankTransaction::new(Status::Booked, "-5".parse().unwrap(), "EUR");
+    /// tx.creditor_name = Some("  ".into());
+    /// tx.remittance = Some("Coffee\n  and cake".into());
+    /// let t = Texts::of(&tx);
+    /// assert_eq!(t.payee, None);
+    /// assert_eq!(t.narration, "Coffee and cake");
+    /// ```
+    pub fn of(tx: &BankTransaction) -> Texts {
+        Texts {
+            payee: tx
+                .counterparty_name()
+                .map(collapse_whitespace)
+                .filter(|s| !s.is_empty()),
+            narration: tx
+                .description()
+                .map(|d| collapse_whitespace(&d))
+                .unwrap_or_default(),
+        }
+    }
+}
+
 /// Builds one transaction's entry. `(id, id_key, status_key)`: its id, the
 /// key it is written under, and the key marking it pending.
 fn transaction_entry(
     tx: &BankTransaction,
+    texts: Texts,
     (id, id_key, status_key): (&str, &str, &str),
     account: &AccountConfig,
     today: NaiveDate,
-    needs_json: bool,
     decision: &Decision,
     own_accounts: &OwnAccounts,
 ) -> TransactionEntry {
@@ -577,7 +616,7 @@ fn transaction_entry(
         date = today;
     }
     let mut meta: Meta = Vec::new();
-    if needs_json {
+    if !account.metadata_fields.is_empty() {
         let root: serde_json::Value = serde_json::from_str(&tx.raw).unwrap_or_default();
         for (key, path) in &account.metadata_fields {
             if let Some(v) = field_of(&root, path) {
@@ -660,14 +699,8 @@ fn transaction_entry(
             Status::Booked => '*',
             Status::Pending => '!',
         },
-        payee: tx
-            .counterparty_name()
-            .map(collapse_whitespace)
-            .filter(|s| !s.is_empty()),
-        narration: tx
-            .description()
-            .map(|d| collapse_whitespace(&d))
-            .unwrap_or_default(),
+        payee: texts.payee,
+        narration: texts.narration,
         tags: account
             .tags
             .iter()

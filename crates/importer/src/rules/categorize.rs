@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::config::{AccountConfig, Config};
-use crate::convert::{collapse_whitespace, counter_account};
+use crate::convert::{Texts, collapse_whitespace, counter_account};
 use crate::entry::{MetaValue, TransactionEntry};
 use crate::learn::{LearnConfig, Method, Model};
 use crate::transaction::BankTransaction;
@@ -182,8 +182,9 @@ impl Categorizer {
         })
     }
 
-    /// Decides for `tx`, a transaction of `account`.
-    pub fn decide(&self, tx: &BankTransaction, account: &AccountConfig) -> Decision {
+    /// Decides for `tx`, a transaction of `account`, whose entry's payee and
+    /// narration are `texts`.
+    pub fn decide(&self, tx: &BankTransaction, texts: &Texts, account: &AccountConfig) -> Decision {
         let mut d = Decision {
             rule: None,
             by: By::Fallback,
@@ -198,23 +199,8 @@ impl Categorizer {
             flag: None,
         };
         let has_rules = !account.rules.is_empty() || !self.rules.is_empty();
-        let learning = self.model.is_some() && self.learn.enabled;
-        // Without rules or a model nothing reads the texts: skip that work,
-        // which shows on large imports.
-        let (payee, narration) = if has_rules || learning {
-            let payee = tx
-                .counterparty_name()
-                .map(collapse_whitespace)
-                .filter(|s| !s.is_empty());
-            let narration = tx
-                .description()
-                .map(|d| collapse_whitespace(&d))
-                .unwrap_or_default();
-            (payee, narration)
-        } else {
-            (None, String::new())
-        };
-        if has_rules && self.apply_rules(tx, account, payee.as_deref(), &narration, &mut d) {
+        let (payee, narration) = (texts.payee.as_deref(), texts.narration.as_str());
+        if has_rules && self.apply_rules(tx, account, payee, narration, &mut d) {
             return d;
         }
         // A counterparty IBAN that is one of the user's own accounts is a
@@ -225,8 +211,8 @@ impl Categorizer {
             return d;
         }
         if let Some(model) = self.model.as_ref().filter(|_| self.learn.enabled) {
-            let payee = d.payee.as_deref().or(payee.as_deref());
-            let narration = d.narration.as_deref().unwrap_or(&narration);
+            let payee = d.payee.as_deref().or(payee);
+            let narration = d.narration.as_deref().unwrap_or(narration);
             let guess = model.suggest(
                 &account.account,
                 payee,
