@@ -152,6 +152,11 @@ pub fn check_tag(t: &str) -> Result<(), String> {
 /// assert_eq!(format_number(d("0.000")), "0.00");
 /// ```
 pub fn format_number(d: Decimal) -> String {
+    as_written(d).to_string()
+}
+
+/// `d` in the form [`format_number`] writes: its `Display` is the text.
+pub(crate) fn as_written(d: Decimal) -> Decimal {
     let mut n = d.normalize();
     if n.scale() < 2 {
         n.rescale(2);
@@ -160,5 +165,5 @@ pub fn format_number(d: Decimal) -> String {
         // Never write "-0.00".
         n.set_sign_positive(true);
     }
-    n.to_string()
+    n
 }

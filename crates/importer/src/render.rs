@@ -12,7 +12,9 @@ use std::convert::Infallible;
 use std::fmt::Write;
 use std::io;
 
-use crate::beancount::format_number;
+use rust_decimal::Decimal;
+
+use crate::beancount::{as_written, format_number};
 use crate::entry::{
     Amount, BalanceEntry, Entry, Meta, MetaValue, Posting, Price, TransactionEntry,
 };
@@ -201,10 +203,9 @@ impl Layout {
         };
         let mut see = |account_width: usize, a: &Amount| {
             l.account = l.account.max(account_width);
-            let s = format_number(a.number);
-            let (i, f) = split_number(&s);
-            l.int = l.int.max(i.len());
-            l.frac = l.frac.max(f.len());
+            let (int, frac) = widths(as_written(a.number));
+            l.int = l.int.max(int);
+            l.frac = l.frac.max(frac);
         };
         for e in entries {
             match e {
@@ -228,11 +229,11 @@ impl Layout {
     }
 
     fn push_amount(&self, out: &mut String, a: &Amount) {
-        let s = format_number(a.number);
-        let (i, f) = split_number(&s);
-        out.extend(std::iter::repeat_n(' ', self.int.saturating_sub(i.len())));
-        out.push_str(&s);
-        out.extend(std::iter::repeat_n(' ', self.frac.saturating_sub(f.len())));
+        let n = as_written(a.number);
+        let (int, frac) = widths(n);
+        out.extend(std::iter::repeat_n(' ', self.int.saturating_sub(int)));
+        let _ = write!(out, "{n}");
+        out.extend(std::iter::repeat_n(' ', self.frac.saturating_sub(frac)));
         out.push(' ');
         out.push_str(&a.currency);
     }
@@ -344,11 +345,15 @@ impl Layout {
     }
 }
 
-fn split_number(s: &str) -> (&str, &str) {
-    match s.find('.') {
-        Some(i) => (&s[..i], &s[i..]),
-        None => (s, ""),
-    }
+/// How wide the text of `n` (as [`as_written`] gives it) is before its
+/// point (the sign included) and from its point on: amounts are aligned on
+/// their points without being written twice.
+fn widths(n: Decimal) -> (usize, usize) {
+    let scale = n.scale();
+    let whole = n.mantissa().unsigned_abs() / 10u128.pow(scale);
+    let digits = whole.checked_ilog10().map_or(1, |l| l as usize + 1);
+    let point = if scale == 0 { 0 } else { scale as usize + 1 };
+    (digits + usize::from(n.is_sign_negative()), point)
 }
 
 fn write_meta(out: &mut String, meta: &Meta, indent: &str) {
@@ -367,5 +372,23 @@ fn write_meta(out: &mut String, meta: &Meta, indent: &str) {
             }
         }
         out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    use super::{as_written, format_number, widths};
+
+    proptest! {
+        #[test]
+        fn widths_are_those_of_the_written_text(mantissa in any::<i64>(), scale in 0u32..=12) {
+            let d = Decimal::new(mantissa, scale);
+            let text = format_number(d);
+            let point = text.find('.').unwrap_or(text.len());
+            prop_assert_eq!(widths(as_written(d)), (point, text.len() - point), "{}", text);
+        }
     }
 }
