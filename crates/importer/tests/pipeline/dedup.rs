@@ -691,7 +691,7 @@ fn an_id_not_trusted_before_is_found_under_the_id_chosen_then() {
     // Yesterday two records shared a transactionId, so both were written
     // under their internalTransactionId; today only one of them is in the
     // window, and its transactionId is trusted.
-    let ledger = ledger_with_internal_id();
+    let ledger = shop_ledger("internal-shop");
     let mut shop = tx(Some("shared"), "2026-03-02", "-76.45", "Shop");
     shop["internalTransactionId"] = json!("internal-shop");
     let mut salary = tx(Some("shared-2"), "2026-03-03", "2000.00", "Employer");
@@ -709,7 +709,7 @@ fn an_id_not_trusted_before_is_found_under_the_id_chosen_then() {
     other["internalTransactionId"] = json!("internal-other");
     let mut twin = tx(Some("x"), "2026-03-02", "-12.00", "Shop");
     twin["internalTransactionId"] = json!("internal-shop-2");
-    let ledger = ledger_text_for_alias();
+    let ledger = shop_ledger("x");
     let result = dedup(
         convert(vec![other, twin], vec![], "2026-03-04"),
         &ledger,
@@ -722,7 +722,7 @@ fn an_id_not_trusted_before_is_found_under_the_id_chosen_then() {
 fn a_run_keeps_the_other_ids_only_to_deduplicate_against_a_ledger() {
     // Written yesterday under its internalTransactionId; today its
     // transactionId is trusted.
-    let ledger = ledger_with_internal_id();
+    let ledger = shop_ledger("internal-shop");
     let mut shop = tx(Some("shop"), "2026-03-02", "-76.45", "Shop");
     shop["internalTransactionId"] = json!("internal-shop");
     let response = response(vec![shop], vec![]);
@@ -755,17 +755,10 @@ fn a_run_keeps_the_other_ids_only_to_deduplicate_against_a_ledger() {
     );
 }
 
-/// The shop's payment, written under its `internalTransactionId`.
-fn ledger_with_internal_id() -> Ledger {
-    ledger(
+/// The shop's payment, written under the id `id`.
+fn shop_ledger(id: &str) -> Ledger {
+    ledger(&format!(
         "2026-03-02 * \"Shop\" \"Card payment Shop\"\n  Assets:Bank:Checking  -76.45 EUR\n    \
-         gocardless_id: \"internal-shop\"\n  Expenses:Food\n",
-    )
-}
-
-fn ledger_text_for_alias() -> Ledger {
-    ledger(
-        "2026-03-02 * \"Shop\" \"Card payment Shop\"\n  Assets:Bank:Checking  -76.45 EUR\n    \
-         gocardless_id: \"x\"\n  Expenses:Food\n",
-    )
+         gocardless_id: \"{id}\"\n  Expenses:Food\n",
+    ))
 }
