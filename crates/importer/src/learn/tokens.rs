@@ -1,21 +1,20 @@
 //! Words of payees and narrations.
 
+use std::hash::{BuildHasher, Hasher};
+
+use foldhash::quality::FixedState;
 use rust_decimal::Decimal;
 
-/// FNV-1a, a byte at a time: words are identified by this 64-bit hash
-/// rather than stored. Two words of a ledger colliding is vanishingly
-/// unlikely (about 10⁻¹⁰ for 100,000 distinct words) and would only merge
-/// their counts.
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-#[inline]
-fn fnv(h: u64, byte: u8) -> u64 {
-    (h ^ u64::from(byte)).wrapping_mul(FNV_PRIME)
+/// Words are identified by a 64-bit hash rather than stored. Two words of
+/// a ledger colliding is vanishingly unlikely (about 10⁻¹⁰ for 100,000
+/// distinct words) and would only merge their counts. The seed is fixed:
+/// a model learned twice from one ledger predicts the same.
+fn hasher() -> impl Hasher {
+    FixedState::default().build_hasher()
 }
 
-/// The direction of the money, as pseudo-words no text can produce (a real
-/// word's hash never starts from these seeds).
+/// The direction of the money, as pseudo-words (a word hashing to one of
+/// these is as unlikely as two words colliding).
 fn direction(amount: Decimal) -> u64 {
     if amount.is_sign_negative() && !amount.is_zero() {
         0x6f75_7400_0000_0001
@@ -34,49 +33,17 @@ pub(crate) fn is_direction(word: u64) -> bool {
 /// card numbers and references say nothing about the category and would
 /// swamp the vocabulary).
 fn each_word(text: &str, f: &mut impl FnMut(u64)) {
-    let mut h = FNV_OFFSET;
-    let mut chars = 0usize;
-    let mut digit = false;
-    let mut flush = |h: &mut u64, chars: &mut usize, digit: &mut bool| {
-        if !*digit && *chars > 1 {
-            f(*h);
-        }
-        *h = FNV_OFFSET;
-        *chars = 0;
-        *digit = false;
-    };
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        // Bank text is nearly all ASCII: handle it a byte at a time.
-        if b.is_ascii() {
-            if b.is_ascii_alphanumeric() {
-                digit |= b.is_ascii_digit();
-                h = fnv(h, b.to_ascii_lowercase());
-                chars += 1;
-            } else {
-                flush(&mut h, &mut chars, &mut digit);
-            }
-            i += 1;
+    let mut lower = String::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.chars().nth(1).is_none() || word.chars().any(char::is_numeric) {
             continue;
         }
-        let c = text[i..].chars().next().expect("a char starts here");
-        if c.is_alphanumeric() {
-            digit |= c.is_numeric();
-            for lower in c.to_lowercase() {
-                let mut utf8 = [0u8; 4];
-                for &byte in lower.encode_utf8(&mut utf8).as_bytes() {
-                    h = fnv(h, byte);
-                }
-            }
-            chars += 1;
-        } else {
-            flush(&mut h, &mut chars, &mut digit);
-        }
-        i += c.len_utf8();
+        lower.clear();
+        lower.extend(word.chars().flat_map(char::to_lowercase));
+        let mut h = hasher();
+        h.write(lower.as_bytes());
+        f(h.finish());
     }
-    flush(&mut h, &mut chars, &mut digit);
 }
 
 /// The hashes of the distinct words of payee and narration plus the
@@ -92,11 +59,13 @@ pub(crate) fn words(
     out.clear();
     let mut key = None;
     if let Some(p) = payee {
+        let (mut h, mut any) = (hasher(), false);
         each_word(p, &mut |w| {
-            let k = key.unwrap_or(FNV_OFFSET);
-            key = Some(w.to_le_bytes().iter().fold(k, |h, &b| fnv(h, b)));
+            h.write_u64(w);
+            any = true;
             out.push(w);
         });
+        key = any.then(|| h.finish());
     }
     each_word(narration, &mut |w| out.push(w));
     out.push(direction(amount));
