@@ -5,8 +5,9 @@
 //! sort. A hash hit is always confirmed against the record itself, so a
 //! collision costs a comparison, never a wrong answer.
 
-use std::hash::{BuildHasher, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 
+use foldhash::HashMap;
 use foldhash::quality::FixedState;
 
 use chrono::NaiveDate;
@@ -17,51 +18,18 @@ use super::{Ledger, NO_CURRENCY};
 /// Names (accounts, currencies, metadata keys) stored once, referred to by
 /// a `u32`.
 ///
-/// An open-addressing table looked up by bytes: a hit costs one hash and
-/// one comparison, with no UTF-8 validation (stored names are valid, so
+/// Looked up by bytes, as the scanner reads them: a name already seen is
+/// found without checking its UTF-8 again (stored names are valid, so
 /// equal bytes are too).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Interner {
-    /// Slots holding a name's id, or `EMPTY`; the length is a power of two.
-    slots: Vec<u32>,
-    hashes: Vec<u64>,
+    ids: HashMap<Box<[u8]>, u32>,
     names: Vec<Box<str>>,
 }
 
-const EMPTY: u32 = u32::MAX;
-
-/// Byte equality for short names, a word at a time (no call to `memcmp`).
-#[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    if n < 8 {
-        return a == b;
-    }
-    let word = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().unwrap());
-    let mut i = 0;
-    while i + 8 < n {
-        if word(a, i) != word(b, i) {
-            return false;
-        }
-        i += 8;
-    }
-    word(a, n - 8) == word(b, n - 8)
-}
-
-/// A fast hasher with a fixed seed (the same tables every run) and a final
-/// avalanche: the interner takes a hash's low bits, the tables its high
-/// bits.
+/// A hasher with a fixed seed: the same tables every run.
 fn hasher() -> impl Hasher {
     FixedState::default().build_hasher()
-}
-
-fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = hasher();
-    h.write(bytes);
-    h.finish()
 }
 
 impl Interner {
@@ -70,63 +38,23 @@ impl Interner {
     }
 
     /// Interns bytes from a ledger line, replacing invalid UTF-8.
-    #[inline]
     pub(crate) fn intern_bytes(&mut self, name: &[u8]) -> u32 {
-        let hash = hash_bytes(name);
-        match self.find(name, hash) {
-            Ok(id) => id,
-            Err(slot) => match std::str::from_utf8(name) {
-                Ok(valid) => self.insert(valid, hash, slot),
-                Err(_) => self.intern(&String::from_utf8_lossy(name)),
-            },
+        if let Some(&id) = self.ids.get(name) {
+            return id;
         }
-    }
-
-    /// The id of `name`, or the empty slot where it would go.
-    #[inline]
-    fn find(&self, name: &[u8], hash: u64) -> Result<u32, usize> {
-        if self.slots.is_empty() {
-            return Err(usize::MAX);
-        }
-        let mask = self.slots.len() - 1;
-        let mut slot = hash as usize & mask;
-        loop {
-            let id = self.slots[slot];
-            if id == EMPTY {
-                return Err(slot);
+        match std::str::from_utf8(name) {
+            Ok(valid) => {
+                let id = self.names.len() as u32;
+                self.names.push(valid.into());
+                self.ids.insert(name.into(), id);
+                id
             }
-            if self.hashes[id as usize] == hash
-                && same_bytes(self.names[id as usize].as_bytes(), name)
-            {
-                return Ok(id);
-            }
-            slot = (slot + 1) & mask;
+            Err(_) => self.intern(&String::from_utf8_lossy(name)),
         }
-    }
-
-    fn insert(&mut self, name: &str, hash: u64, slot: usize) -> u32 {
-        let id = self.names.len() as u32;
-        self.names.push(name.into());
-        self.hashes.push(hash);
-        if self.names.len() * 2 > self.slots.len() {
-            // Keep the table at most half full: rebuild it twice as large.
-            let size = (self.slots.len() * 2).max(64);
-            self.slots = vec![EMPTY; size];
-            for (i, &h) in self.hashes.iter().enumerate() {
-                let mut s = h as usize & (size - 1);
-                while self.slots[s] != EMPTY {
-                    s = (s + 1) & (size - 1);
-                }
-                self.slots[s] = i as u32;
-            }
-        } else {
-            self.slots[slot] = id;
-        }
-        id
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<u32> {
-        self.find(name.as_bytes(), hash_bytes(name.as_bytes())).ok()
+        self.ids.get(name.as_bytes()).copied()
     }
 
     pub(crate) fn name(&self, id: u32) -> &str {
@@ -145,120 +73,33 @@ pub(crate) fn hash_id(account: u32, id: &str) -> u64 {
     h.finish()
 }
 
-/// The number without trailing fractional zeros, so that equal values
-/// (`5`, `5.00`) hash alike. Cheaper than `Decimal::normalize` for the
-/// amounts ledgers hold, which fit in 64 bits.
-fn canonical(number: Decimal) -> (i128, u32) {
-    let mut scale = number.scale();
-    let mantissa = number.mantissa();
-    if let Ok(mut small) = i64::try_from(mantissa) {
-        while scale > 0 && small % 10 == 0 {
-            small /= 10;
-            scale -= 1;
-        }
-        return (i128::from(small), scale);
-    }
-    let mut m = mantissa;
-    while scale > 0 && m % 10 == 0 {
-        m /= 10;
-        scale -= 1;
-    }
-    (m, scale)
-}
-
 pub(crate) fn hash_content(account: u32, currency: u32, number: Decimal) -> u64 {
-    let (m, scale) = canonical(number);
     let mut h = hasher();
     h.write_u32(account);
     h.write_u32(currency);
-    h.write_u64(m as u64);
-    h.write_u64((m >> 64) as u64);
-    h.write_u32(scale);
+    // Equal values (`5`, `5.00`) hash alike.
+    number.hash(&mut h);
     h.finish()
 }
 
-/// A multimap from a key's hash to postings, in compressed rows: bucket
-/// `b` holds `items[offsets[b]..offsets[b + 1]]`. Buckets mix keys, so
-/// callers confirm each posting against the key.
-///
-/// Built by radix partitioning (first on the top 8 bits of the hash, then
-/// within each partition), so every pass writes to a few cache-resident
-/// places instead of scattering over the whole table.
+/// A multimap from a key's hash to postings: `(hash, posting)` pairs
+/// sorted by hash.
 #[derive(Debug, Default)]
-struct Table {
-    /// log2 of the number of buckets.
-    bits: u32,
-    offsets: Vec<u32>,
-    items: Vec<u32>,
-}
-
-const PARTITION_BITS: u32 = 8;
+struct Table(Vec<(u64, u32)>);
 
 impl Table {
-    fn build(keys: &[(u64, u32)]) -> Table {
-        let bits = (keys.len().max(1 << PARTITION_BITS).next_power_of_two()).trailing_zeros();
-        let buckets = 1usize << bits;
-        let bucket = |h: u64| (h >> (64 - bits)) as usize;
-        let partition = |h: u64| (h >> (64 - PARTITION_BITS)) as usize;
-
-        // Pass 1: by partition.
-        let mut starts = [0u32; (1 << PARTITION_BITS) + 1];
-        for &(h, _) in keys {
-            starts[partition(h) + 1] += 1;
-        }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        let mut cursor = starts;
-        let mut partitioned = vec![(0u64, 0u32); keys.len()];
-        for &(h, p) in keys {
-            let slot = &mut cursor[partition(h)];
-            partitioned[*slot as usize] = (h, p);
-            *slot += 1;
-        }
-
-        // Pass 2: a counting sort of each partition by bucket.
-        let per_partition = buckets >> PARTITION_BITS;
-        let mut offsets = vec![0u32; buckets + 1];
-        let mut items = vec![0u32; keys.len()];
-        for part in 0..1usize << PARTITION_BITS {
-            let (lo, hi) = (starts[part] as usize, starts[part + 1] as usize);
-            let first = part * per_partition;
-            let counts = &mut offsets[first + 1..first + per_partition + 1];
-            for &(h, _) in &partitioned[lo..hi] {
-                counts[bucket(h) - first] += 1;
-            }
-            let mut running = lo as u32;
-            for c in counts.iter_mut() {
-                running += *c;
-                *c = running;
-            }
-            // offsets[b + 1] is now the end of bucket b: fill backwards.
-            for &(h, p) in partitioned[lo..hi].iter().rev() {
-                let end = &mut offsets[bucket(h) + 1];
-                *end -= 1;
-                items[*end as usize] = p;
-            }
-            // offsets[b + 1] is now the start of bucket b; shift into place.
-            for b in first..first + per_partition {
-                offsets[b] = offsets[b + 1];
-            }
-            offsets[first + per_partition] = hi as u32;
-        }
-        offsets[buckets] = keys.len() as u32;
-        Table {
-            bits,
-            offsets,
-            items,
-        }
+    fn build(mut keys: Vec<(u64, u32)>) -> Table {
+        keys.sort_unstable();
+        Table(keys)
     }
 
-    fn get(&self, hash: u64) -> &[u32] {
-        if self.offsets.is_empty() {
-            return &[];
-        }
-        let b = (hash >> (64 - self.bits)) as usize;
-        &self.items[self.offsets[b] as usize..self.offsets[b + 1] as usize]
+    /// The postings under `hash`, in ledger order.
+    fn get(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
+        let start = self.0.partition_point(|&(h, _)| h < hash);
+        self.0[start..]
+            .iter()
+            .take_while(move |&&(h, _)| h == hash)
+            .map(|&(_, p)| p)
     }
 }
 
@@ -331,10 +172,8 @@ impl Index {
                 *d = Some(o.date);
             }
         }
-        index.by_id = Table::build(&by_id);
-        drop(by_id);
-        index.by_content = Table::build(&by_content);
-        drop(by_content);
+        index.by_id = Table::build(by_id);
+        index.by_content = Table::build(by_content);
         index.pending.sort_unstable();
         index.balances.sort_unstable();
         index
@@ -342,7 +181,7 @@ impl Index {
 
     /// Postings that may carry `id` on `account` (to be confirmed).
     pub(crate) fn by_id(&self, account: u32, id: &str) -> impl Iterator<Item = u32> + '_ {
-        self.by_id.get(hash_id(account, id)).iter().copied()
+        self.by_id.get(hash_id(account, id))
     }
 
     /// Postings that may have these units on `account` (to be confirmed).
@@ -352,10 +191,7 @@ impl Index {
         currency: u32,
         number: Decimal,
     ) -> impl Iterator<Item = u32> + '_ {
-        self.by_content
-            .get(hash_content(account, currency, number))
-            .iter()
-            .copied()
+        self.by_content.get(hash_content(account, currency, number))
     }
 
     pub(crate) fn pending(&self, account: u32) -> &[(u32, u32)] {
@@ -382,29 +218,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn same_bytes_is_equality() {
-        let names = [
-            "",
-            "a",
-            "EUR",
-            "Assets:A",
-            "Assets:Bank",
-            "Assets:Bank:Checking",
-            "Assets:Bank:Checkinh",
-            "Assets:Bank:Checking:",
-        ];
-        for a in names {
-            for b in names {
-                assert_eq!(
-                    same_bytes(a.as_bytes(), b.as_bytes()),
-                    a == b,
-                    "{a:?} {b:?}"
-                );
-            }
-        }
-    }
-
-    #[test]
     fn equal_numbers_hash_alike() {
         let d = |s: &str| s.parse::<Decimal>().unwrap();
         for (a, b) in [
@@ -429,18 +242,24 @@ mod tests {
     }
 
     #[test]
-    fn table_finds_every_key_and_only_its_bucket() {
-        for n in [0usize, 1, 255, 256, 1000, 70_000] {
-            let keys: Vec<(u64, u32)> = (0..n as u32)
-                .map(|i| (hash_id(i % 7, &i.to_string()), i))
+    fn table_finds_every_posting_of_a_hash_in_order() {
+        for n in [0u32, 1, 255, 256, 1000, 70_000] {
+            // Each key three times, postings out of order.
+            let keys: Vec<(u64, u32)> = (0..n)
+                .rev()
+                .map(|i| (hash_id(i / 3 % 7, &(i / 3).to_string()), i))
                 .collect();
-            let table = Table::build(&keys);
+            let mut want: std::collections::BTreeMap<u64, Vec<u32>> = Default::default();
             for &(h, p) in &keys {
-                let bucket = table.get(h);
-                assert!(bucket.contains(&p), "n={n}, posting {p}");
-                assert!(bucket.len() < 16, "n={n}: bucket of {}", bucket.len());
+                want.entry(h).or_default().push(p);
             }
-            assert_eq!(table.items.len(), n);
+            assert_eq!(want.len(), n.div_ceil(3) as usize);
+            let table = Table::build(keys);
+            for (h, mut postings) in want {
+                postings.sort_unstable();
+                assert_eq!(table.get(h).collect::<Vec<_>>(), postings, "n={n}");
+            }
+            assert_eq!(table.get(0).count(), 0);
         }
     }
 }
