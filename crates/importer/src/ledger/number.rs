@@ -1,9 +1,7 @@
 //! Beancount numbers and number expressions (`-1,234.50`, `(10 + 2) / 3`).
 //!
-//! The common case, one plain number, is parsed by hand into a
-//! [`Decimal`] without allocating; anything with an operator or a
-//! parenthesis goes through a small recursive-descent evaluator with the
-//! same precedence as Beancount's grammar.
+//! A small recursive-descent evaluator with the precedence of Beancount's
+//! grammar; its literals are read by `rust_decimal`.
 
 use rust_decimal::Decimal;
 
@@ -14,13 +12,6 @@ use rust_decimal::Decimal;
 /// with a number expression or the expression cannot be evaluated
 /// (overflow, division by zero).
 pub(crate) fn parse_expr(s: &[u8]) -> Option<(Decimal, usize)> {
-    // Fast path: a lone literal not followed by an operator.
-    if let Some((value, used)) = parse_literal(s) {
-        let rest = skip_spaces(s, used);
-        if !starts_operator(&s[rest..]) {
-            return Some((value, used));
-        }
-    }
     let mut parser = Expr { s, pos: 0 };
     let value = parser.sum()?;
     Some((value, parser.pos))
@@ -28,60 +19,32 @@ pub(crate) fn parse_expr(s: &[u8]) -> Option<(Decimal, usize)> {
 
 /// Parses an unsigned or signed literal (`-1,234.5`, `10.`) at the start of `s`.
 pub(crate) fn parse_literal(s: &[u8]) -> Option<(Decimal, usize)> {
-    let mut i = 0;
-    let negative = match s.first() {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    if !s.get(i).is_some_and(u8::is_ascii_digit) {
+    let sign = usize::from(matches!(s.first(), Some(b'-' | b'+')));
+    if !s.get(sign).is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    let mut mantissa: u128 = 0;
-    let mut digits = 0u32;
-    let mut scale = 0u32;
-    let mut in_fraction = false;
-    let mut overflow = false;
-    while let Some(&c) = s.get(i) {
+    let mut end = sign;
+    let mut fraction = false;
+    let mut separators = false;
+    while let Some(&c) = s.get(end) {
         match c {
-            b'0'..=b'9' => {
-                if digits < 28 {
-                    mantissa = mantissa * 10 + u128::from(c - b'0');
-                    if mantissa != 0 {
-                        digits += 1;
-                    }
-                    if in_fraction {
-                        scale += 1;
-                    }
-                } else {
-                    overflow = true;
-                }
-            }
+            b'0'..=b'9' => {}
             // Thousands separators are only valid in the integer part.
-            b',' if !in_fraction && s.get(i + 1).is_some_and(u8::is_ascii_digit) => {}
-            b'.' if !in_fraction => in_fraction = true,
+            b',' if !fraction && s.get(end + 1).is_some_and(u8::is_ascii_digit) => {
+                separators = true;
+            }
+            b'.' if !fraction => fraction = true,
             _ => break,
         }
-        i += 1;
+        end += 1;
     }
-    if overflow {
-        // More than 28 significant digits: let rust_decimal round it.
-        let text: String = s[..i]
-            .iter()
-            .filter(|&&c| c != b',')
-            .map(|&c| c as char)
-            .collect();
-        return text.parse::<Decimal>().ok().map(|d| (d, i));
-    }
-    let mut value = Decimal::try_from_i128_with_scale(mantissa as i128, scale).ok()?;
-    value.set_sign_negative(negative);
-    Some((value, i))
+    let text = std::str::from_utf8(&s[..end]).expect("signs, digits, commas and a dot are ASCII");
+    let value = if separators {
+        text.replace(',', "").parse::<Decimal>()
+    } else {
+        text.parse::<Decimal>()
+    };
+    value.ok().map(|d| (d, end))
 }
 
 fn skip_spaces(s: &[u8], mut i: usize) -> usize {
