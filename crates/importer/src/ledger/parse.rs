@@ -1181,59 +1181,20 @@ fn meta_key(s: &[u8]) -> Option<(&[u8], usize)> {
     (s.get(i) == Some(&b':')).then(|| (&s[..i], i + 1))
 }
 
-const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
-const TABS: u64 = u64::from_le_bytes([b'\t'; 8]);
-const LOW_BITS: u64 = u64::from_le_bytes([0x01; 8]);
-const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
-
-/// Marks (with the high bit) the bytes of `v` that are zero; exact for the
-/// lowest marked byte, which is all the callers use.
-#[inline]
-fn zero_bytes(v: u64) -> u64 {
-    v.wrapping_sub(LOW_BITS) & !v & HIGH_BITS
-}
-
-#[inline]
-fn word_at(s: &[u8], i: usize) -> u64 {
-    u64::from_le_bytes(s[i..i + 8].try_into().unwrap())
-}
-
-/// Skips spaces and tabs from `s[i]`. Aligned amounts put dozens of spaces
-/// on a posting line, so runs of spaces are skipped a word at a time.
-#[inline]
-fn skip_ws(s: &[u8], mut i: usize) -> usize {
-    while i + 8 <= s.len() {
-        let x = word_at(s, i) ^ SPACES;
-        if x != 0 {
-            i += (x.trailing_zeros() / 8) as usize;
-            break;
-        }
-        i += 8;
-    }
-    while matches!(s.get(i), Some(b' ' | b'\t')) {
-        i += 1;
-    }
-    i
+/// Skips spaces and tabs from `s[i]`.
+fn skip_ws(s: &[u8], i: usize) -> usize {
+    i + s.get(i..).map_or(0, |rest| {
+        rest.iter()
+            .take_while(|&&c| c == b' ' || c == b'\t')
+            .count()
+    })
 }
 
 /// The end of the token starting at `s[i]`: the next space, tab or end.
-#[inline]
-fn token_end(s: &[u8], mut i: usize) -> usize {
-    while i + 8 <= s.len() {
-        let w = word_at(s, i);
-        let found = zero_bytes(w ^ SPACES) | zero_bytes(w ^ TABS);
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while let Some(&c) = s.get(i) {
-        if c == b' ' || c == b'\t' {
-            break;
-        }
-        i += 1;
-    }
-    i
+fn token_end(s: &[u8], i: usize) -> usize {
+    i + s
+        .get(i..)
+        .map_or(0, |rest| memchr2(b' ', b'\t', rest).unwrap_or(rest.len()))
 }
 
 fn trim_start(s: &[u8]) -> &[u8] {
