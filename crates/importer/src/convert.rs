@@ -164,13 +164,9 @@ pub fn convert_account(
     let own = &categorizer.own;
     let mut problems = Vec::new();
     let records = statement.records;
-    let indices: Vec<usize> = (0..records.len()).collect();
-    // In parts, one per thread, kept as they are: no copy of the results.
-    let read_all = crate::parallel::chunks(&indices, |part| {
-        part.iter()
-            .map(|&i| read(records.read(i), account, input.adjust))
-            .collect::<Vec<_>>()
-    });
+    let read_all: Vec<_> = (0..records.len())
+        .map(|i| read(records.read(i), account, input.adjust))
+        .collect();
 
     // Each item: the entry (or the invalid record) in bank order.
     let mut items: Vec<Item> = Vec::with_capacity(records.len());
@@ -179,7 +175,7 @@ pub fn convert_account(
     // What the bank counts as pending, left out or not: its "available"
     // balances include it.
     let mut pending_total = Decimal::ZERO;
-    for (i, result) in read_all.iter().flatten().enumerate() {
+    for (i, result) in read_all.iter().enumerate() {
         match result {
             Ok(Read::Tx(tx, warning)) => {
                 if let Some(w) = warning {
@@ -239,12 +235,11 @@ pub fn convert_account(
                 own,
             );
             // Recorded before the decision changes the entry's texts: they
-            // are the bank's. Boxed: most transactions keep none, and each
-            // result would otherwise hold room for one (about 340 bytes).
+            // are the bank's.
             let cat = if decisions.keep(&decision) {
                 let cat = Categorized::new(&ids[*i], tx, &entry, decision);
                 cat.decision.apply(&mut entry);
-                Some(Box::new(cat))
+                Some(cat)
             } else {
                 decision.apply(&mut entry);
                 None
@@ -254,15 +249,14 @@ pub fn convert_account(
         }
         Item::Invalid(inv) => (Some((inv.date, 1, Entry::Invalid(inv.clone()))), None),
     };
-    let results = crate::parallel::chunks(&items, |part| part.iter().map(one).collect::<Vec<_>>());
     let mut dated: Vec<(Option<NaiveDate>, u8, Entry)> = Vec::with_capacity(items.len() + 1);
     // Only the decisions a rule took are kept by default: a few.
     if decisions == Decisions::All {
         categorized.reserve(items.len());
     }
-    for (entry, cat) in results.into_iter().flatten() {
+    for (entry, cat) in items.iter().map(one) {
         dated.extend(entry);
-        categorized.extend(cat.map(|c| *c));
+        categorized.extend(cat);
     }
 
     let mut notes = Vec::new();

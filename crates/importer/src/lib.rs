@@ -62,7 +62,6 @@ pub mod transaction;
 pub mod transfer;
 
 mod env;
-mod parallel;
 
 pub use balance::{Balance, BalanceChoice, BalanceKind, BalancePick};
 pub use config::{AccountConfig, Config, ConfigError, ExportConfig, SourceConfig};

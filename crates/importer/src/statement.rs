@@ -1,10 +1,10 @@
 //! [`Statement`]: what a statement-like source hands the importer for one
 //! account: its transaction records, still unread, and its balances.
 //!
-//! Records are read by [`convert`](crate::convert) (in parallel, so large
-//! responses are read on every core), which is why a source gives them
-//! through the [`Records`] trait instead of as finished
-//! [`BankTransaction`]s.
+//! Records are read by [`convert`](crate::convert), which writes one that
+//! cannot be read as a comment holding its text ([`Records::raw`]): that is
+//! why a source gives them unread, through the [`Records`] trait, instead
+//! of as finished [`BankTransaction`]s.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -32,7 +32,7 @@ pub struct Statement<'a> {
 }
 
 /// A source's transaction records, read one at a time by index.
-pub trait Records: Sync {
+pub trait Records {
     /// How many records there are.
     fn len(&self) -> usize;
 
@@ -67,7 +67,7 @@ pub struct Unreadable {
 /// A change made to each of an account's transactions after it is read
 /// and before it is converted: a bank preset, which fixes how one bank
 /// fills the fields. Chosen per account by the caller ([`crate::Input`]).
-pub trait Adjust: Sync {
+pub trait Adjust {
     /// Changes `tx` in place. On [`Adjusted::Failed`] it must leave `tx`
     /// as it was.
     fn adjust(&self, tx: &mut BankTransaction) -> Adjusted;
