@@ -535,16 +535,6 @@ fn content_hash(t: &BankTransaction) -> String {
 
 /// Collapses runs of whitespace (newlines included) to one space and trims.
 pub fn collapse_whitespace(s: &str) -> String {
-    // Most bank text is ASCII with single spaces: copy it as it is.
-    let b = s.as_bytes();
-    let simple = b.first().is_none_or(|&c| c != b' ')
-        && b.last().is_none_or(|&c| c != b' ')
-        && b.iter()
-            .zip(b.iter().skip(1).chain([&b'x']))
-            .all(|(&c, &next)| (0x21..0x7f).contains(&c) || (c == b' ' && next != b' '));
-    if simple {
-        return s.to_owned();
-    }
     let mut out = String::with_capacity(s.len());
     for word in s.split_whitespace() {
         if !out.is_empty() {
