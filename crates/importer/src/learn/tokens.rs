@@ -1,17 +1,9 @@
 //! Words of payees and narrations.
 
-use std::hash::{BuildHasher, Hasher};
+use std::hash::Hasher;
 
-use foldhash::quality::FixedState;
+use fnv::FnvHasher;
 use rust_decimal::Decimal;
-
-/// Words are identified by a 64-bit hash rather than stored. Two words of
-/// a ledger colliding is vanishingly unlikely (about 10⁻¹⁰ for 100,000
-/// distinct words) and would only merge their counts. The seed is fixed:
-/// a model learned twice from one ledger predicts the same.
-fn hasher() -> impl Hasher {
-    FixedState::default().build_hasher()
-}
 
 /// The direction of the money, as pseudo-words (a word hashing to one of
 /// these is as unlikely as two words colliding).
@@ -32,17 +24,34 @@ pub(crate) fn is_direction(word: u64) -> bool {
 /// digits, lower case, at least two characters, holding no digit (dates,
 /// card numbers and references say nothing about the category and would
 /// swamp the vocabulary).
+///
+/// Words are identified by their 64-bit FNV-1a hash rather than stored.
+/// Two words of a ledger colliding is vanishingly unlikely (about 10⁻¹⁰ for
+/// 100,000 distinct words) and would only merge their counts. FNV-1a takes
+/// a word a byte at a time as it is lowered: no word is copied.
 fn each_word(text: &str, f: &mut impl FnMut(u64)) {
-    let mut lower = String::new();
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
-        if word.chars().nth(1).is_none() || word.chars().any(char::is_numeric) {
-            continue;
+    let mut h = FnvHasher::default();
+    let (mut chars, mut digit) = (0, false);
+    // A space after the text ends its last word.
+    for c in text.chars().chain([' ']) {
+        if c.is_alphanumeric() {
+            digit |= c.is_numeric();
+            // `to_lowercase` builds an iterator for every character.
+            if c.is_ascii() {
+                h.write_u8(c.to_ascii_lowercase() as u8);
+            } else {
+                for lower in c.to_lowercase() {
+                    h.write(lower.encode_utf8(&mut [0; 4]).as_bytes());
+                }
+            }
+            chars += 1;
+        } else if chars > 0 {
+            if !digit && chars > 1 {
+                f(h.finish());
+            }
+            h = FnvHasher::default();
+            (chars, digit) = (0, false);
         }
-        lower.clear();
-        lower.extend(word.chars().flat_map(char::to_lowercase));
-        let mut h = hasher();
-        h.write(lower.as_bytes());
-        f(h.finish());
     }
 }
 
@@ -59,7 +68,7 @@ pub(crate) fn words(
     out.clear();
     let mut key = None;
     if let Some(p) = payee {
-        let (mut h, mut any) = (hasher(), false);
+        let (mut h, mut any) = (FnvHasher::default(), false);
         each_word(p, &mut |w| {
             h.write_u64(w);
             any = true;
