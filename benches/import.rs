@@ -10,7 +10,10 @@
 //! - `warm`: the same store again, answered from it without asking the bank;
 //! - `cold -e`: a fresh store and `-e` with a synthetic 100,000-transaction
 //!   (about 25 MB) ledger to deduplicate against;
-//! - `warm -e`: the same with the store of the previous runs.
+//! - `warm -e`: the same with the store of the previous runs;
+//! - `warm -e learning`: the same, with the first accounts imported into
+//!   the ledger's own bank accounts, as a daily run does: the import also
+//!   learns their categories from the ledger.
 //!
 //! CPU time and peak RSS come from GNU time (`/usr/bin/time`), which reads
 //! the child's `rusage` when it is reaped (10 ms resolution for CPU time);
@@ -24,6 +27,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fake_gocardless::{FakeServer, Options};
+use test_support::ledger_gen::BANK_ACCOUNTS;
 
 const ACCOUNTS: usize = 4;
 const TRANSACTIONS_PER_ACCOUNT: usize = 5_000;
@@ -76,11 +80,19 @@ fn main() {
         work: work.path().to_path_buf(),
     };
 
-    let cold = bench.case("cold", RUNS, &[], Store::Fresh);
-    let warm = bench.case("warm", RUNS, &[], Store::Kept);
+    let cold = bench.case("cold", RUNS, &[], Store::Fresh, Names::New);
+    let warm = bench.case("warm", RUNS, &[], Store::Kept, Names::New);
     let ledger_arg = ledger.to_str().expect("a UTF-8 temporary path");
-    let cold_e = bench.case("cold -e", LEDGER_RUNS, &["-e", ledger_arg], Store::Fresh);
-    let warm_e = bench.case("warm -e", LEDGER_RUNS, &["-e", ledger_arg], Store::Kept);
+    let e = ["-e", ledger_arg];
+    let cold_e = bench.case("cold -e", LEDGER_RUNS, &e, Store::Fresh, Names::New);
+    let warm_e = bench.case("warm -e", LEDGER_RUNS, &e, Store::Kept, Names::New);
+    let learn_e = bench.case(
+        "warm -e learning",
+        LEDGER_RUNS,
+        &e,
+        Store::Kept,
+        Names::Ledgers,
+    );
 
     println!();
     println!(
@@ -90,7 +102,7 @@ fn main() {
         "        peak RSS <= 3x the received JSON = {:.1} MB)",
         3.0 * received.bytes as f64 / 1e6
     );
-    for m in [&cold, &warm, &cold_e, &warm_e] {
+    for m in [&cold, &warm, &cold_e, &warm_e, &learn_e] {
         println!("{}", m.summary(received.bytes));
     }
 }
@@ -148,6 +160,15 @@ enum Store {
     Kept,
 }
 
+/// Which Beancount accounts the bank's accounts are imported into.
+#[derive(Clone, Copy, PartialEq)]
+enum Names {
+    /// `Assets:Bank:Account0`…: accounts the `-e` ledger does not hold.
+    New,
+    /// The ledger's own bank accounts first, then new ones.
+    Ledgers,
+}
+
 struct Bench<'a> {
     server: &'a FakeServer,
     timer: Option<Timer>,
@@ -156,14 +177,14 @@ struct Bench<'a> {
 
 impl Bench<'_> {
     /// Runs `import ARGS` `runs` times and prints each run.
-    fn case(&self, name: &str, runs: usize, args: &[&str], store: Store) -> Case {
+    fn case(&self, name: &str, runs: usize, args: &[&str], store: Store, names: Names) -> Case {
         let dir = self.work.join(name.replace([' ', '-'], ""));
         let mut samples = Vec::with_capacity(runs);
         for run in 0..runs {
             if store == Store::Fresh || run == 0 {
                 let _ = std::fs::remove_dir_all(&dir);
                 std::fs::create_dir_all(&dir).expect("a run folder");
-                self.write_config(&dir);
+                self.write_config(&dir, names);
             }
             if store == Store::Kept && run == 0 {
                 // Fill the store first: the kept-store runs measure answers from it.
@@ -196,7 +217,7 @@ impl Bench<'_> {
         }
     }
 
-    fn write_config(&self, dir: &Path) {
+    fn write_config(&self, dir: &Path, names: Names) {
         let mut yaml = format!(
             "secret_id: {}\nsecret_key: ${{{SECRET_ENV}}}\nbase_url: {}\nstore: {}\naccounts:\n",
             self.server.secret_id(),
@@ -204,9 +225,11 @@ impl Bench<'_> {
             dir.join("store.sqlite").display(),
         );
         for (i, id) in self.server.account_ids().iter().enumerate() {
-            yaml.push_str(&format!(
-                "  - id: {id}\n    account: Assets:Bank:Account{i}\n"
-            ));
+            let account = match BANK_ACCOUNTS.get(i) {
+                Some(own) if names == Names::Ledgers => own.to_string(),
+                _ => format!("Assets:Bank:Account{i}"),
+            };
+            yaml.push_str(&format!("  - id: {id}\n    account: {account}\n"));
         }
         std::fs::write(dir.join("gc-beancount.yaml"), yaml).expect("write the configuration");
     }
