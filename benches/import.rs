@@ -91,7 +91,7 @@ fn main() {
         LEDGER_RUNS,
         &e,
         Store::Kept,
-        Names::Ledgers,
+        Names::Ledger,
     );
 
     println!();
@@ -166,7 +166,7 @@ enum Names {
     /// `Assets:Bank:Account0`…: accounts the `-e` ledger does not hold.
     New,
     /// The ledger's own bank accounts first, then new ones.
-    Ledgers,
+    Ledger,
 }
 
 struct Bench<'a> {
@@ -226,7 +226,7 @@ impl Bench<'_> {
         );
         for (i, id) in self.server.account_ids().iter().enumerate() {
             let account = match BANK_ACCOUNTS.get(i) {
-                Some(own) if names == Names::Ledgers => own.to_string(),
+                Some(own) if names == Names::Ledger => own.to_string(),
                 _ => format!("Assets:Bank:Account{i}"),
             };
             yaml.push_str(&format!("  - id: {id}\n    account: {account}\n"));
