@@ -5,6 +5,8 @@
 
 use rust_decimal::Decimal;
 
+use super::parse::skip_ws;
+
 /// Parses a number expression at the start of `s`.
 ///
 /// Returns the value and the number of bytes consumed (trailing spaces
@@ -47,13 +49,6 @@ pub(crate) fn parse_literal(s: &[u8]) -> Option<(Decimal, usize)> {
     value.ok().map(|d| (d, end))
 }
 
-fn skip_spaces(s: &[u8], mut i: usize) -> usize {
-    while matches!(s.get(i), Some(b' ' | b'\t')) {
-        i += 1;
-    }
-    i
-}
-
 /// True when `s` starts with a binary operator. A `/` directly followed by
 /// a letter starts a Beancount 3 currency (`/ESZ20`), not a division.
 fn starts_operator(s: &[u8]) -> bool {
@@ -71,7 +66,7 @@ struct Expr<'a> {
 
 impl Expr<'_> {
     fn peek_after_spaces(&mut self) -> Option<u8> {
-        self.pos = skip_spaces(self.s, self.pos);
+        self.pos = skip_ws(self.s, self.pos);
         self.s.get(self.pos).copied()
     }
 

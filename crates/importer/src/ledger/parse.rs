@@ -1182,12 +1182,11 @@ fn meta_key(s: &[u8]) -> Option<(&[u8], usize)> {
 }
 
 /// Skips spaces and tabs from `s[i]`.
-fn skip_ws(s: &[u8], i: usize) -> usize {
-    i + s.get(i..).map_or(0, |rest| {
-        rest.iter()
-            .take_while(|&&c| c == b' ' || c == b'\t')
-            .count()
-    })
+pub(super) fn skip_ws(s: &[u8], mut i: usize) -> usize {
+    while matches!(s.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    i
 }
 
 /// The end of the token starting at `s[i]`: the next space, tab or end.
