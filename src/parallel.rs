@@ -1,27 +1,39 @@
-//! A bounded parallel map: several accounts are fetched at once, but never
-//! more than a few, to stay polite to GoCardless and the bank.
+//! A bounded parallel map, for work done account by account: several
+//! accounts are fetched at once, but never more than a few, to stay polite
+//! to GoCardless and the bank; they are converted one per core.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How many accounts are fetched at once.
 pub const DEFAULT_THREADS: usize = 4;
 
+/// How many accounts are converted at once: one per core.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 /// Applies `f` to every item on at most `threads` threads and returns the
-/// results in the items' order.
-pub fn map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = threads.clamp(1, items.len().max(1));
+/// results in the items' order. Each item is handed over by value, so
+/// what `f` does not return is freed as soon as `f` is done with it.
+pub fn map<T: Send, R: Send>(
+    items: impl IntoIterator<Item = T>,
+    threads: usize,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    let items: Vec<T> = items.into_iter().collect();
+    let n = items.len();
+    let threads = threads.clamp(1, n.max(1));
     if threads == 1 {
-        return items.iter().map(f).collect();
+        return items.into_iter().map(f).collect();
     }
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    let queue = Mutex::new(items.into_iter().enumerate());
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..n).map(|_| None).collect());
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| {
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
+                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                    let Some((i, item)) = next else { break };
                     let r = f(item);
                     results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
                 }
@@ -38,6 +50,8 @@ pub fn map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + 
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
 
     #[test]

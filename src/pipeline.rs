@@ -8,10 +8,11 @@ use std::path::PathBuf;
 use gocardless::store::CachedClient;
 use importer::dedup::MatchKind;
 use importer::ledger::{Ledger, LedgerOptions};
-use importer::{AccountConfig, Adjust, Config, Imported, Run};
+use importer::{AccountConfig, AccountOutput, Adjust, Config, Imported, Run};
 use presets::{Preset, Presets};
 
 use crate::exit::{Outcome, usage};
+use crate::sources::{Fetched, Source};
 use crate::ui;
 
 /// Reads the ledgers (and what they include); `None` when none is given.
@@ -95,6 +96,24 @@ pub fn adjust_of<'p>(
 ) -> Option<&'p dyn Adjust> {
     let i = config.accounts.iter().position(|a| a == account)?;
     chosen[i].map(|p| p as &dyn Adjust)
+}
+
+/// Converts each fetched account with its bank preset (`chosen`, see
+/// [`presets`]), one account per core: an account's records are freed as
+/// soon as it is converted. The outputs are in `fetched`'s order.
+pub fn convert(
+    run: &Run<'_>,
+    config: &Config,
+    chosen: &[Option<&Preset>],
+    fetched: Vec<(&dyn Source, Fetched)>,
+) -> Vec<AccountOutput> {
+    let converted = crate::parallel::map(fetched, crate::parallel::cores(), |(source, f)| {
+        let records = f.data.records();
+        let adjust = adjust_of(config, chosen, &f.account);
+        let input = f.input(source, records.as_ref(), adjust);
+        run.convert(std::slice::from_ref(&input))
+    });
+    converted.into_iter().flatten().collect()
 }
 
 /// Reports on stderr what the run did: transfers joined, content matches

@@ -8,7 +8,7 @@ use crate::cli::ImportArgs;
 use crate::context::Context;
 use crate::exit::Outcome;
 use crate::fetching::{self, Planned};
-use crate::sources::{self, Fetched, Opening, Reach, Source};
+use crate::sources::{self, Fetched, Opening, Reach};
 use crate::ui;
 
 /// Runs the import.
@@ -120,17 +120,12 @@ pub fn run(ctx: &Context, args: &ImportArgs) -> anyhow::Result<Outcome> {
         }
     }
 
-    // One account at a time, each response dropped once converted: the
-    // run never holds every bank answer and every entry at once.
     let accounts_fetched = fetched.len();
-    let mut outputs = Vec::with_capacity(accounts_fetched + built.len());
-    for (i, f) in fetched {
-        let source: &dyn Source = opened[i].as_ref();
-        let records = f.data.records();
-        let adjust = crate::pipeline::adjust_of(&config, &chosen, &f.account);
-        let input = f.input(source, records.as_ref(), adjust);
-        outputs.extend(run.convert(std::slice::from_ref(&input)));
-    }
+    let fetched = fetched
+        .into_iter()
+        .map(|(i, f)| (opened[i].as_ref(), f))
+        .collect();
+    let mut outputs = crate::pipeline::convert(&run, &config, &chosen, fetched);
     outputs.extend(built);
     let imported = run.import_outputs(outputs);
     crate::output::write_with(args.output.as_deref(), &mut |out| imported.write(out))?;

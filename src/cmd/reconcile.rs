@@ -79,7 +79,7 @@ pub fn run(ctx: &Context, args: &ReconcileArgs) -> anyhow::Result<Outcome> {
         let institutions = sources::facts(&mut run, &config, &opened);
         let chosen = crate::pipeline::presets(&all_presets, &config, &institutions)?;
         let now = ctx.clock.now();
-        let mut outputs = Vec::new();
+        let mut fetched = Vec::new();
         for source in &opened {
             let plan: Vec<Planned> = pending
                 .iter()
@@ -104,7 +104,7 @@ pub fn run(ctx: &Context, args: &ReconcileArgs) -> anyhow::Result<Outcome> {
                 continue;
             }
             for r in source.fetch(&plan, now) {
-                let Ok(f) = r else {
+                let Ok(mut f) = r else {
                     failed += 1;
                     continue;
                 };
@@ -113,15 +113,13 @@ pub fn run(ctx: &Context, args: &ReconcileArgs) -> anyhow::Result<Outcome> {
                 if let Some(listed) = f.listed {
                     opts.covered.insert(f.account.account.clone(), listed);
                 }
-                let records = f.data.records();
-                let adjust = crate::pipeline::adjust_of(&config, &chosen, &f.account);
-                let mut input = f.input(source.as_ref(), records.as_ref(), adjust);
                 // No balance assertion: reconcile only rewrites pending
                 // entries.
-                input.statement.balances = &[];
-                outputs.extend(run.convert(std::slice::from_ref(&input)));
+                f.balances.clear();
+                fetched.push((source.as_ref(), f));
             }
         }
+        let outputs = crate::pipeline::convert(&run, &config, &chosen, fetched);
         if failed > 0 {
             ui::warn(format!(
                 "{failed} account{} could not be fetched: {} pending entries are left as they are",

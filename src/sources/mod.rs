@@ -109,7 +109,7 @@ pub struct AccountFacts {
 }
 
 /// A configured source.
-pub trait Source {
+pub trait Source: Sync {
     /// Its key under `sources:`.
     fn name(&self) -> &str;
 
