@@ -28,17 +28,20 @@ pub fn map<T: Send, R: Send>(
     }
     let queue = Mutex::new(items.into_iter().enumerate());
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..n).map(|_| None).collect());
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
-                    let Some((i, item)) = next else { break };
-                    let r = f(item);
-                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
-                }
-            });
+    let work = || {
+        loop {
+            let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+            let Some((i, item)) = next else { break };
+            let r = f(item);
+            results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
         }
+    };
+    // The calling thread is one of them.
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            s.spawn(work);
+        }
+        work();
     });
     results
         .into_inner()
