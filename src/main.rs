@@ -10,7 +10,8 @@
 //! - [`fetching`]: fetching accounts through the store, a few at once
 //!   ([`parallel`], [`progress`]), each failure kept to its account.
 //! - [`pipeline`]: the importer's pipeline ([`importer::Run`]) fed from
-//!   the command line (`-e` ledgers) and the store (own IBANs), and its
+//!   the command line (`-e` ledgers) and the store (own IBANs), the
+//!   fetched accounts converted one per core ([`parallel`]), and its
 //!   report on stderr; [`settings`]: the application's and the sources'
 //!   settings of the configuration.
 //! - [`presets`]: the bank presets of the run and the one each account
