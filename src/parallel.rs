@@ -12,9 +12,10 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
-/// Applies `f` to every item on at most `threads` threads and returns the
-/// results in the items' order. Each item is handed over by value, so
-/// what `f` does not return is freed as soon as `f` is done with it.
+/// Applies `f` to every item on at most `threads` threads, the calling
+/// thread among them, and returns the results in the items' order. Each
+/// item is handed over by value, so what `f` does not return is freed as
+/// soon as `f` is done with it.
 pub fn map<T: Send, R: Send>(
     items: impl IntoIterator<Item = T>,
     threads: usize,
@@ -36,7 +37,6 @@ pub fn map<T: Send, R: Send>(
             results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
         }
     };
-    // The calling thread is one of them.
     std::thread::scope(|s| {
         for _ in 1..threads {
             s.spawn(work);

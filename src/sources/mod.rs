@@ -108,7 +108,8 @@ pub struct AccountFacts {
     pub institution: Option<String>,
 }
 
-/// A configured source.
+/// A configured source. `Sync`: the accounts it fetched are converted on
+/// several threads at once, each naming its source.
 pub trait Source: Sync {
     /// Its key under `sources:`.
     fn name(&self) -> &str;
