@@ -15,6 +15,14 @@
 //!   the ledger's own bank accounts, as a daily run does: the import also
 //!   learns their categories from the ledger.
 //!
+//! After the cases it gives their floor: the same bodies, already in
+//! memory, through the importer's libraries in this process (records split,
+//! converted an account per core as the binary does, joined, deduplicated,
+//! printed), without the store, the network or a process to start; and the
+//! same with the `-e` ledger read first. What a case adds to its floor is
+//! the store, the fetch and the process; the floor itself is what parsing
+//! and converting every record costs on this machine that day.
+//!
 //! CPU time and peak RSS come from GNU time (`/usr/bin/time`), which reads
 //! the child's `rusage` when it is reaped (10 ms resolution for CPU time);
 //! without it only wall times are given. The fake server runs in this
@@ -24,7 +32,16 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use bytestring::ByteString;
+use chrono::NaiveDate;
+use gocardless::TransactionsResponse;
+use gocardless::statement::{GoCardlessRecords, statement};
+use importer::ledger::Ledger;
+use importer::{AccountOutput, Config, Input, Run};
 
 use fake_gocardless::{FakeServer, Options};
 use test_support::ledger_gen::BANK_ACCOUNTS;
@@ -36,6 +53,12 @@ const LEDGER_RUNS: usize = 5;
 const LEDGER_TRANSACTIONS: usize = 100_000;
 const GNU_TIME: &str = "/usr/bin/time";
 const SECRET_ENV: &str = "GC_BEANCOUNT_BENCH_SECRET_KEY";
+const FLOOR_RUNS: usize = 9;
+
+// The binary's allocator, so that the floor is measured as the command
+// allocates.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let server = FakeServer::start(Options {
@@ -105,12 +128,119 @@ fn main() {
     for m in [&cold, &warm, &cold_e, &warm_e, &learn_e] {
         println!("{}", m.summary(received.bytes));
     }
+
+    let today = server.now().date_naive();
+    let config = bench.config(Names::New);
+    let floor = Floor::measure(&config, &received.bodies, None, today);
+    let floor_e = Floor::measure(&config, &received.bodies, Some(ledger.as_path()), today);
+    println!();
+    println!(
+        "import: the floor, the received bodies through the importer in this process (no store, no fetch, no process)"
+    );
+    println!("{}", floor.summary("floor"));
+    println!("{}", floor_e.summary("floor -e"));
+}
+
+/// Medians of [`FLOOR_RUNS`] runs of the importer alone over the bodies.
+struct Floor {
+    /// Reading the `-e` ledger, when there is one.
+    ledger: Option<Duration>,
+    /// The whole run: the ledger, the conversion and the printing.
+    total: Duration,
+    output_bytes: usize,
+}
+
+impl Floor {
+    /// Runs what `import` runs after fetching, over `bodies` (one an
+    /// account): with `ledger`, it is read first and the import learns
+    /// from and deduplicates against it.
+    fn measure(
+        config: &Config,
+        bodies: &[ByteString],
+        ledger: Option<&Path>,
+        today: NaiveDate,
+    ) -> Floor {
+        let mut reads = Vec::with_capacity(FLOOR_RUNS);
+        let mut totals = Vec::with_capacity(FLOOR_RUNS);
+        let mut output_bytes = 0;
+        for _ in 0..FLOOR_RUNS {
+            let start = Instant::now();
+            let read = ledger.map(|path| Ledger::load(&[path]).expect("the -e ledger"));
+            reads.push(start.elapsed());
+            let run = Run::new(config, read.as_ref(), today);
+            let outputs = convert_on_cores(&run, config, bodies);
+            let mut out = Vec::new();
+            run.import_outputs(outputs)
+                .write(&mut out)
+                .expect("print into memory");
+            totals.push(start.elapsed());
+            output_bytes = out.len();
+        }
+        Floor {
+            ledger: ledger.map(|_| median(reads)),
+            total: median(totals),
+            output_bytes,
+        }
+    }
+
+    fn summary(&self, name: &str) -> String {
+        let mut s = format!(
+            "import/{name:<8} median wall {:6.1} ms ({FLOOR_RUNS} runs, {} bytes of Beancount)",
+            ms(self.total),
+            self.output_bytes
+        );
+        if let Some(read) = self.ledger {
+            s.push_str(&format!(", of which reading the ledger {:.1} ms", ms(read)));
+        }
+        s
+    }
+}
+
+/// Splits and converts each body as the binary does: an account at a time
+/// on each of two threads, the outputs in the bodies' order.
+fn convert_on_cores(run: &Run<'_>, config: &Config, bodies: &[ByteString]) -> Vec<AccountOutput> {
+    let next = AtomicUsize::new(0);
+    let outputs: Mutex<Vec<Option<AccountOutput>>> =
+        Mutex::new(bodies.iter().map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(body) = bodies.get(i) else { break };
+                    let response =
+                        TransactionsResponse::from_shared(body).expect("the server's JSON");
+                    let records = GoCardlessRecords::new(&response);
+                    let input = Input {
+                        account: &config.accounts[i],
+                        statement: statement(&records, &[]),
+                        adjust: None,
+                    };
+                    let output = run.convert(std::slice::from_ref(&input)).pop();
+                    outputs.lock().expect("no thread panicked")[i] = output;
+                }
+            });
+        }
+    });
+    outputs
+        .into_inner()
+        .expect("no thread panicked")
+        .into_iter()
+        .map(|o| o.expect("an output for every account"))
+        .collect()
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
 }
 
 /// What the server's transactions answers hold.
 struct Received {
     bytes: usize,
     transactions: usize,
+    /// The answers themselves, one an account, for the floor.
+    bodies: Vec<ByteString>,
 }
 
 /// Reads every account's transactions as the import does, to say how much
@@ -131,6 +261,7 @@ fn received_bytes(server: &FakeServer) -> Received {
     let mut received = Received {
         bytes: 0,
         transactions: 0,
+        bodies: Vec::new(),
     };
     for id in server.account_ids() {
         let body = client
@@ -148,6 +279,9 @@ fn received_bytes(server: &FakeServer) -> Received {
         };
         received.bytes += body.len();
         received.transactions += count("booked") + count("pending");
+        received
+            .bodies
+            .push(ByteString::try_from(body).expect("UTF-8 JSON"));
     }
     server.reset_counters();
     received
@@ -218,6 +352,12 @@ impl Bench<'_> {
     }
 
     fn write_config(&self, dir: &Path, names: Names) {
+        std::fs::write(dir.join("gc-beancount.yaml"), self.config_yaml(dir, names))
+            .expect("write the configuration");
+    }
+
+    /// The configuration of a case run in `dir`.
+    fn config_yaml(&self, dir: &Path, names: Names) -> String {
         let mut yaml = format!(
             "secret_id: {}\nsecret_key: ${{{SECRET_ENV}}}\nbase_url: {}\nstore: {}\naccounts:\n",
             self.server.secret_id(),
@@ -231,7 +371,18 @@ impl Bench<'_> {
             };
             yaml.push_str(&format!("  - id: {id}\n    account: {account}\n"));
         }
-        std::fs::write(dir.join("gc-beancount.yaml"), yaml).expect("write the configuration");
+        yaml
+    }
+
+    /// The configuration the import reads, as the importer sees it.
+    fn config(&self, names: Names) -> Config {
+        let secret = self.server.secret_key().to_string();
+        importer::config::from_str_with_env(
+            &self.config_yaml(&self.work, names),
+            "the benchmark's configuration",
+            move |name| (name == SECRET_ENV).then(|| secret.clone()),
+        )
+        .expect("the benchmark's configuration")
     }
 
     /// One `import`, its output to a file.
