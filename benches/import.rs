@@ -197,13 +197,14 @@ impl Floor {
 }
 
 /// Splits and converts each body as the binary does: an account at a time
-/// on each of two threads, the outputs in the bodies' order.
+/// on each core, the outputs in the bodies' order.
 fn convert_on_cores(run: &Run<'_>, config: &Config, bodies: &[ByteString]) -> Vec<AccountOutput> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     let next = AtomicUsize::new(0);
     let outputs: Mutex<Vec<Option<AccountOutput>>> =
         Mutex::new(bodies.iter().map(|_| None).collect());
     std::thread::scope(|s| {
-        for _ in 0..2 {
+        for _ in 0..cores.min(bodies.len()) {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
