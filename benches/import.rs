@@ -32,8 +32,6 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytestring::ByteString;
@@ -45,6 +43,13 @@ use importer::{AccountOutput, Config, Input, Run};
 
 use fake_gocardless::{FakeServer, Options};
 use test_support::ledger_gen::BANK_ACCOUNTS;
+
+// The binary's bounded map, so that the floor converts on as many threads,
+// the calling one among them, as `import` does. Its fetch width and its
+// unit tests (whose imports a benchmark build keeps) are not used here.
+#[allow(dead_code, unused_imports)]
+#[path = "../src/parallel.rs"]
+mod parallel;
 
 const ACCOUNTS: usize = 4;
 const TRANSACTIONS_PER_ACCOUNT: usize = 5_000;
@@ -196,39 +201,23 @@ impl Floor {
     }
 }
 
-/// Splits and converts each body as the binary does: an account at a time
-/// on each core, the outputs in the bodies' order.
+/// Splits and converts each body as the binary does
+/// (`pipeline::convert`): an account at a time on each core, through the
+/// binary's own bounded map, the outputs in the bodies' order.
 fn convert_on_cores(run: &Run<'_>, config: &Config, bodies: &[ByteString]) -> Vec<AccountOutput> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let next = AtomicUsize::new(0);
-    let outputs: Mutex<Vec<Option<AccountOutput>>> =
-        Mutex::new(bodies.iter().map(|_| None).collect());
-    std::thread::scope(|s| {
-        for _ in 0..cores.min(bodies.len()) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(body) = bodies.get(i) else { break };
-                    let response =
-                        TransactionsResponse::from_shared(body).expect("the server's JSON");
-                    let records = GoCardlessRecords::new(&response);
-                    let input = Input {
-                        account: &config.accounts[i],
-                        statement: statement(&records, &[]),
-                        adjust: None,
-                    };
-                    let output = run.convert(std::slice::from_ref(&input)).pop();
-                    outputs.lock().expect("no thread panicked")[i] = output;
-                }
-            });
-        }
-    });
-    outputs
-        .into_inner()
-        .expect("no thread panicked")
-        .into_iter()
-        .map(|o| o.expect("an output for every account"))
-        .collect()
+    parallel::map(bodies.iter().enumerate(), parallel::cores(), |(i, body)| {
+        let response = TransactionsResponse::from_shared(body).expect("the server's JSON");
+        let records = GoCardlessRecords::new(&response);
+        let input = Input {
+            account: &config.accounts[i],
+            statement: statement(&records, &[]),
+            adjust: None,
+        };
+        run.convert(std::slice::from_ref(&input))
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {
